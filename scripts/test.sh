@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up with the test tools, then lint, type-check and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/mypy
+.venv/bin/python -m pytest -n 2 "$@"

@@ -1,0 +1,69 @@
+"""Atomic writes: write to a temporary file beside the target, then rename.
+
+A crash or Ctrl-C leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["write_bytes", "write_text", "write_json", "write_parquet", "replace_file"]
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_MODE = 0o666 & ~_UMASK  # what open() would give a new file; mkstemp gives 0600
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, _MODE)
+    return fd, tmp
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (parents are created)."""
+    fd, tmp = _temp_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write JSON (UTF-8, indented, keys in insertion order) atomically."""
+    write_text(path, json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Write a DataFrame as Parquet atomically."""
+    fd, tmp = _temp_beside(path)
+    os.close(fd)
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def replace_file(src: Path, dst: Path) -> None:
+    """Move a finished file into place atomically (same file system)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dst)

@@ -1,0 +1,81 @@
+"""The 98 Danish kommuner: codes, names, region, population and kommunegruppe.
+
+Source: Danmarks Statistik (codes, names, regions, kommunegrupper 2018) and
+FOLK1A 2020K1 (population), shipped as ``data/kommuner.csv``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from .errors import UnknownKommuneError
+from .paths import package_data
+
+__all__ = ["kommuner", "normalise_code", "kommune_name", "check_codes"]
+
+
+@cache
+def _table() -> pd.DataFrame:
+    df = pd.read_csv(package_data() / "kommuner.csv", dtype={"kommunekode": str})
+    df["kommunekode"] = df["kommunekode"].str.zfill(3)
+    return df.set_index("kommunekode", drop=False)
+
+
+def kommuner() -> pd.DataFrame:
+    """Return the reference table, one row per kommune, indexed by ``kommunekode``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kommunekode`` (3-digit string), ``navn``, ``region``,
+        ``indbyggere_2020``, ``kommunegruppe``.
+    """
+    return _table().copy()
+
+
+def normalise_code(code: object) -> str:
+    """Turn 101, "101", "0101" or 101.0 into the 3-digit string "101".
+
+    Raises
+    ------
+    UnknownKommuneError
+        When the value is not a number, or not one of the 98 kommune codes.
+    """
+    text = str(code).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit():
+        raise UnknownKommuneError(f"kommune code {code!r} is not a number")
+    norm = str(int(text)).zfill(3)
+    if norm not in _table().index:
+        raise UnknownKommuneError(
+            f"unknown kommune code {code!r}: not one of the 98 kommuner "
+            "(codes run from 101 København to 860 Hjørring)"
+        )
+    return norm
+
+
+def kommune_name(code: str) -> str:
+    """Name of a kommune, e.g. ``kommune_name("707") == "Norddjurs"``."""
+    return str(_table().loc[normalise_code(code), "navn"])
+
+
+def check_codes(codes: list[str], present: set[str]) -> list[str]:
+    """Normalise requested codes and check that each is present in the data.
+
+    Raises
+    ------
+    UnknownKommuneError
+        For the first code that is not a kommune, or has no answers in the data.
+    """
+    out = []
+    for code in codes:
+        norm = normalise_code(code)
+        if norm not in present:
+            raise UnknownKommuneError(
+                f"kommune {norm} ({kommune_name(norm)}) has no answers in the data"
+            )
+        out.append(norm)
+    return out

@@ -1,0 +1,76 @@
+"""Load, validate and summarise: the work done once per run, for every kommune.
+
+``fundament run`` calls :func:`prepare`; a notebook opened on its own in
+JupyterLab calls :func:`summarise_one`, which takes the same path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .framework import load_framework
+from .ingest.schema import read_tidy
+from .kommuner import check_codes
+from .params import Params, load_params
+from .paths import demo_data_path, params_dir
+from .summary import build_summaries, data_hash
+
+__all__ = ["Prepared", "prepare", "summarise_one", "data_files"]
+
+
+@dataclass
+class Prepared:
+    """Everything a run needs after the work done once: data, parameters, summaries."""
+
+    tidy: pd.DataFrame
+    params: dict[str, Params]
+    summaries: dict[str, dict[str, Any]]
+    data_id: str
+
+
+def data_files(data: Path) -> list[Path]:
+    """The Parquet files a data path stands for (a file, or every ``*.parquet`` in a folder)."""
+    return sorted(data.glob("*.parquet")) if data.is_dir() else [data]
+
+
+def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, params_root: Path | None = None,
+            run_started: datetime | None = None) -> Prepared:
+    """Load and validate the data and the parameters, then summarise every selected kommune.
+
+    Parameters
+    ----------
+    data
+        Processed Parquet file or folder (default: the demo data).
+    kommuner
+        Kommune codes to include (default: every kommune in the data).
+    params_root
+        The ``params/`` folder (default: the project's).
+
+    Raises
+    ------
+    DataFileError, DataValidationError, UnknownKommuneError, ParamsError, FrameworkError
+        Before anything is written.
+    """
+    data = data or demo_data_path()
+    folder = params_root or params_dir()
+    tidy = read_tidy(data)
+    present = set(tidy["kommunekode"].astype(str).unique())
+    codes = check_codes(kommuner, present) if kommuner else sorted(present)
+    params = {code: load_params(folder, code) for code in codes}
+    for p in {p.framework for p in params.values()}:
+        load_framework(p)  # a bad framework id fails here, before any work
+    data_id = data_hash(data_files(data))
+    summaries = build_summaries(tidy, params, data_id=data_id, run_started=run_started)
+    return Prepared(tidy, params, summaries, data_id)
+
+
+def summarise_one(kommunekode: str, data: Path | None = None) -> dict[str, Any]:
+    """One kommune's summary computed from the data (for interactive use)."""
+    prepared = prepare(data)
+    code = check_codes([kommunekode], set(prepared.summaries))[0]
+    return prepared.summaries[code]

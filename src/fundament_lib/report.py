@@ -1,0 +1,135 @@
+"""Small HTML building blocks for briefings: escaped text, accessible tables and
+figures embedded as data URIs with Danish alt text.
+
+Everything that reaches the page from data goes through :func:`esc`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Iterable, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # never open a window; notebooks and tests render off-screen
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = ["esc", "fmt_num", "fmt_int", "fmt_ci", "fmt_pct", "table", "figure", "paragraph",
+           "heading", "note", "bullets", "Html"]
+
+
+class Html(str):
+    """A string of HTML that Jupyter displays as HTML (``_repr_html_``)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value (quotes included)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def _missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_num(x: object, digits: int = 0) -> str:
+    """Danish number: decimal comma, '–' for missing (e.g. ``fmt_num(48.26, 1) == '48,3'``)."""
+    if _missing(x):
+        return "–"
+    return f"{float(x):.{digits}f}".replace(".", ",").replace("-", "−")  # type: ignore[arg-type]
+
+
+def fmt_int(x: object) -> str:
+    """Integer with a Danish thousands separator, '–' for missing."""
+    return "–" if _missing(x) else f"{int(x):,}".replace(",", ".")  # type: ignore[call-overload]
+
+
+def fmt_ci(low: object, high: object, digits: int = 0) -> str:
+    """A confidence interval as ``37–47``."""
+    if _missing(low) or _missing(high):
+        return "–"
+    return f"{fmt_num(low, digits)}–{fmt_num(high, digits)}"
+
+
+def fmt_pct(x: object, digits: int = 0) -> str:
+    """A share 0–1 as a Danish percentage (``0.425 → '43 %'``)."""
+    return "–" if _missing(x) else f"{fmt_num(float(x) * 100, digits)} %"  # type: ignore[arg-type]
+
+
+def heading(text: str, level: int = 2, *, anchor: str | None = None) -> Html:
+    """A heading (the briefing's outline: h1 once, then h2 per section, h3 within)."""
+    ident = f' id="{esc(anchor)}"' if anchor else ""
+    return Html(f"<h{level}{ident}>{esc(text)}</h{level}>")
+
+
+def paragraph(text: str, *, cls: str | None = None) -> Html:
+    """An escaped paragraph."""
+    klass = f' class="{esc(cls)}"' if cls else ""
+    return Html(f"<p{klass}>{esc(text)}</p>")
+
+
+def note(text: str, *, kind: str = "note") -> Html:
+    """A boxed remark (``note`` or ``warning``)."""
+    return Html(f'<div class="{esc(kind)}" role="note"><p>{esc(text)}</p></div>')
+
+
+def bullets(items: Iterable[str]) -> Html:
+    """An escaped bullet list."""
+    return Html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+
+
+def table(df: pd.DataFrame, *, caption: str, numeric: Sequence[str] = (), row_header: str | None = None
+          ) -> Html:
+    """An accessible HTML table: caption, column headers with ``scope``, escaped cells.
+
+    Parameters
+    ----------
+    df
+        Cells already formatted as text.
+    caption
+        Shown above the table; screen readers announce it.
+    numeric
+        Columns to right-align.
+    row_header
+        A column whose cells are row headers (``<th scope="row">``).
+    """
+    num = ' class="num"'
+    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{esc(c)}</th>' for c in df.columns)
+    rows = []
+    for _, row in df.iterrows():
+        cells = []
+        for c in df.columns:
+            value = esc(row[c])
+            if c == row_header:
+                cells.append(f'<th scope="row">{value}</th>')
+            else:
+                cells.append(f'<td{num if c in numeric else ""}>{value}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return Html(f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def figure(fig: Figure | Axes, *, alt: str, caption: str | None = None, dpi: int = 110) -> Html:
+    """Embed a Matplotlib figure (or the figure of an Axes) as a PNG data URI with alt text,
+    then close it. The alt text should state the figure's main finding in Danish.
+    """
+    if isinstance(fig, Axes):
+        root = fig.get_figure(root=True)
+        if root is None:
+            raise ValueError("the Axes belongs to no figure")
+        fig = root
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    return Html(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}" />{cap}</figure>')

@@ -1,0 +1,52 @@
+"""Shared fixtures: a seeded demo survey, a throw-away project folder, the Agg backend."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from fundament_lib.demo import DemoConfig, DemoSurvey, generate, write_demo
+from fundament_lib.framework import Framework, load_framework
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def fw() -> Framework:
+    return load_framework("fundament2024")
+
+
+@pytest.fixture(scope="session")
+def demo() -> DemoSurvey:
+    """The built-in demo survey (all 98 kommuner, default seed), generated in memory."""
+    return generate(DemoConfig())
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project folder with the demo data written by `fundament demo`'s code and the repo's
+    params and notebooks: end-to-end tests write here, never into the repository."""
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(REPO / "params", root / "params")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    write_demo(root / "data" / "raw", root / "data" / "processed", DemoConfig())
+    return root
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")

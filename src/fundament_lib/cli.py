@@ -34,9 +34,9 @@ def demo(
 ) -> None:
     """Write the seeded demo survey for all 98 kommuner: raw export, tidy data, planted truth."""
     from .demo import DemoConfig, write_demo
-    from .paths import processed_dir, raw_dir
+    from .paths import params_dir, processed_dir, raw_dir
 
-    written = write_demo(raw_dir(root), processed_dir(root), DemoConfig(seed=seed))
+    written = write_demo(raw_dir(root), processed_dir(root), DemoConfig(seed=seed), params_dir(root))
     for role, path in written.items():
         out.print(f"{role:>12}: {path}")
 

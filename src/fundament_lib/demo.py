@@ -363,13 +363,30 @@ def wide_to_tidy_demo(wide: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     return wide_to_tidy(wide, fw, file="<demo>").data
 
 
-def write_demo(raw_dir: Path, processed_dir: Path, config: DemoConfig | None = None) -> dict[str, Path]:
+def _demo_params(survey: DemoSurvey) -> dict[str, str]:
+    """Small per-kommune overrides the demo ships: response-rate denominators for the
+    kommuner with two waves, and a stricter privacy threshold for one kommune."""
+    wide = survey.wide
+    out = {}
+    for code in survey.planted["second_wave"]["kommuner"]:  # type: ignore[index]
+        latest = wide[(wide["kommunekode"] == code) & (wide["wave"] == wide["wave"].max())]
+        sizes = latest.groupby("group").size()
+        invited = {g: int(np.ceil(sizes.get(g, 0) / 0.72)) for g in ("stab", "borgernaer")}
+        out[code] = (f"# Demo: {code} surveyed its leaders twice; invited counts give the response rate.\n"
+                     f"invited:\n  stab: {invited['stab']}\n  borgernaer: {invited['borgernaer']}\n")
+    out["147"] = "# Demo: Frederiksberg reports nothing about fewer than 8 respondents.\nmin_n: 8\n"
+    return out
+
+
+def write_demo(raw_dir: Path, processed_dir: Path, config: DemoConfig | None = None,
+               params_dir: Path | None = None) -> dict[str, Path]:
     """Write the demo survey: the raw export, its tidy form and the planted truth.
 
     ``raw_dir`` receives ``fundament_demo_wide.csv`` (``;``-separated UTF-8, one
     row per respondent, as a survey tool exports it) plus the planted truth;
     ``processed_dir`` receives ``demo.parquet`` — the raw file read back
     through the wide loader and validated — and a copy of the planted truth.
+    With ``params_dir``, a few per-kommune overrides are written where none exist.
 
     Returns
     -------
@@ -390,6 +407,12 @@ def write_demo(raw_dir: Path, processed_dir: Path, config: DemoConfig | None = N
         write_text(folder / "demo_true_scores.csv", survey.true_scores.to_csv(index=False))
     out["planted"] = processed_dir / "demo_planted_effects.json"
     out["true_scores"] = processed_dir / "demo_true_scores.csv"
+    if params_dir is not None:  # never overwrite a kommune's own parameters
+        for code, text in _demo_params(survey).items():
+            target = params_dir / f"{code}.yaml"
+            if not target.exists():
+                write_text(target, text)
+                out[f"params {code}"] = target
     return out
 
 

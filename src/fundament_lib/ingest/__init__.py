@@ -1,0 +1,1 @@
+"""Loading survey exports into the tidy answer table (see :mod:`.schema`)."""

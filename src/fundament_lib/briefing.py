@@ -17,7 +17,14 @@ from .framework import GROUP_LABELS, load_framework
 from .plots import set_style, theme_profile
 from .report import Html, esc, figure, fmt_int, fmt_num, heading, note, paragraph, table
 
-__all__ = ["load", "title", "status", "profile", "quality", "provenance"]
+__all__ = ["load", "title", "status", "profile", "quality", "provenance", "KEY_HEADINGS"]
+
+# Headings every briefing has (browser tests look for them).
+KEY_HEADINGS: tuple[str, ...] = (
+    "1. Status på pejlemærkerne",
+    "2. Temaprofil: stab og borgernære ledere",
+    "7. Datagrundlag og usikkerhed",
+)
 
 
 def load(kommunekode: str, summary_path: str | Path | None = None) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from . import cli_ingest
 from .errors import FundamentError
 
 if TYPE_CHECKING:
@@ -109,6 +110,9 @@ def _print_report(report: RunReport) -> None:
     counts = {s: sum(o.status == s for o in report.outcomes) for s in ("ok", "skipped", "failed")}
     out.print(f"ok: {counts['ok']}, uændrede: {counts['skipped']}, fejlet: {counts['failed']} → "
               f"{report.out_dir / 'index.html'}")
+
+
+cli_ingest.register(app)
 
 
 def main() -> None:

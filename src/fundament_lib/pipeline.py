@@ -28,8 +28,8 @@ class Prepared:
     """Everything a run needs after the work done once: data, parameters, summaries."""
 
     tidy: pd.DataFrame
-    params: dict[str, Params]
-    summaries: dict[str, dict[str, Any]]
+    params: dict[str, Params]  # every kommune in the data
+    summaries: dict[str, dict[str, Any]]  # the selected kommuner
     data_id: str
 
 
@@ -59,13 +59,13 @@ def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, para
     data = data or demo_data_path()
     folder = params_root or params_dir()
     tidy = read_tidy(data)
-    present = set(tidy["kommunekode"].astype(str).unique())
-    codes = check_codes(kommuner, present) if kommuner else sorted(present)
-    params = {code: load_params(folder, code) for code in codes}
+    present = sorted(set(tidy["kommunekode"].astype(str).unique()))
+    codes = check_codes(kommuner, set(present)) if kommuner else present
+    params = {code: load_params(folder, code) for code in present}
     for p in {p.framework for p in params.values()}:
         load_framework(p)  # a bad framework id fails here, before any work
     data_id = data_hash(data_files(data))
-    summaries = build_summaries(tidy, params, data_id=data_id, run_started=run_started)
+    summaries = build_summaries(tidy, params, data_id=data_id, selected=codes, run_started=run_started)
     return Prepared(tidy, params, summaries, data_id)
 
 

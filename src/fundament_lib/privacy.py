@@ -6,34 +6,48 @@ Two rules, applied to every table before it reaches a briefing, a figure,
 1. **Primary suppression** — a cell about fewer than ``min_n`` respondents is hidden.
 2. **Complementary suppression** — where a parent cell is the sum of its
    children (``alle`` = ``stab`` + ``borgernaer``; ``borgernaer`` = its
-   fagområder), the hidden children together must cover at least ``min_n``
-   respondents, or arithmetic on what is shown gives them away
-   (alle·n − borgernær·n = stab·n). While they do not, the smallest shown
-   child is hidden too. This is the rule the Danish leadership-evaluation
-   practice states: a suppressed unit may roll up only when the hidden count
-   is itself at least the threshold.
+   fagområder), nothing hidden may be recovered by subtraction:
 
+   * under a *shown* parent, the hidden children together must cover either
+     nobody or at least ``min_n`` respondents (alle·n − borgernær·n = stab·n
+     otherwise gives a 3-person staff group away);
+   * under a *hidden* parent, the hidden children must cover at least
+     ``min_n`` respondents — if every child were shown, their sum would give
+     the parent, and with it whatever the parent was hiding.
+
+   While a rule is broken, the smallest shown child is hidden too. This is the
+   practice of the Danish leadership evaluations: a suppressed unit may roll
+   up only when the hidden count is itself at least the threshold.
+
+Hierarchies are applied top-down (``alle`` before ``borgernaer``), which is
+enough: hiding a child never changes what its parent level shows.
 A suppressed cell keeps its key and the reason, never its numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import pandas as pd
 
-__all__ = ["DEFAULT_MIN_N", "hidden_children", "suppress", "GROUP_HIERARCHY", "REASONS"]
+__all__ = ["DEFAULT_MIN_N", "hidden_children", "suppress", "GROUP_HIERARCHY", "REASONS", "reason_text"]
 
 DEFAULT_MIN_N = 5
 GROUP_HIERARCHY: Mapping[str, Sequence[str]] = {"alle": ("stab", "borgernaer")}
 REASONS = {
     "few": "færre end {min_n} svar",
-    "complement": "skjult, så en skjult gruppe ikke kan regnes ud",
+    "complement": "skjult, så en mindre gruppe ikke kan regnes ud",
     "empty": "ingen svar",
 }
 
 
-def hidden_children(parent_n: int, children: Mapping[str, int], min_n: int) -> dict[str, str]:
+def reason_text(reason: str, min_n: int) -> str:
+    """The Danish sentence for a suppression reason."""
+    return REASONS[reason].format(min_n=min_n)
+
+
+def hidden_children(parent_n: int, children: Mapping[str, int], min_n: int, *,
+                    parent_hidden: bool = False, already: Collection[str] = ()) -> dict[str, str]:
     """Which children of one parent cell to hide, and why.
 
     Parameters
@@ -44,6 +58,10 @@ def hidden_children(parent_n: int, children: Mapping[str, int], min_n: int) -> d
         Respondents per child cell.
     min_n
         The threshold.
+    parent_hidden
+        Whether the parent itself is hidden (by either rule).
+    already
+        Children hidden for another reason before (they count as hidden).
 
     Returns
     -------
@@ -56,11 +74,19 @@ def hidden_children(parent_n: int, children: Mapping[str, int], min_n: int) -> d
     {'stab': 'few', 'borgernaer': 'complement'}
     >>> hidden_children(60, {"stab": 3, "borgernaer": 40, "x": 17}, 5)
     {'stab': 'few', 'x': 'complement'}
+    >>> hidden_children(40, {"skole": 25, "aeldre": 15}, 5, parent_hidden=True)
+    {'aeldre': 'complement'}
     """
     hidden = {c: ("empty" if n == 0 else "few") for c, n in children.items() if n < min_n}
-    if parent_n < min_n:  # the parent is hidden too, so nothing can be subtracted from it
+    hidden |= {c: "complement" for c in already if c in children and c not in hidden}
+    if parent_n < min_n:
         return {c: hidden.get(c, "complement") for c in children}
-    while 0 < sum(children[c] for c in hidden) < min_n:
+
+    def broken() -> bool:
+        total = sum(children[c] for c in hidden)
+        return total < min_n if parent_hidden else 0 < total < min_n
+
+    while broken():
         shown = sorted((n, c) for c, n in children.items() if c not in hidden)
         if not shown:
             break
@@ -86,8 +112,8 @@ def suppress(table: pd.DataFrame, *, min_n: int, keys: Sequence[str], values: Se
     child, n
         Column names of the cell label and its count.
     hierarchy
-        Parent label → child labels. A family without its parent row is treated
-        as a flat list: each cell is judged on its own count.
+        Parent label → child labels, top level first. Children must partition
+        their parent. A family without a parent row is judged cell by cell.
 
     Returns
     -------
@@ -100,20 +126,31 @@ def suppress(table: pd.DataFrame, *, min_n: int, keys: Sequence[str], values: Se
     counts = out[n].fillna(0).astype(int)
     reason[counts < min_n] = "few"
     reason[counts == 0] = "empty"
-    for _, family in out.groupby(list(keys), observed=True, sort=False, dropna=False):
-        labels = dict(zip(family[child], family.index, strict=True))
-        for parent, kids in hierarchy.items():
-            present = [k for k in kids if k in labels]
-            if parent not in labels or not present:
-                continue
-            parent_n = int(counts[labels[parent]])
-            verdict = hidden_children(parent_n, {k: int(counts[labels[k]]) for k in present}, min_n)
-            for kid, why in verdict.items():
-                if reason[labels[kid]] is None:
-                    reason[labels[kid]] = why
+    if not out.empty and hierarchy:
+        # Only families with a hidden cell can need a complement.
+        touched = reason.notna().groupby([out[k] for k in keys], observed=True, dropna=False).transform("any")
+        candidates = out[touched.to_numpy()]
+        for _, family in candidates.groupby(list(keys), observed=True, sort=False, dropna=False):
+            _complement(family, child, counts, reason, hierarchy, min_n)
     out["suppressed"] = reason.notna()
     out["suppression"] = reason
-    hide = out["suppressed"]
-    for col in (*values, n):
-        out[col] = out[col].astype("float64" if col != n else "Int64").where(~hide)
+    hide = out["suppressed"].to_numpy()
+    for col in values:
+        out[col] = out[col].astype("float64").where(~hide)
+    out[n] = out[n].astype("Int64").where(~hide)
     return out
+
+
+def _complement(family: pd.DataFrame, child: str, counts: pd.Series, reason: pd.Series,
+                hierarchy: Mapping[str, Sequence[str]], min_n: int) -> None:
+    labels = dict(zip(family[child], family.index, strict=True))
+    for parent, kids in hierarchy.items():
+        present = [k for k in kids if k in labels]
+        if parent not in labels or not present:
+            continue
+        verdict = hidden_children(int(counts[labels[parent]]), {k: int(counts[labels[k]]) for k in present},
+                                  min_n, parent_hidden=reason[labels[parent]] is not None,
+                                  already=[k for k in present if reason[labels[k]] is not None])
+        for kid, why in verdict.items():
+            if reason[labels[kid]] is None:
+                reason[labels[kid]] = why

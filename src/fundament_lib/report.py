@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
 from collections.abc import Iterable, Sequence
 
 import matplotlib
@@ -20,6 +19,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from .fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 
 __all__ = ["esc", "fmt_num", "fmt_int", "fmt_ci", "fmt_pct", "table", "figure", "paragraph",
            "heading", "note", "bullets", "Html"]
@@ -35,34 +36,6 @@ class Html(str):
 def esc(text: object) -> str:
     """HTML-escape any value (quotes included)."""
     return html.escape("" if text is None else str(text), quote=True)
-
-
-def _missing(x: object) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
-
-
-def fmt_num(x: object, digits: int = 0) -> str:
-    """Danish number: decimal comma, '–' for missing (e.g. ``fmt_num(48.26, 1) == '48,3'``)."""
-    if _missing(x):
-        return "–"
-    return f"{float(x):.{digits}f}".replace(".", ",").replace("-", "−")  # type: ignore[arg-type]
-
-
-def fmt_int(x: object) -> str:
-    """Integer with a Danish thousands separator, '–' for missing."""
-    return "–" if _missing(x) else f"{int(x):,}".replace(",", ".")  # type: ignore[call-overload]
-
-
-def fmt_ci(low: object, high: object, digits: int = 0) -> str:
-    """A confidence interval as ``37–47``."""
-    if _missing(low) or _missing(high):
-        return "–"
-    return f"{fmt_num(low, digits)}–{fmt_num(high, digits)}"
-
-
-def fmt_pct(x: object, digits: int = 0) -> str:
-    """A share 0–1 as a Danish percentage (``0.425 → '43 %'``)."""
-    return "–" if _missing(x) else f"{fmt_num(float(x) * 100, digits)} %"  # type: ignore[arg-type]
 
 
 def heading(text: str, level: int = 2, *, anchor: str | None = None) -> Html:

@@ -1,0 +1,262 @@
+"""Which themes first, and why: a transparent priority rule a director can follow.
+
+For every theme the rule scores five kinds of need on 0–1 and takes their
+weighted mean (weights in ``params/defaults.yaml``, overridable per kommune):
+
+==================  =====================================================================
+performance         (100 − score) / 100, the frontline leaders' score (``alle`` where
+                    their own cell is hidden)
+benchmark           (100 − percentile) / 100: low against the other kommuner
+stated importance   the importance respondents give the theme (0–100) / 100
+derived importance  the theme's share of the explained variance in the outcome ("tid og
+                    rum til at lede det faglige"), relative to the strongest driver
+gap                 how much higher staff rate the theme than the frontline leaders,
+                    0 at no gap and 1 at 25 points or more
+==================  =====================================================================
+
+A theme scoring at least ``strong_score`` is never a priority. Uncertainty is
+respected: the index is recomputed in every bootstrap replicate of the
+scores, each theme gets the probability of being in the top ``top``, and a
+theme whose place the data cannot tell apart from the next is called
+uncertain in the text. The stability of the top list under ±25 % changes of
+each weight is reported too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .fmt import fmt_ci, fmt_num
+from .params import PriorityParams
+
+__all__ = ["COMPONENTS", "PriorityResult", "prioritise", "components", "priority_index",
+           "weight_stability", "reason_text", "RULE_TEXT"]
+
+COMPONENTS = ("performance", "benchmark", "stated_importance", "derived_importance", "gap")
+GAP_FULL = 25.0  # points of staff–frontline gap that count as the full need
+RULE_TEXT = (
+    "Prioriteringen lægger fem hensyn sammen med faste vægte: lav score hos de borgernære ledere "
+    "({performance:.0%}), placering blandt kommunerne ({benchmark:.0%}), den vigtighed lederne selv "
+    "tillægger temaet ({stated_importance:.0%}), hvor meget temaet hænger sammen med de borgernære "
+    "lederes tid og rum til at lede det faglige ({derived_importance:.0%}) og forskellen mellem stabens "
+    "og de borgernære lederes vurdering ({gap:.0%}). Temaer med en score på mindst {strong:.0f} "
+    "prioriteres ikke."
+)
+
+
+@dataclass
+class PriorityResult:
+    """The ranked themes of one kommune, or why there are none."""
+
+    priorities: list[dict[str, Any]]
+    ranking: pd.DataFrame
+    note: str
+    uncertain: bool = False
+    stability: float | None = None
+    rule: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def components(themes: pd.DataFrame) -> pd.DataFrame:
+    """The five needs (0–1) per theme; NaN where the input is missing.
+
+    ``themes`` has ``score``, ``percentile``, ``importance``, ``driver`` and ``gap`` columns.
+    """
+    driver = themes["driver"].astype(float)
+    top_driver = driver.max()
+    return pd.DataFrame({
+        "performance": (100 - themes["score"].astype(float)) / 100,
+        "benchmark": (100 - themes["percentile"].astype(float)) / 100,
+        "stated_importance": themes["importance"].astype(float) / 100,
+        "derived_importance": driver / top_driver if top_driver and top_driver > 0 else np.nan,
+        "gap": themes["gap"].astype(float).clip(lower=0, upper=GAP_FULL) / GAP_FULL,
+    }, index=themes.index)
+
+
+def priority_index(comp: pd.DataFrame | np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
+    """Weighted mean of the available components (a missing one's weight is left out).
+
+    ``comp`` is themes × components (or replicates × themes × components).
+    """
+    values = np.asarray(comp, dtype=float)
+    w = np.array([weights[c] for c in COMPONENTS], dtype=float)
+    present = ~np.isnan(values)
+    total = (np.where(present, values, 0) * w).sum(axis=-1)
+    norm = (present * w).sum(axis=-1)
+    return np.divide(total, norm, out=np.full(total.shape, np.nan), where=norm > 0)
+
+
+def weight_stability(comp: pd.DataFrame, weights: Mapping[str, float], eligible: np.ndarray, *, top: int,
+                     spread: float, seed: int, draws: int = 400) -> float:
+    """Share of weight settings (each weight × U(1 − spread, 1 + spread), plus every
+    single weight at ±spread) that give the same top list as the stated weights."""
+    rng = np.random.default_rng(seed)
+    base = np.array([weights[c] for c in COMPONENTS])
+    single = np.repeat(base[None, :], 2 * len(base), axis=0)
+    for i in range(len(base)):
+        single[2 * i, i] *= 1 - spread
+        single[2 * i + 1, i] *= 1 + spread
+    settings = np.vstack([base * rng.uniform(1 - spread, 1 + spread, (draws, len(base))), single])
+    values = comp.to_numpy(dtype=float)
+    present = ~np.isnan(values)
+    index = (np.where(present, values, 0) @ settings.T) / np.where(present @ settings.T > 0, present @ settings.T, np.nan)
+    reference = _top_set(priority_index(values, weights), eligible, top)
+    same = [_top_set(index[:, s], eligible, top) == reference for s in range(settings.shape[0])]
+    return float(np.mean(same))
+
+
+def _top_set(index: np.ndarray, eligible: np.ndarray, top: int) -> frozenset[int]:
+    order = [i for i in np.argsort(-np.where(eligible, index, -np.inf), kind="stable") if eligible[i]]
+    return frozenset(order[:top])
+
+
+def _replicate_index(themes: pd.DataFrame, comp: pd.DataFrame, replicates: np.ndarray,
+                     weights: Mapping[str, float]) -> np.ndarray:
+    """Priority index in every bootstrap replicate of the scores (replicates × themes)."""
+    rep = np.repeat(comp.to_numpy()[None, :, :], replicates.shape[0], axis=0)
+    rep[:, :, 0] = (100 - replicates) / 100
+    return priority_index(rep, weights)
+
+
+def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed: int,
+               replicates: np.ndarray | None = None) -> PriorityResult:
+    """Rank one kommune's themes by the priority rule.
+
+    Parameters
+    ----------
+    themes
+        One row per theme (index = theme id) with ``title``, ``score``,
+        ``ci_low``, ``ci_high``, ``n``, ``basis`` (``"borgernaer"`` or ``"alle"``),
+        ``percentile``, ``importance``, ``driver``, ``gap`` and optionally
+        ``gap_significant`` (bool). Missing inputs are NaN.
+    params
+        Weights, how many to name, the strong-score bar and the perturbation.
+    min_n
+        Fewer respondents behind the scores than this (or than 10): no ranking.
+    seed
+        For the weight perturbation draws.
+    replicates
+        Bootstrap replicates of ``score`` (replicates × themes, in ``themes`` order).
+
+    Returns
+    -------
+    PriorityResult
+    """
+    weights = params.weights.model_dump()
+    rule = RULE_TEXT.format(**{k: v / sum(weights.values()) for k, v in weights.items()},
+                            strong=params.strong_score)
+    enough = themes["n"].fillna(0) >= max(min_n, 10)
+    if not enough.any():
+        return PriorityResult([], pd.DataFrame(), _note_too_few(min_n), rule=rule)
+    comp = components(themes)
+    index = priority_index(comp, weights)
+    eligible = (themes["score"] < params.strong_score).to_numpy() & enough.to_numpy() & ~np.isnan(index)
+    ranking = themes.assign(index=index, eligible=eligible, **{f"c_{c}": comp[c] for c in COMPONENTS})
+    if not eligible.any():
+        return PriorityResult([], ranking, _note_all_strong(params.strong_score), rule=rule)
+    order = sorted((int(i) for i in np.flatnonzero(eligible)), key=lambda i: (-round(float(index[i]), 9),
+                                                                              str(themes.index[i])))
+    chosen = order[: params.top]
+    p_top = _p_top(themes, comp, replicates, weights, eligible, params.top)
+    ranking["p_top"] = p_top
+    uncertain_pairs = _uncertain_pairs(order, index, themes, comp, replicates, weights, params.top)
+    stability = weight_stability(comp, weights, eligible, top=params.top, spread=params.weight_perturbation,
+                                 seed=seed)
+    priorities = []
+    for rank, i in enumerate(chosen, start=1):
+        row = ranking.iloc[i]
+        priorities.append({
+            "theme": str(themes.index[i]), "rank": rank, "index": round(float(index[i]), 4),
+            "reason": reason_text(row, comp.iloc[i], themes),
+            "p_top": None if p_top is None else round(float(p_top[i]), 3),
+            "tied_with": _ties(i, order, index, themes),
+            "components": {c: (None if pd.isna(comp.iloc[i][c]) else round(float(comp.iloc[i][c]), 4))
+                           for c in COMPONENTS},
+        })
+    note = _note_ranked(priorities, uncertain_pairs, stability, params)
+    return PriorityResult(priorities, ranking, note, uncertain=bool(uncertain_pairs), stability=stability,
+                          rule=rule)
+
+
+def _p_top(themes: pd.DataFrame, comp: pd.DataFrame, replicates: np.ndarray | None,
+           weights: Mapping[str, float], eligible: np.ndarray, top: int) -> np.ndarray | None:
+    if replicates is None or replicates.size == 0:
+        return None
+    rep_index = _replicate_index(themes, comp, replicates, weights)
+    rep_index = np.where(eligible[None, :] & ~np.isnan(rep_index), rep_index, -np.inf)
+    ranks = (-rep_index).argsort(axis=1).argsort(axis=1)  # 0 = highest need in that replicate
+    return ((ranks < top) & eligible[None, :]).mean(axis=0)
+
+
+def _uncertain_pairs(order: list[int], index: np.ndarray, themes: pd.DataFrame, comp: pd.DataFrame,
+                     replicates: np.ndarray | None, weights: Mapping[str, float], top: int) -> list[tuple[str, str]]:
+    """Neighbours around the cut (and within the list) whose order the data cannot tell apart:
+    the 90 % interval of their index difference over the replicates includes 0."""
+    if replicates is None or replicates.size == 0:
+        return []
+    rep = _replicate_index(themes, comp, replicates, weights)
+    pairs = []
+    for a, b in zip(order[: top], order[1: top + 1], strict=False):
+        diff = rep[:, a] - rep[:, b]
+        diff = diff[~np.isnan(diff)]
+        if diff.size and np.quantile(diff, 0.05) <= 0:
+            pairs.append((str(themes.index[a]), str(themes.index[b])))
+    return pairs
+
+
+def _ties(i: int, order: list[int], index: np.ndarray, themes: pd.DataFrame) -> list[str]:
+    return [str(themes.index[j]) for j in order if j != i and round(float(index[j]), 9) == round(float(index[i]), 9)]
+
+
+def reason_text(row: pd.Series, comp: pd.Series, themes: pd.DataFrame) -> str:
+    """The plain-Danish reason for one theme, e.g. "Lav score hos de borgernære ledere
+    (42, KI 37–47) og stor forskel til stabens egen vurdering (+12 point)"."""
+    who = "de borgernære ledere" if row.get("basis") == "borgernaer" else "alle ledere"
+    parts = []
+    lowest = themes["score"].rank(method="min").get(row.name, 99) <= 3
+    if row["score"] < 50 or lowest:
+        ci = f", KI {fmt_ci(row['ci_low'], row['ci_high'])}" if pd.notna(row.get("ci_low")) else ""
+        parts.append(f"lav score hos {who} ({fmt_num(row['score'])}{ci})")
+    if pd.notna(row.get("percentile")) and row["percentile"] < 25:
+        parts.append(f"blandt de laveste {max(5, int(np.ceil(row['percentile'] / 5) * 5))} % af kommunerne")
+    if pd.notna(row.get("importance")) and row["importance"] >= 65:
+        parts.append(f"høj vigtighed i ledernes egen vurdering ({fmt_num(row['importance'])} af 100)")
+    if pd.notna(comp.get("derived_importance")) and comp["derived_importance"] >= 0.6:
+        parts.append("tæt sammenhæng med de borgernære lederes tid til at lede det faglige")
+    if pd.notna(row.get("gap")) and row["gap"] >= 8:
+        sure = " og forskellen er statistisk sikker" if row.get("gap_significant") else ""
+        parts.append(f"stor forskel til stabens egen vurdering (+{fmt_num(row['gap'])} point{sure})")
+    if not parts:
+        parts.append(f"samlet set det største behov blandt temaerne (score {fmt_num(row['score'])})")
+    text = ", ".join(parts[:-1]) + (" og " if len(parts) > 1 else "") + parts[-1]
+    return text[0].upper() + text[1:]
+
+
+def _note_too_few(min_n: int) -> str:
+    return (f"Der er for få svar til at rangordne temaerne (under {max(min_n, 10)} respondenter bag "
+            "scorerne). Brug i stedet drøftelsesspørgsmålene til alle temaer.")
+
+
+def _note_all_strong(strong: float) -> str:
+    return (f"Ingen temaer prioriteres: alle temaer har en score på mindst {fmt_num(strong)}. Workshoppen kan "
+            "bruge tiden på at fastholde det, der virker, og på de temaer, hvor staben og de borgernære "
+            "ledere ser forskelligt på tingene.")
+
+
+def _note_ranked(priorities: list[dict[str, Any]], uncertain: list[tuple[str, str]], stability: float,
+                 params: PriorityParams) -> str:
+    names = ", ".join(p["theme"] for p in priorities)
+    text = f"De {len(priorities)} temaer med størst behov efter reglen: {names}."
+    if uncertain:
+        pairs = "; ".join(f"{a} og {b}" for a, b in uncertain)
+        text += (f" Rækkefølgen er usikker mellem {pairs}: forskellen er mindre, end målingens usikkerhed kan "
+                 "skelne.")
+    share = f"{stability * 100:.0f} %".replace(".", ",")
+    text += (f" Ændres hver vægt med op til ±{params.weight_perturbation * 100:.0f} %, er de samme "
+             f"{len(priorities)} temaer øverst i {share} af tilfældene.")
+    return text

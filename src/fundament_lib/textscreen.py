@@ -1,0 +1,73 @@
+"""Screen free-text answers before anyone reads them in a briefing.
+
+Respondents write names, e-mail addresses and phone numbers into free text
+("Ring til Mette Jensen på 23 45 67 89"). A briefing must not pass them on.
+:func:`screen` replaces them with a bracketed note; the text is HTML-escaped
+later, like every other text, when it is put on the page.
+
+Names are found by two rules that err on the side of removing: a common Danish
+first name (Danmarks Statistik's most frequent names), and two or more
+capitalised words in a row that do not start a sentence (e.g. "Karin Holm",
+"Jens Peter Hansen"). All-capital abbreviations (HR, IT) are not names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["ScreenedText", "screen", "FIRST_NAMES"]
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# Danish numbers: 8 digits, often in pairs or 4+4, optionally with +45 / 0045.
+PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)\s?45[\s-]?)?(?:\d{2}[\s.-]?){3}\d{2}(?!\d)")
+CPR = re.compile(r"(?<!\d)\d{6}[-\s]?\d{4}(?!\d)")
+TITLE_WORD = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
+NAME_RUN = re.compile(rf"(?<![.!?:]\s)(?<!^)\b{TITLE_WORD}(?:\s+{TITLE_WORD})+\b")
+
+FIRST_NAMES: frozenset[str] = frozenset(["Anne", "Kirsten", "Hanne", "Mette", "Anna", "Helle", "Susanne", "Lene", "Maria", "Marianne", "Lone", "Camilla", "Pia", "Louise", "Charlotte", "Tina", "Gitte", "Inge", "Bente", "Karen", "Jette", "Sofie", "Julie", "Ida", "Emma", "Laura", "Christina", "Birgitte", "Heidi", "Karin", "Annette", "Lise", "Eva", "Rikke", "Ulla", "Tanja", "Sanne", "Malene", "Maja", "Mia", "Caroline", "Katrine", "Line", "Jane", "Dorthe", "Vibeke", "Merete", "Peter", "Jens", "Michael", "Lars", "Henrik", "Thomas", "Søren", "Jan", "Niels", "Christian", "Martin", "Anders", "Morten", "Jesper", "Rasmus", "Mads", "Per", "Hans", "Ole", "Poul", "Erik", "Kim", "Mikkel", "Frederik", "Kasper", "Jørgen", "Torben", "Carsten", "Steen", "Brian", "Bo", "Allan", "Kenneth", "Anders", "Jacob", "Jakob", "Simon", "Nikolaj", "Kristian", "Johannes", "Emil", "Mathias", "Magnus", "Oliver", "William", "Lasse", "Claus", "Flemming", "Finn", "Bent", "Jonas", "Tobias", "Andreas", "Daniel", "Mogens", "Karsten", "Kurt", "Preben", "Svend"])
+
+
+@dataclass
+class ScreenedText:
+    """A free-text answer after screening, and what was removed (kinds only, never the values)."""
+
+    text: str
+    removed: list[str] = field(default_factory=list)
+
+
+def screen(text: str) -> ScreenedText:
+    """Replace e-mail addresses, phone and CPR numbers and names in ``text``.
+
+    Parameters
+    ----------
+    text
+        One free-text answer.
+
+    Returns
+    -------
+    ScreenedText
+        The cleaned text and the kinds removed (``"e-mail"``, ``"telefon"``,
+        ``"cpr"``, ``"navn"``).
+
+    Examples
+    --------
+    >>> screen("Ring til Mette Jensen på 23 45 67 89.").text
+    'Ring til [navn fjernet] på [telefonnummer fjernet].'
+    >>> screen("Skriv til lars.hansen@kommune.dk om HR.").text
+    'Skriv til [e-mail fjernet] om HR.'
+    """
+    removed: list[str] = []
+
+    def sub(pattern: re.Pattern[str], note: str, kind: str, s: str) -> str:
+        new, count = pattern.subn(note, s)
+        removed.extend([kind] * count)
+        return new
+
+    out = sub(EMAIL, "[e-mail fjernet]", "e-mail", text)
+    out = sub(CPR, "[cpr-nummer fjernet]", "cpr", out)
+    out = sub(PHONE, "[telefonnummer fjernet]", "telefon", out)
+    out = sub(NAME_RUN, "[navn fjernet]", "navn", out)
+    first = re.compile(r"\b(?:" + "|".join(sorted(FIRST_NAMES)) + r")\b")
+    out = sub(first, "[navn fjernet]", "navn", out)
+    return ScreenedText(out.strip(), removed)

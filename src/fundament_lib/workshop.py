@@ -1,0 +1,148 @@
+"""From a kommune's (suppressed) results to its priorities and workshop agenda.
+
+Gathers the priority rule's inputs per theme, runs :func:`~fundament_lib.priority.prioritise`,
+and adds for each prioritised theme the publication's discussion questions
+(paraphrased, with page), the process prerequisites that look weak, and the
+kommuner to learn from (bench-learning: clearly higher scores, preferably in
+the same kommunegruppe or region; named only where the params allow it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .framework import Framework
+from .jsonready import records
+from .params import Params
+from .priority import prioritise
+
+__all__ = ["theme_inputs", "priority_section", "prerequisites", "benchlearning", "WEAK_PREREQUISITE"]
+
+WEAK_PREREQUISITE = 50.0  # a prerequisite scoring below this (0–100) looks weak
+
+
+def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drivers: pd.DataFrame | None,
+                 benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per theme with what the priority rule needs.
+
+    Parameters
+    ----------
+    fw
+        The framework.
+    scores
+        The kommune's suppressed score cells (``id``, ``group``, ``n``, ``score``,
+        optional ``ci_low``/``ci_high``).
+    items
+        The kommune's suppressed item cells (for stated importance).
+    drivers
+        National driver table (``id``, ``share``) or ``None``.
+    benchmark
+        Optional ``id`` → ``percentile`` for the performance basis group.
+    """
+    by_theme = {key: g.set_index("group") for key, g in scores.groupby("id")}
+    importance = items[items["group"] == "alle"].set_index("item_id")["score"]
+    rows = []
+    for t in fw.themes():
+        own = by_theme.get(t.id, pd.DataFrame(columns=scores.columns).set_index("group"))
+        basis = "borgernaer" if _shown(own, "borgernaer") else "alle"
+        cell = own.loc[basis] if basis in own.index else None
+        imp = importance.get(fw.importance_id(t.id), np.nan)
+        rows.append({
+            "id": t.id, "title": t.title, "basis": basis,
+            "score": _get(cell, "score"), "ci_low": _get(cell, "ci_low"), "ci_high": _get(cell, "ci_high"),
+            "n": _get(cell, "n"),
+            "importance": float(imp) if pd.notna(imp) else np.nan,
+            "gap": (own.loc["stab", "score"] - own.loc["borgernaer", "score"])
+            if _shown(own, "stab") and _shown(own, "borgernaer") else np.nan,
+        })
+    out = pd.DataFrame(rows).set_index("id")
+    out["driver"] = drivers.set_index("id")["share"].reindex(out.index) if drivers is not None else np.nan
+    out["percentile"] = benchmark.reindex(out.index) if benchmark is not None else np.nan
+    return out
+
+
+def _shown(own: pd.DataFrame, group: str) -> bool:
+    return group in own.index and not bool(own.loc[group, "suppressed"]) and pd.notna(own.loc[group, "score"])
+
+
+def _get(cell: pd.Series | None, key: str) -> float:
+    if cell is None or key not in cell or pd.isna(cell[key]):
+        return np.nan
+    return float(cell[key])
+
+
+def prerequisites(fw: Framework, items: pd.DataFrame) -> list[dict[str, Any]]:
+    """The three process prerequisites with their score (alle) and whether they look weak."""
+    if fw.prerequisites is None:
+        return []
+    out = []
+    for pre in fw.prerequisites.items:
+        cell = items[(items["item_id"] == pre.id) & (items["group"] == "alle")]
+        score = float(cell["score"].iloc[0]) if not cell.empty and pd.notna(cell["score"].iloc[0]) else None
+        out.append({"id": pre.id, "title": pre.title, "score": score,
+                    "n": None if cell.empty or pd.isna(cell["n"].iloc[0]) else int(cell["n"].iloc[0]),
+                    "weak": score is not None and score < WEAK_PREREQUISITE})
+    return out
+
+
+def benchlearning(theme: str, code: str, national: pd.DataFrame, ref: pd.DataFrame, *, share_names: bool,
+                  limit: int = 5) -> dict[str, Any]:
+    """Kommuner scoring clearly higher on a theme: their interval lies wholly above ours.
+
+    Parameters
+    ----------
+    national
+        Shown ``alle`` cells of every kommune: ``kommunekode``, ``id``, ``score``,
+        ``ci_low``, ``ci_high``.
+    ref
+        The kommune reference table (region, kommunegruppe), indexed by code.
+    """
+    cells = national[national["id"] == theme].set_index("kommunekode")
+    if code not in cells.index or pd.isna(cells.loc[code, "ci_high"]):
+        return {"n_higher": None, "same_group": None, "same_region": None, "names": []}
+    higher = cells[(cells.index != code) & (cells["ci_low"] > cells.loc[code, "ci_high"])]
+    group, region = ref.loc[code, "kommunegruppe"], ref.loc[code, "region"]
+    same_group = [c for c in higher.index if ref.loc[c, "kommunegruppe"] == group]
+    same_region = [c for c in higher.index if ref.loc[c, "region"] == region]
+    preferred = same_group + [c for c in same_region if c not in same_group]
+    preferred += [c for c in higher.sort_values("score", ascending=False).index if c not in preferred]
+    names = [str(ref.loc[c, "navn"]) for c in preferred[:limit]] if share_names else []
+    return {"n_higher": len(higher), "same_group": len(same_group), "same_region": len(same_region),
+            "names": names}
+
+
+def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, items: pd.DataFrame,
+                     drivers: pd.DataFrame | None, *, national: pd.DataFrame | None = None,
+                     ref: pd.DataFrame | None = None, benchmark: pd.Series | None = None,
+                     replicates: np.ndarray | None = None) -> dict[str, Any]:
+    """The ``priority`` block of a kommune's summary (see the README for its fields)."""
+    themes = theme_inputs(fw, scores, items, drivers, benchmark)
+    result = prioritise(themes, p.priority, min_n=p.min_n, seed=p.seed, replicates=replicates)
+    pre = prerequisites(fw, items)
+    for item in result.priorities:
+        t = fw.theme(item["theme"])
+        row = themes.loc[item["theme"]]
+        item.update(title=t.title, score=_num(row["score"]), ci_low=_num(row["ci_low"]),
+                    ci_high=_num(row["ci_high"]), basis=row["basis"], importance=_num(row["importance"]),
+                    questions=[{"text": q.text, "page": q.page} for q in t.discussion])
+        if national is not None and ref is not None:
+            item["benchlearning"] = benchlearning(item["theme"], code, national, ref, share_names=p.share_names)
+    chosen = {i["theme"] for i in result.priorities}
+    matrix = themes.reset_index()[["id", "importance", "score"]].assign(priority=lambda d: d["id"].isin(chosen))
+    return {
+        "rule": result.rule,
+        "note": result.note,
+        "uncertain": result.uncertain,
+        "stability": None if result.stability is None else round(result.stability, 3),
+        "priorities": result.priorities,
+        "matrix": records(matrix),
+        "prerequisites": pre,
+        "weak_prerequisites": [x["id"] for x in pre if x["weak"]],
+    }
+
+
+def _num(x: object) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), 4)  # type: ignore[arg-type]

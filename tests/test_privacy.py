@@ -50,3 +50,13 @@ def test_no_hidden_group_can_be_recomputed_from_what_is_shown(rng):
             kids_shown = [g for g in ("stab", "borgernaer") if g in shown.index]
             recovered_n = shown.loc["alle", "n"] - sum(shown.loc[g, "n"] for g in kids_shown)
             assert recovered_n == 0 or recovered_n >= 5
+
+
+def test_screen_removes_markup_names_and_contacts():
+    from fundament_lib.textscreen import screen
+
+    out = screen("<script>alert(1)</script> Spørg Karin Holm på 12 34 56 78 eller k@x.dk. HR svarer sent.")
+    assert "<" not in out.text and "Karin" not in out.text and "12 34" not in out.text and "@" not in out.text
+    assert "HR svarer sent" in out.text  # abbreviations and ordinary words stay
+    assert sorted(set(out.removed)) == ["e-mail", "kode", "navn", "telefon"]
+    assert screen("Når Økonomi svarer sent, går det galt.").removed == []

@@ -1,7 +1,8 @@
 """Screen free-text answers before anyone reads them in a briefing.
 
 Respondents write names, e-mail addresses and phone numbers into free text
-("Ring til Mette Jensen på 23 45 67 89"). A briefing must not pass them on.
+("Ring til Mette Jensen på 23 45 67 89"), and a pasted answer may carry HTML.
+A briefing must not pass them on: ``summary.json`` is read by other tools too.
 :func:`screen` replaces them with a bracketed note; the text is HTML-escaped
 later, like every other text, when it is put on the page.
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["ScreenedText", "screen", "FIRST_NAMES"]
 
+MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]{0,300}>")  # an HTML/XML tag: never passed on, not even escaped
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Danish numbers: 8 digits, often in pairs or 4+4, optionally with +45 / 0045.
 PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)\s?45[\s-]?)?(?:\d{2}[\s.-]?){3}\d{2}(?!\d)")
@@ -47,8 +49,8 @@ def screen(text: str) -> ScreenedText:
     Returns
     -------
     ScreenedText
-        The cleaned text and the kinds removed (``"e-mail"``, ``"telefon"``,
-        ``"cpr"``, ``"navn"``).
+        The cleaned text and the kinds removed (``"kode"`` for HTML tags,
+        ``"e-mail"``, ``"telefon"``, ``"cpr"``, ``"navn"``).
 
     Examples
     --------
@@ -64,7 +66,8 @@ def screen(text: str) -> ScreenedText:
         removed.extend([kind] * count)
         return new
 
-    out = sub(EMAIL, "[e-mail fjernet]", "e-mail", text)
+    out = sub(MARKUP, "[kode fjernet]", "kode", text)
+    out = sub(EMAIL, "[e-mail fjernet]", "e-mail", out)
     out = sub(CPR, "[cpr-nummer fjernet]", "cpr", out)
     out = sub(PHONE, "[telefonnummer fjernet]", "telefon", out)
     out = sub(NAME_RUN, "[navn fjernet]", "navn", out)

@@ -6,7 +6,7 @@ JupyterLab calls :func:`summarise_one`, which takes the same path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from .params import Params, load_params
 from .paths import demo_data_path, params_dir
 from .summary import build_summaries, data_hash
 
-__all__ = ["Prepared", "prepare", "summarise_one", "data_files"]
+__all__ = ["Prepared", "prepare", "summarise_one", "data_files", "national_from_data"]
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Prepared:
     params: dict[str, Params]  # every kommune in the data
     summaries: dict[str, dict[str, Any]]  # the selected kommuner
     data_id: str
+    national_extra: dict[str, Any] = field(default_factory=dict)  # national analyses for the overview
 
 
 def data_files(data: Path) -> list[Path]:
@@ -65,8 +66,9 @@ def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, para
     for p in {p.framework for p in params.values()}:
         load_framework(p)  # a bad framework id fails here, before any work
     data_id = data_hash(data_files(data))
-    summaries = build_summaries(tidy, params, data_id=data_id, selected=codes, run_started=run_started)
-    return Prepared(tidy, params, summaries, data_id)
+    built = build_summaries(tidy, params, data_id=data_id, selected=codes, run_started=run_started)
+    main = pd.Series([p.framework for p in params.values()]).mode().iloc[0]
+    return Prepared(tidy, params, built.kommuner, data_id, built.national.get(main, {}))
 
 
 def summarise_one(kommunekode: str, data: Path | None = None) -> dict[str, Any]:
@@ -74,3 +76,11 @@ def summarise_one(kommunekode: str, data: Path | None = None) -> dict[str, Any]:
     prepared = prepare(data)
     code = check_codes([kommunekode], set(prepared.summaries))[0]
     return prepared.summaries[code]
+
+
+def national_from_data(data: Path | None = None) -> dict[str, Any]:
+    """The national overview's summary computed from the data (for interactive use)."""
+    from .national import national_summary
+
+    prepared = prepare(data)
+    return national_summary(prepared.summaries, extra=prepared.national_extra, data_id=prepared.data_id)

@@ -27,7 +27,7 @@ from matplotlib.patches import Patch
 from .framework import GROUP_LABELS
 
 __all__ = ["theme_profile", "likert_bars", "role_heatmap", "share_bars", "subgroup_heatmap",
-           "benchmark_strip", "importance_performance", "GROUP_STYLE", "GroupStyle", "set_style", "wrap"]
+           "benchmark_strip", "importance_performance", "distribution_box", "GROUP_STYLE", "GroupStyle", "set_style", "wrap"]
 
 
 @dataclass(frozen=True)
@@ -304,4 +304,20 @@ def importance_performance(matrix: pd.DataFrame, *, ax: Axes | None = None) -> A
     ax.text(0.98, 0.02, "Vigtigt, men lav score →\nkandidater til prioritering", transform=ax.transAxes,
             fontsize=8, color="#4a4a4a", ha="right", va="bottom")
     ax.legend(loc="upper left", frameon=True, fontsize=8)
+    return ax
+
+
+def distribution_box(scores: pd.DataFrame, *, labels: Mapping[str, str], ax: Axes | None = None) -> Axes:
+    """Box plot per id of the kommuner's scores, each kommune a dot (``id``, ``score``)."""
+    order = [i for i in labels if i in set(scores["id"])]
+    ax = _new_ax(ax, (8.5, 0.55 * len(order) + 1.2))
+    data = scores[scores["id"].isin(order)].assign(label=lambda d: d["id"].map(lambda i: wrap(labels[i], 34)))
+    names = [wrap(labels[i], 34) for i in order]
+    sns.boxplot(data=data, x="score", y="label", order=names, ax=ax, color="#dbe8f5", width=0.6,
+                showfliers=False, linewidth=1)
+    sns.stripplot(data=data, x="score", y="label", order=names, ax=ax, color="#1b1b1b", size=2.5, alpha=0.6,
+                  jitter=0.2)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Kommunens score (0–100), alle ledere")
+    ax.set_ylabel("")
     return ax

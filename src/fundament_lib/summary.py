@@ -32,7 +32,7 @@ from .scoring import SCORING_RULE, respondent_scores, score_table
 from .textscreen import screen
 from .workshop import priority_section
 
-__all__ = ["build_summaries", "data_hash", "slice_hash", "SCHEMA_VERSION", "records", "Tables",
+__all__ = ["build_summaries", "Summaries", "data_hash", "slice_hash", "SCHEMA_VERSION", "records", "Tables",
            "national_tables", "MAX_FREE_TEXTS"]
 
 SCHEMA_VERSION = "1.1"
@@ -118,9 +118,18 @@ def _outcome(tidy: pd.DataFrame, fw: Framework) -> pd.Series | None:
     return rows.set_index("respondent_id")["value"].astype(float)
 
 
+@dataclass
+class Summaries:
+    """What :func:`build_summaries` returns: one summary per selected kommune, and the
+    national analyses (per framework) the overview shows."""
+
+    kommuner: dict[str, dict[str, Any]]
+    national: dict[str, dict[str, Any]]
+
+
 def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id: str,
                     selected: list[str] | None = None, run_started: datetime | None = None
-                    ) -> dict[str, dict[str, Any]]:
+                    ) -> Summaries:
     """Compute all tables once and build the selected kommuner's summaries.
 
     Parameters
@@ -140,8 +149,8 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
 
     Returns
     -------
-    dict
-        Kommune code → JSON-ready summary.
+    Summaries
+        Kommune code → JSON-ready summary, and framework id → national analyses.
     """
     started = (run_started or datetime.now(UTC)).isoformat(timespec="seconds")
     by_framework: dict[str, list[str]] = {}
@@ -149,6 +158,7 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         by_framework.setdefault(p.framework, []).append(code)
     ref = kommuner()
     out: dict[str, dict[str, Any]] = {}
+    national_extra: dict[str, dict[str, Any]] = {}
     for fw_id, codes in by_framework.items():
         fw = load_framework(fw_id)
         subset = tidy[tidy["kommunekode"].isin(codes)]
@@ -163,7 +173,9 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
             out[code] = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
                                         slices[(code, wave)], data_id=data_id, started=started)
             out[code]["national"] = _national_view(national, code, params[code].share_names)
-    return out
+        drivers = tables.drivers()
+        national_extra[fw_id] = {"drivers": records(drivers) if drivers is not None else []}
+    return Summaries(out, national_extra)
 
 
 def _national_scores(cells: _Suppressed, current: Mapping[str, str]) -> pd.DataFrame:

@@ -1,0 +1,135 @@
+"""Sections of the national overview (landsoverblik), each a function of the national summary.
+
+The notebook ``notebooks/national_overview.ipynb`` calls these one per cell.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import plots
+from .framework import GROUP_LABELS, load_framework
+from .report import Html, esc, figure, fmt_int, fmt_num, heading, note, paragraph, table
+
+__all__ = ["load", "title", "distribution", "groups", "kommune_table", "analyses", "provenance"]
+
+
+def load(path: str | Path | None = None) -> dict[str, Any]:
+    """The national summary from ``path`` (as ``fundament run`` writes it), or computed from the demo data."""
+    if path:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    from .pipeline import national_from_data
+
+    return national_from_data()
+
+
+def title(n: dict[str, Any]) -> Html:
+    """Title and what the overview covers."""
+    fw = load_framework(n["framework"])
+    return Html(heading(f"Landsoverblik: {fw.short_title or fw.title}", 1)
+                + paragraph(f"{n['n_kommuner']} kommuner med {fmt_int(n['respondents'])} ledere i målingerne "
+                            f"{', '.join(n['waves'])}. Hver kommune indgår med sin seneste måling.", cls="lede")
+                + paragraph("Tallene er kommunernes viste scorer: grupper med for få svar er skjult i kommunens "
+                            "egen briefing og indgår heller ikke her. Landstal er gennemsnit af kommunernes "
+                            "scorer, så hver kommune vejer lige meget."))
+
+
+def distribution(n: dict[str, Any]) -> Html:
+    """How the kommuner spread on each pejlemærke and theme."""
+    plots.set_style()
+    fw = load_framework(n["framework"])
+    labels = {d.id: f"{d.id} {d.title}" for d in fw.domains} | {t.id: f"{t.id} {t.title}" for t in fw.themes()}
+    scores = pd.DataFrame(n["scores"])
+    alle = scores[scores["group"] == "alle"]
+    dist = pd.DataFrame(n["distribution"])
+    d_alle = dist[dist["group"] == "alle"].set_index("id")
+    widest = (d_alle["max"] - d_alle["min"]).idxmax()
+    ax = plots.distribution_box(alle, labels=labels)
+    alt = (f"Boksplot af {n['n_kommuner']} kommuners score på hvert pejlemærke og tema. Størst spredning på "
+           f"{labels[widest]}: fra {fmt_num(d_alle.loc[widest, 'min'])} til {fmt_num(d_alle.loc[widest, 'max'])}.")
+    rows = [{"Tema": labels[i], "Kommuner": fmt_int(d_alle.loc[i, "kommuner"]), "Gennemsnit": fmt_num(d_alle.loc[i, "mean"]),
+             "Median": fmt_num(d_alle.loc[i, "median"]), "Midterste halvdel": f"{fmt_num(d_alle.loc[i, 'q1'])}–"
+             f"{fmt_num(d_alle.loc[i, 'q3'])}"} for i in labels if i in d_alle.index]
+    return Html(heading("1. Hvor står kommunerne?")
+                + figure(ax, alt=alt, caption="Hver prik er en kommune; boksen rummer den midterste halvdel.")
+                + table(pd.DataFrame(rows), caption="Kommunernes score (alle ledere)",
+                        numeric=["Kommuner", "Gennemsnit", "Median", "Midterste halvdel"], row_header="Tema"))
+
+
+def groups(n: dict[str, Any]) -> Html:
+    """Staff and frontline leaders across the country."""
+    fw = load_framework(n["framework"])
+    dist = pd.DataFrame(n["distribution"])
+    wide = dist.pivot(index="id", columns="group", values="mean")
+    rows = []
+    for t in fw.themes():
+        if t.id not in wide.index:
+            continue
+        row = {"Tema": f"{t.id} {t.title}"}
+        for g in ("stab", "borgernaer"):
+            row[GROUP_LABELS[g]] = fmt_num(wide.loc[t.id].get(g))
+        if {"stab", "borgernaer"} <= set(wide.columns):
+            row["Forskel"] = fmt_num(wide.loc[t.id, "stab"] - wide.loc[t.id, "borgernaer"])
+        rows.append(row)
+    cols = [c for c in rows[0] if c != "Tema"] if rows else []
+    return Html(heading("2. Stab og borgernære ledere i hele landet")
+                + paragraph("Gennemsnit af kommunernes scorer for hver gruppe (kun viste grupper).")
+                + table(pd.DataFrame(rows), caption="Landsgennemsnit pr. gruppe", numeric=cols, row_header="Tema"))
+
+
+def kommune_table(n: dict[str, Any]) -> Html:
+    """Where each kommune sits on the pejlemærker, by region."""
+    fw = load_framework(n["framework"])
+    scores = pd.DataFrame(n["scores"])
+    alle = scores[(scores["group"] == "alle")]
+    domains = [d.id for d in fw.domains]
+    wide = alle.pivot_table(index=["region", "navn", "kommunekode", "kommunegruppe"], columns="id", values="score")
+    parts: list[str] = [heading("3. Kommunerne en for en")]
+    for region, part in wide.groupby(level="region"):
+        rows = []
+        for (_, name, code, group), vals in part.iterrows():
+            themes = vals[[t.id for t in fw.themes() if t.id in vals.index]].dropna()
+            rows.append({"Kommune": f"{name} ({code})", "Kommunegruppe": group,
+                         **{d: fmt_num(vals.get(d)) for d in domains},
+                         "Svagest tema": themes.idxmin() if not themes.empty else "–"})
+        parts.append(table(pd.DataFrame(rows), caption=f"Region {region}", numeric=domains, row_header="Kommune"))
+    return Html("".join(parts))
+
+
+def analyses(n: dict[str, Any]) -> Html:
+    """National analyses for researchers: drivers of the outcome and variance between kommuner."""
+    fw = load_framework(n["framework"])
+    labels = {t.id: f"{t.id} {t.title}" for t in fw.themes()}
+    parts: list[str] = [heading("4. Sammenhænge i hele landet")]
+    drivers = pd.DataFrame(n.get("drivers") or [])
+    if not drivers.empty:
+        drivers = drivers.sort_values("rank")
+        rows = [{"Tema": labels.get(r["id"], r["id"]), "Andel af forklaret variation": f"{fmt_num(r['share'] * 100)} %"}
+                for _, r in drivers.iterrows()]
+        parts.append(heading("Hvad hænger sammen med tid og rum til faglig ledelse?", 3)
+                     + paragraph("Johnsons relative vægte: hvor stor en del af den forklarede variation i de "
+                                 "borgernære lederes svar på «Jeg har tid og rum til at lede det faglige» hvert tema bærer.")
+                     + table(pd.DataFrame(rows), caption="Drivere af udfaldet", numeric=["Andel af forklaret variation"],
+                             row_header="Tema"))
+    icc = pd.DataFrame(n.get("icc") or [])
+    if not icc.empty:
+        rows = [{"Tema": labels.get(r["id"], r["id"]), "ICC": fmt_num(r["icc"], 2)} for _, r in icc.iterrows()]
+        parts.append(heading("Hvor meget afhænger svarene af kommunen?", 3)
+                     + paragraph("Intraklassekorrelationen (ICC) er den del af variationen i lederes svar, der ligger "
+                                 "mellem kommunerne (fra en flerniveaumodel).")
+                     + table(pd.DataFrame(rows), caption="Variation mellem kommuner", numeric=["ICC"], row_header="Tema"))
+    if len(parts) == 1:
+        parts.append(note("Ingen nationale analyser i dette datasæt."))
+    return Html("".join(parts))
+
+
+def provenance(n: dict[str, Any]) -> Html:
+    """The provenance line."""
+    p = n["provenance"]
+    text = (f"Kilde: datasæt {p['dataset_hash']} · ramme {p['framework']} · fundament {p['library_version']} · "
+            f"kørt {p['run_started']}")
+    return Html(f'<p class="provenance">{esc(text)}</p>')

@@ -2,10 +2,102 @@
 
 from __future__ import annotations
 
-import typer
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
-__all__ = ["register"]
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+__all__ = ["register", "FormatOption", "GroupOption"]
+
+_out = Console()
+_err = Console(stderr=True)
+
+
+class FormatOption(StrEnum):
+    """Export formats ``fundament ingest`` reads."""
+
+    auto = "auto"
+    long = "long"
+    wide = "wide"
+    forms = "forms"
+    surveyxact = "surveyxact"
+
+
+class GroupOption(StrEnum):
+    """Respondent groups."""
+
+    stab = "stab"
+    borgernaer = "borgernaer"
+
+
+def instrument(
+    framework: Annotated[str, typer.Option(help="Framework id, e.g. fundament2024 or mereledelse2023.")] = "fundament2024",
+    out: Annotated[Path, typer.Option(help="Folder to write the questionnaire and the codebook into.")] = Path("instrument"),
+) -> None:
+    """Write the printable questionnaire (HTML) and the codebook (CSV, XLSX) a kommune sets its survey up with."""
+    from .framework import load_framework
+    from .instrument import write_instrument
+
+    written = write_instrument(load_framework(framework), out)
+    for role, path in written.items():
+        _out.print(f"{role:>14}: {escape(str(path))}", highlight=False)
+
+
+def ingest(
+    path: Annotated[Path | None, typer.Argument(help="The export: CSV/XLSX, a SurveyXact workbook, or SurveyXact's CSV files (folder or one of them).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output file (required), e.g. data/processed/norddjurs_borgernaer_2025.parquet.")] = None,
+    format: Annotated[str, typer.Option("--format", help="Export format: auto (detects it), long, wide, forms or surveyxact.")] = "auto",
+    codebook: Annotated[Path | None, typer.Option(help="Codebook written by `fundament instrument` (possibly edited).")] = None,
+    framework: Annotated[str | None, typer.Option(help="Framework id (default: the codebook's, else fundament2024).")] = None,
+    kommune: Annotated[str | None, typer.Option(help="Kommune code for an export without a kommune column.")] = None,
+    group: Annotated[str | None, typer.Option(help="Respondent group for an export without a group column: stab or borgernaer.")] = None,
+    wave: Annotated[str | None, typer.Option(help="Survey round, e.g. 2025, for an export without a wave column.")] = None,
+    strict: Annotated[bool, typer.Option("--strict/--lenient", help="Refuse the file on any problem (default), or drop only the bad cells and report them.")] = True,
+) -> None:
+    """Load a survey export, validate it against the codebook, and write tidy Parquet plus a provenance record.
+
+    Nothing is written when the file is refused; every problem is listed with file, row, column and value.
+    """
+    from .errors import DataValidationError, FundamentError
+    from .ingest.load import ingest as run_ingest
+    from .ingest.provenance import write_ingested
+
+    # Checked here rather than by typer, so that every mistake exits with status 2 and one line.
+    if path is None:
+        raise FundamentError("give the export to load: fundament ingest PATH --out data/processed/NAME.parquet")
+    if out is None:
+        raise FundamentError("--out is required: the .parquet file to write, e.g. data/processed/NAME.parquet")
+    if format not in {f.value for f in FormatOption}:
+        raise FundamentError(f"--format must be one of {', '.join(f.value for f in FormatOption)}, got {format!r}")
+    if group is not None and group not in {g.value for g in GroupOption}:
+        raise FundamentError(f"--group must be stab or borgernaer, got {group!r}")
+    if out.suffix != ".parquet":
+        raise FundamentError(f"{out}: the output must be a .parquet file (e.g. data/processed/NAME.parquet)")
+    result = run_ingest(path, format=format, framework=framework, codebook=codebook, kommune=kommune,
+                        group=group, wave=wave, strict=strict)
+    written = write_ingested(result, out)
+    prov = result.provenance
+    counts = prov["counts"]
+    how = "detected" if prov["format_detected"] else "given"
+    _out.print(f"format: {prov['format']} ({how}) · framework {prov['framework']['id']} · {prov['mode']}",
+               highlight=False)
+    _out.print(f"respondents: {counts['respondents']} kept, {counts['respondents_dropped']} dropped · "
+               f"answers: {counts['answers']} · cells dropped: {counts['cells_dropped']}", highlight=False)
+    if prov["respondent_ids"]["made_up"]:
+        _out.print("respondent ids: made up (the export has no respondent id column)", highlight=False)
+    for col, why in prov.get("ignored_columns", {}).items():
+        _out.print(f"ignored column {escape(repr(col))}: {escape(why)}", highlight=False)
+    if result.dropped:
+        report = DataValidationError(result.dropped, file=str(path))
+        _err.print(f"[yellow]dropped (lenient):[/] {escape(str(report))}", highlight=False, soft_wrap=True)
+    for role, p in written.items():
+        _out.print(f"{role:>11}: {escape(str(p))}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add the instrument and ingest commands to the ``fundament`` app."""
+    app.command(name="instrument")(instrument)
+    app.command(name="ingest")(ingest)

@@ -265,7 +265,8 @@ def _respondents(code: str, wave: str, group: str, n: int, mu: dict[str, float],
         for item in t.items:
             source = cfg.misfit_target if item.id == cfg.misfit_item else t.id
             lat = theme_lat[source] + item_offset[item.id] + rng.normal(0, SD_ITEM, n)
-            answers[item.id] = _to_category(lat)
+            category = _to_category(lat)
+            answers[item.id] = 6 - category if item.reverse else category  # scored back in reverse
     if fw.importance and group in fw.importance.audience:
         for t in themes:
             answers[fw.importance_id(t.id)] = _to_category(0.6 + float(imp_eff[t.id]) + rng.normal(0, 0.8, n))

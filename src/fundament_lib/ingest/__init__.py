@@ -1,1 +1,36 @@
-"""Loading survey exports into the tidy answer table (see :mod:`.schema`)."""
+"""Loading survey exports into the tidy answer table (see :mod:`.schema`).
+
+One module per job: :mod:`.readers` (encodings, separators, Excel),
+:mod:`.codebook` and :mod:`.matching` (which column is which item),
+:mod:`.answers` and :mod:`.labels` (cells against scales), one module per
+format (:mod:`.wide`, :mod:`.long`, :mod:`.forms`, :mod:`.surveyxact`),
+:mod:`.assemble` (respondents, problems, strict/lenient), :mod:`.schema`
+(the tidy table's pandera schema), :mod:`.provenance` and :mod:`.load`
+(the one entry point, :func:`ingest`).
+"""
+
+from .assemble import IngestOptions, IngestResult
+from .codebook import Codebook, codebook_table, load_codebook
+from .load import FORMATS, detect_format, ingest
+from .provenance import provenance_path, write_ingested
+from .schema import BACKGROUND_COLUMNS, TIDY_COLUMNS, read_tidy, validate_tidy
+from .wide import read_wide, wide_to_tidy
+
+__all__ = [
+    "FORMATS",
+    "BACKGROUND_COLUMNS",
+    "TIDY_COLUMNS",
+    "Codebook",
+    "IngestOptions",
+    "IngestResult",
+    "codebook_table",
+    "detect_format",
+    "ingest",
+    "load_codebook",
+    "provenance_path",
+    "read_tidy",
+    "read_wide",
+    "validate_tidy",
+    "wide_to_tidy",
+    "write_ingested",
+]

@@ -1,55 +1,32 @@
 """Turn raw answer cells into (value, status, text), one column at a time.
 
-A cell is *substantive* when it is a code or label on the item's scale,
-*non-substantive* ("Ved ikke", "Ikke relevant" …) when it matches one of those
-labels whatever code it came with, *unanswered* when blank, and *bad*
-otherwise — bad cells are reported by the caller with their row and column.
+A cell is *substantive* when it is a code or label on the item's scale (or a
+synonym of a label, see :mod:`.labels`), *non-substantive* ("Ved ikke",
+"Ikke relevant" …) when it matches one of those labels whatever code it came
+with, *unanswered* when blank, and *bad* otherwise — bad cells are reported
+by the caller with their row and column.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..framework import Scale
+from .labels import NONSUBSTANTIVE, label_codes
+from .text import normalise_label, parse_number
 
-__all__ = ["ParsedColumn", "parse_answers", "normalise_label", "NONSUBSTANTIVE", "parse_number"]
+__all__ = ["ParsedColumn", "parse_answers", "normalise_label", "NONSUBSTANTIVE", "parse_number",
+           "BAD_ANSWER", "OUTSIDE_SCALE"]
 
-# Non-substantive answers seen in Danish (and Norwegian/English) survey exports.
-NONSUBSTANTIVE: frozenset[str] = frozenset({
-    "ved ikke", "ved ikke ikke relevant", "ikke relevant", "kan ikke svare", "ønsker ikke at svare",
-    "vil ikke svare", "vet ikke", "ikke aktuelt", "ikke aktuel", "dont know", "don t know",
-    "not applicable", "n a", "na",
-})
-
-_SPACE = re.compile(r"\s+")
-_PUNCT = re.compile(r"[^\w\s%]")
-
-
-def normalise_label(text: object) -> str:
-    """Compare labels tolerantly: Unicode NFC, case-folded, punctuation and extra spaces removed."""
-    s = unicodedata.normalize("NFC", str(text)).casefold()
-    s = _PUNCT.sub(" ", s)
-    return _SPACE.sub(" ", s).strip()
-
-
-def parse_number(text: object) -> float | None:
-    """Parse ``4``, ``"4"``, ``"4,0"``, ``"40 %"`` or ``"1.234,5"``; ``None`` if not a number."""
-    if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
-        return None if pd.isna(text) else float(text)
-    s = str(text).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
-    if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?", s):  # Danish thousands separator
-        s = s.replace(".", "")
-    s = s.replace(",", ".")
-    try:
-        value = float(s)
-    except ValueError:
-        return None
-    return value if np.isfinite(value) else None
+BAD_ANSWER = ("answer is neither a number nor a label of the scale (the kommune's own wording? add it to "
+              "the labels of a codebook from `fundament instrument` and pass --codebook)")
+OUTSIDE_SCALE = "answer outside the scale"
+_CODED_LABEL = re.compile(r"^(\d+)\s+(.+)$|^(.+?)\s+(\d+)$")  # "4 delvis enig", "delvis enig 4"
 
 
 @dataclass
@@ -67,7 +44,7 @@ def _blank(raw: pd.Series) -> pd.Series:
     return raw.isna() | raw.astype("str").str.strip().eq("")
 
 
-def parse_answers(raw: pd.Series, scale: Scale, *, label_codes: dict[str, int] | None = None
+def parse_answers(raw: pd.Series, scale: Scale, *, label_codes: Mapping[str, int] | None = None
                   ) -> ParsedColumn:
     """Parse one item's raw cells against its scale.
 
@@ -78,14 +55,15 @@ def parse_answers(raw: pd.Series, scale: Scale, *, label_codes: dict[str, int] |
     scale
         The item's scale.
     label_codes
-        Extra label → code pairs (normalised labels), e.g. from a SurveyXact
-        label sheet or a synonym list; they win over the scale's own labels.
+        Extra label → code pairs (normalised labels), e.g. a codebook file's
+        own wording; they win over the scale's labels and their synonyms.
 
     Returns
     -------
     ParsedColumn
         ``value`` (float, NaN unless substantive), ``status``, ``text``, and
-        ``bad``/``reason`` for cells that could not be interpreted.
+        ``bad``/``reason`` for cells that could not be interpreted. A bad
+        cell keeps status ``ubesvaret``; callers drop it or refuse the file.
     """
     value = pd.Series(np.nan, index=raw.index, dtype="float64")
     status = pd.Series("ubesvaret", index=raw.index, dtype="object")
@@ -99,8 +77,7 @@ def parse_answers(raw: pd.Series, scale: Scale, *, label_codes: dict[str, int] |
         status[keep] = "svar"
         return ParsedColumn(value, status, text, bad, reason)
 
-    labels = {normalise_label(v): k for k, v in scale.labels.items()}
-    labels.update(label_codes or {})
+    labels = _all_labels(scale, label_codes)
     nonsub = NONSUBSTANTIVE | {normalise_label(x) for x in scale.nonsubstantive}
     filled = raw[~blank]
     # Columns hold few distinct answers: classify each distinct cell once, then map.
@@ -114,19 +91,41 @@ def parse_answers(raw: pd.Series, scale: Scale, *, label_codes: dict[str, int] |
     return ParsedColumn(value, status, text, bad, reason)
 
 
-def _classify(cell: object, scale: Scale, labels: dict[str, int], nonsub: frozenset[str] | set[str]
+_LABEL_CACHE: dict[tuple[object, ...], dict[str, int]] = {}
+
+
+def _all_labels(scale: Scale, extra: Mapping[str, int] | None) -> dict[str, int]:
+    key = (scale.kind, tuple(sorted(scale.labels.items())), tuple(sorted((extra or {}).items())))
+    if key not in _LABEL_CACHE:
+        _LABEL_CACHE[key] = label_codes(scale, extra)
+    return _LABEL_CACHE[key]
+
+
+def _classify(cell: object, scale: Scale, labels: Mapping[str, int], nonsub: frozenset[str] | set[str]
               ) -> tuple[str, float, str]:
     """(status or "bad", number, reason) for one distinct cell value."""
     key = normalise_label(cell)
     if key in nonsub:
         return "ved_ikke", np.nan, ""
     coded = labels.get(key)
+    if coded is None:
+        coded = _coded_label(key, labels)
     number = float(coded) if coded is not None else parse_number(cell)
     if number is None:
-        return "bad", np.nan, "answer is neither a number nor a label of the scale"
+        return "bad", np.nan, BAD_ANSWER
     if not _on_scale(number, scale):
-        return "bad", np.nan, f"answer outside the scale ({scale.labels_text()})"
+        return "bad", np.nan, f"{OUTSIDE_SCALE} ({scale.labels_text()})"
     return "svar", number, ""
+
+
+def _coded_label(key: str, labels: Mapping[str, int]) -> int | None:
+    """``"4 delvis enig"`` → 4 when the number and the label agree; else ``None``."""
+    m = _CODED_LABEL.match(key)
+    if not m:
+        return None
+    number, label = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    code = labels.get(label)
+    return code if code is not None and code == int(number) else None
 
 
 def _on_scale(number: float, scale: Scale) -> bool:

@@ -37,8 +37,15 @@ __all__ = [
     "BACKGROUND_COLUMNS",
     "STATUSES",
     "tidy_schema",
+    "respondent_schema",
     "validate_tidy",
     "read_tidy",
+    "UNKNOWN_KOMMUNE",
+    "BAD_GROUP",
+    "EMPTY_ID",
+    "DUPLICATE_ID",
+    "BAD_WAVE",
+    "DUPLICATE_ACROSS_FILES",
 ]
 
 BACKGROUND_COLUMNS: tuple[str, ...] = ("fagomraade", "stabsfunktion", "ledelsesniveau")
@@ -47,6 +54,34 @@ TIDY_COLUMNS: tuple[str, ...] = (
     "item_id", "value", "status", "text",
 )
 STATUSES: tuple[str, ...] = ("svar", "ved_ikke", "ubesvaret")
+UNKNOWN_KOMMUNE = "unknown kommune code: not one of the 98 kommuner (codes run from 101 København to 860 Hjørring)"
+BAD_GROUP = "group must be stab or borgernaer"
+EMPTY_ID = "respondent id is empty or longer than 200 characters"
+DUPLICATE_ID = "respondent id already used on an earlier row (the same respondent twice?)"
+BAD_WAVE = "wave label must be 1–50 characters"
+DUPLICATE_ACROSS_FILES = "respondent id also in another file (the same export ingested twice?)"
+
+
+def respondent_schema() -> pa.DataFrameSchema:
+    """The pandera schema of the respondent columns of a file being loaded (one row per respondent).
+
+    Kommune codes must be one of the 98, the group ``stab`` or ``borgernaer``,
+    the wave a short label, and a respondent id non-empty and not used on an
+    earlier row (the later copy is the one reported).
+    """
+    codes = list(kommuner()["kommunekode"])
+    return pa.DataFrameSchema(
+        {
+            "respondent_id": pa.Column(str, [
+                pa.Check.str_length(1, 200, error=EMPTY_ID),
+                pa.Check(lambda s: ~s.duplicated(keep="first"), error=DUPLICATE_ID),
+            ]),
+            "kommunekode": pa.Column(str, pa.Check.isin(codes, error=UNKNOWN_KOMMUNE)),
+            "group": pa.Column(str, pa.Check.isin(["stab", "borgernaer"], error=BAD_GROUP)),
+            "wave": pa.Column(str, pa.Check.str_length(1, 50, error=BAD_WAVE)),
+        },
+        coerce=False,
+    )
 
 
 def tidy_schema(item_ids: list[str] | None = None) -> pa.DataFrameSchema:
@@ -57,9 +92,8 @@ def tidy_schema(item_ids: list[str] | None = None) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "respondent_id": pa.Column(str, pa.Check.str_length(1, 200)),
-            "kommunekode": pa.Column(str, pa.Check.isin(codes, error="unknown kommune code")),
-            "group": pa.Column(str, pa.Check.isin(["stab", "borgernaer"],
-                                                   error="group must be stab or borgernaer")),
+            "kommunekode": pa.Column(str, pa.Check.isin(codes, error=UNKNOWN_KOMMUNE)),
+            "group": pa.Column(str, pa.Check.isin(["stab", "borgernaer"], error=BAD_GROUP)),
             "wave": pa.Column(str, pa.Check.str_length(1, 50)),
             **nullable_str,
             "item_id": pa.Column(str, item_checks),
@@ -131,7 +165,8 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
     DataFileError
         When a path does not exist or holds no Parquet files.
     DataValidationError
-        When the combined table breaks the schema.
+        When the combined table breaks the schema, or a respondent id occurs
+        in more than one file (the same export ingested twice, say).
     """
     paths = _expand(path)
     frames = []
@@ -140,6 +175,8 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
             frames.append(pd.read_parquet(p))
         except Exception as exc:  # pyarrow raises several types for a bad file
             raise DataFileError(f"{p}: not a readable Parquet file ({exc})") from None
+    if len(frames) > 1:
+        _check_across_files(paths, frames)
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     for col in df.columns:
         if isinstance(df[col].dtype, pd.CategoricalDtype):
@@ -153,6 +190,22 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
         if col in df.columns:
             df[col] = df[col].astype("category")
     return df
+
+
+def _check_across_files(paths: list[Path], frames: list[pd.DataFrame]) -> None:
+    """Refuse respondent ids that occur in more than one file, naming both files."""
+    owner: dict[str, Path] = {}
+    problems = []
+    for p, df in zip(paths, frames, strict=True):
+        if "respondent_id" not in df.columns:
+            continue
+        for rid in pd.unique(df["respondent_id"].astype(str)):
+            first = owner.setdefault(rid, p)
+            if first != p:
+                problems.append(Problem(str(p), None, "respondent_id", f"{rid} (also in {first.name})",
+                                        DUPLICATE_ACROSS_FILES))
+    if problems:
+        raise DataValidationError(problems, file=f"{len(paths)} files under {paths[0].parent}")
 
 
 def _expand(path: str | Path | list[Path]) -> list[Path]:

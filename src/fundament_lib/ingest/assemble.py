@@ -1,0 +1,397 @@
+"""From a source table and its column plan to the validated tidy table.
+
+Every loader ends here. The steps, each reporting problems with file, row,
+column and value:
+
+1. respondent columns: kommune, group and wave come from the file or from
+   the options (``--kommune``/``--group``/``--wave``); a file column wins and a
+   conflicting option refuses the file. Values are normalised (kommune names,
+   group wording), then validated by the pandera respondent schema
+   (:func:`~.schema.respondent_schema`), which also refuses a respondent id
+   used twice;
+2. answer cells are parsed against each item's scale (:func:`~.answers.parse_answers`),
+   after SurveyXact codes are turned into their labels;
+3. tick-box groups (Forms) and background answers are mapped to codes;
+4. the tidy table is validated by the pandera tidy schema.
+
+In strict mode any problem refuses the file. In lenient mode bad cells are
+dropped, a respondent whose kommune, group, wave or id is bad (or who repeats
+an earlier respondent) is dropped whole, and every drop is listed in
+:attr:`IngestResult.dropped`. A conflict between an option and the file, or
+missing kommune/group/wave, refuses the file in both modes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ..errors import DataFileError, DataValidationError, Problem, UnknownKommuneError
+from ..kommuner import kommuner, normalise_code
+from .answers import parse_answers
+from .codebook import Codebook
+from .plan import ColumnPlan
+from .readers import SourceTable, blank_frame
+from .schema import BACKGROUND_COLUMNS, TIDY_COLUMNS, respondent_schema, validate_tidy
+from .text import is_blank, normalise_label
+
+__all__ = ["IngestOptions", "IngestResult", "Scope", "assemble", "GROUP_SYNONYMS", "NO_MATCH", "FEW_MATCH",
+           "NO_ANSWERS",
+           "CONFLICT", "MISSING_INFO", "DUPLICATE_ANSWERS", "UNKNOWN_OPTION", "NO_LABEL"]
+
+NO_MATCH = "no column matches an item of the codebook ({n} columns read) — the right framework or codebook?"
+FEW_MATCH = ("only {k} of {n} question columns match the codebook of {fw} — the right framework or codebook? "
+             "(--framework, --codebook)")
+NO_ANSWERS = "no respondent has answered any item of the codebook"
+CONFLICT = "conflicts with {option} {value}: the file's own column wins — leave the option out or correct the file"
+MISSING_INFO = "the file has no {what} column: give it with {option}"
+DUPLICATE_ANSWERS = "identical answers to an earlier row (the same respondent twice?)"
+UNKNOWN_OPTION = "answer is not one of the question's options"
+NO_LABEL = "code has no label for this variable in the Labels sheet"
+_MIN_FOR_DUPLICATE = 5
+
+GROUP_SYNONYMS: dict[str, str] = {
+    "stab": "stab", "stab ledelse": "stab", "ledelse": "stab", "stabs og støttefunktion": "stab",
+    "stabs og støttefunktioner": "stab", "direktion": "stab", "stab og ledelse": "stab",
+    "borgernaer": "borgernaer", "borgernær": "borgernaer", "borgernære enheder": "borgernaer",
+    "borgernaere enheder": "borgernaer", "frontline": "borgernaer", "borgernære ledere": "borgernaer",
+    "borgernær enhed": "borgernaer", "faglige ledere": "borgernaer", "drift": "borgernaer",
+}
+_OPTIONS = {"kommunekode": "--kommune", "group": "--group", "wave": "--wave"}
+_VALID = {"kommunekode": lambda: list(kommuner()["kommunekode"]), "group": lambda: ["stab", "borgernaer"],
+          "wave": lambda: []}
+_WHAT = {"kommunekode": "kommune", "group": "respondent group", "wave": "wave"}
+Scope = Literal["cell", "row", "column"]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What the user supplied beside the file.
+
+    Attributes
+    ----------
+    kommune, group, wave
+        Values for files without such a column (already normalised).
+    strict
+        Refuse the file on any problem (default) or drop what is bad.
+    default_wave
+        A wave to use when neither the file nor ``wave`` gives one (``None``:
+        refuse such a file).
+    id_prefix
+        Prefix respondent ids with kommune, group and wave so that ids from
+        several files cannot collide.
+    source_tag
+        Short hash of the source, part of made-up respondent ids.
+    tag_ids
+        Put ``source_tag`` into every id as well: for tools that number each
+        survey's responses 1, 2, 3 … (Microsoft Forms), so that two forms for
+        the same kommune, group and wave cannot collide.
+    """
+
+    kommune: str | None = None
+    group: str | None = None
+    wave: str | None = None
+    strict: bool = True
+    default_wave: str | None = None
+    id_prefix: bool = True
+    source_tag: str = ""
+    tag_ids: bool = False
+
+
+@dataclass
+class IngestResult:
+    """A loaded file: the tidy data, the cells dropped (lenient mode), and provenance."""
+
+    data: pd.DataFrame
+    dropped: list[Problem] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Report:
+    file: str
+    issues: list[tuple[Problem, Scope]] = field(default_factory=list)
+    fatal: list[Problem] = field(default_factory=list)
+
+    def add(self, scope: Scope, row: int | None, column: str | None, value: object, message: str) -> None:
+        self.issues.append((Problem(self.file, row, column, value, message), scope))
+
+
+def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: IngestOptions, *,
+             issues: list[tuple[Problem, Scope]] | None = None, bad_rows: pd.Series | None = None
+             ) -> IngestResult:
+    """Turn a planned source table into the validated tidy table.
+
+    Parameters
+    ----------
+    table, plan, codebook, options
+        The rows, what each column is, the items' scales, and the user's choices.
+    issues, bad_rows
+        Problems a format adapter found before (the long format's, say), and
+        the rows they make unusable (a boolean Series on ``table.data.index``).
+
+    Raises
+    ------
+    DataFileError
+        When no column matches the codebook or no respondent answered anything.
+    DataValidationError
+        With every problem at once (strict mode), or the problems that refuse
+        a file in any mode.
+    """
+    rep = _Report(table.file, issues=list(issues or []))
+    data = table.data
+    for col, message in plan.unknown.items():
+        rep.add("column", None, col, None, message)
+    answer_cols = [*plan.items, *plan.choices]
+    if not answer_cols:
+        raise DataFileError(f"{table.file}: " + NO_MATCH.format(n=data.shape[1]))
+    if len(plan.unknown) >= 5 and len(plan.unknown) > 2 * len(answer_cols):
+        rep.fatal.append(Problem(table.file, None, None, None, FEW_MATCH.format(
+            k=len(answer_cols), n=len(answer_cols) + len(plan.unknown), fw=codebook.framework.id)))
+    blank = blank_frame(data[answer_cols])
+    answered = ~blank.all(axis=1)
+    empty_rows = int((~answered).sum())
+    data = data[answered]
+    if data.empty:
+        raise DataFileError(f"{table.file}: {NO_ANSWERS}")
+    ids, made_up = _respondents(table, data, plan, codebook, options, rep)
+    row_bad = _respondent_problems(table, data, ids, plan, options, rep)
+    row_bad |= _duplicate_answers(table, data[answer_cols], blank[answered], rep)
+    if bad_rows is not None:
+        row_bad |= bad_rows.reindex(row_bad.index, fill_value=False).astype(bool)
+    long_parts = _items(table, data, ids, plan, codebook, rep)
+    long_parts += _choices(table, data, ids, plan, codebook, rep)
+    _background(table, data, ids, plan, codebook, rep)
+    rep.issues.sort(key=lambda x: (x[0].row is not None, x[0].row or 0))
+    if rep.fatal or (options.strict and rep.issues):
+        raise DataValidationError([*rep.fatal, *(p for p, _ in rep.issues)], file=table.file)
+    kept = ids[~row_bad]
+    if options.id_prefix:
+        prefix = kept["kommunekode"] + "-" + kept["group"] + "-" + kept["wave"] + "-"
+        if options.tag_ids and not made_up and options.source_tag:
+            prefix = prefix + options.source_tag + "-"
+        kept = kept.assign(respondent_id=prefix + kept["respondent_id"])
+    tidy = _tidy(long_parts, kept)
+    tidy = validate_tidy(tidy, file=table.file, item_ids=codebook.item_ids)
+    dropped = [p for p, _ in rep.issues]
+    prov: dict[str, Any] = {
+        "rows_read": len(table.data), "empty_rows": empty_rows,
+        "respondents": int(len(kept)), "respondents_dropped": int(row_bad.sum()),
+        "answers": int(len(tidy)), "cells_dropped": sum(1 for _, s in rep.issues if s == "cell"),
+        "columns": dict(plan.items), "choice_columns": {c: list(v) for c, v in plan.choices.items()},
+        "respondent_columns": dict(plan.roles), "ignored_columns": dict(plan.ignored),
+        "respondent_ids_made_up": made_up,
+        "supplied": {k: getattr(options, a) for k, a in (("kommunekode", "kommune"), ("group", "group"),
+                                                           ("wave", "wave"))
+                     if k not in plan.roles and getattr(options, a) is not None},
+        "dropped_scope": [s for _, s in rep.issues],
+    }
+    return IngestResult(tidy, dropped=dropped, provenance=prov)
+
+
+# ---- respondents ----------------------------------------------------------------------------------
+def _kommune_code(value: object) -> object:
+    try:
+        return normalise_code(value)
+    except UnknownKommuneError:
+        return _kommune_names().get(normalise_label(value), value)
+
+
+_NAMES: dict[str, str] = {}
+
+
+def _kommune_names() -> dict[str, str]:
+    if not _NAMES:
+        ref = kommuner()
+        _NAMES.update({normalise_label(n): c for c, n in zip(ref["kommunekode"], ref["navn"], strict=True)})
+        _NAMES.update({normalise_label(f"{n} kommune"): c
+                       for c, n in zip(ref["kommunekode"], ref["navn"], strict=True)})
+    return _NAMES
+
+
+def _group(value: object, options: dict[str, str]) -> object:
+    key = normalise_label(value)
+    return GROUP_SYNONYMS.get(key) or options.get(key) or value
+
+
+def _wave(value: object) -> object:
+    text = str(value).strip()
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+
+
+def _respondents(table: SourceTable, data: pd.DataFrame, plan: ColumnPlan, codebook: Codebook,
+                 options: IngestOptions, rep: _Report) -> tuple[pd.DataFrame, bool]:
+    """Respondent-level columns, normalised (invalid values left as read for the schema to flag)."""
+    ids = pd.DataFrame(index=data.index)
+    col = plan.roles.get("respondent_id")
+    if col is not None:
+        ids["respondent_id"] = data[col].map(lambda v: "" if v is None else str(v).strip())
+        made_up = False
+    else:
+        tag = f"{options.source_tag}-" if options.source_tag else ""
+        ids["respondent_id"] = [f"{tag}r{table.row_of(i)}" for i in data.index]
+        made_up = True
+    group_options = codebook.options("group")
+    fixes = {"kommunekode": _kommune_code, "group": lambda v: _group(v, group_options), "wave": _wave}
+    supplied = {"kommunekode": options.kommune, "group": options.group, "wave": options.wave}
+    for role, fix in fixes.items():
+        col = plan.roles.get(role)
+        option = supplied[role]
+        if col is None:
+            value = option if option is not None else (options.default_wave if role == "wave" else None)
+            if value is None:
+                rep.fatal.append(Problem(table.file, None, None, None,
+                                         MISSING_INFO.format(what=_WHAT[role], option=_OPTIONS[role])))
+            ids[role] = value if value is not None else ""
+            continue
+        ids[role] = data[col].map(lambda v, f=fix: "" if is_blank(v) else f(v))
+        if option is not None:  # a value the schema will refuse anyway is no conflict
+            valid = _VALID[role]()
+            clash = ids[role].ne(option) & ids[role].ne("") & (ids[role].isin(valid) if valid else True)
+            firsts = ids.index[clash].to_series().groupby(ids[role][clash].astype(str)).first()
+            for first in firsts:
+                rep.fatal.append(Problem(table.file, table.row_of(first, col), col, data.at[first, col],
+                                         CONFLICT.format(option=_OPTIONS[role], value=option)))
+    for bg in BACKGROUND_COLUMNS:
+        ids[bg] = None
+    return ids, made_up
+
+
+def _respondent_problems(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
+                         options: IngestOptions, rep: _Report) -> pd.Series:
+    """Validate the respondent columns with the pandera schema; return the rows to drop."""
+    bad = pd.Series(False, index=ids.index)
+    schema = respondent_schema()
+    try:
+        schema.validate(ids[["respondent_id", "kommunekode", "group", "wave"]].astype(str), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for case in exc.failure_cases.itertuples(index=False):
+            idx = case.index
+            if idx is None or (isinstance(idx, float) and np.isnan(idx)):
+                continue
+            role = case.column if isinstance(case.column, str) else "respondent_id"
+            col = plan.roles.get(role)
+            value = data.at[idx, col] if col is not None else getattr(options, _ATTR[role], None)
+            if role in ("kommunekode", "group", "wave") and col is None:
+                continue  # an option: checked before loading; a missing one is already fatal
+            rep.add("row", table.row_of(idx, col), col or role, value, str(case.check))
+            bad.at[idx] = True
+    return bad
+
+
+_ATTR = {"respondent_id": "respondent_id", "kommunekode": "kommune", "group": "group", "wave": "wave"}
+
+
+def _duplicate_answers(table: SourceTable, answers: pd.DataFrame, blank: pd.DataFrame, rep: _Report
+                       ) -> pd.Series:
+    """Later rows whose answers repeat an earlier row's exactly (not straight-lining, not near-empty)."""
+    cells = answers.astype("string").apply(lambda s: s.str.strip().str.casefold()).to_numpy(dtype=object)
+    codes, _ = pd.factorize(cells.ravel(), use_na_sentinel=True)
+    codes = codes.reshape(cells.shape)
+    codes[blank.to_numpy()] = -1
+    filled = (codes >= 0).sum(axis=1)
+    big = np.iinfo(codes.dtype).max
+    varied = np.where(codes < 0, big, codes).min(axis=1) != np.where(codes < 0, -1, codes).max(axis=1)
+    candidates = (filled >= _MIN_FOR_DUPLICATE) & varied
+    frame = pd.DataFrame(codes[candidates], index=answers.index[candidates])
+    dup = frame.duplicated(keep="first")
+    out = pd.Series(False, index=answers.index)
+    for idx in dup[dup].index:
+        rep.add("row", table.row_of(idx), None, None, DUPLICATE_ANSWERS)
+        out.at[idx] = True
+    return out
+
+
+# ---- answers --------------------------------------------------------------------------------------
+def _code_key(cell: object) -> str:
+    text = str(cell).strip()
+    return text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
+
+
+def _items(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
+           codebook: Codebook, rep: _Report) -> list[pd.DataFrame]:
+    parts = []
+    for col, item in plan.items.items():
+        raw = data[col]
+        labels = plan.value_labels.get(col)
+        unlabelled = pd.Series(False, index=raw.index)
+        if labels:
+            keys = raw.map(lambda c: None if is_blank(c) else _code_key(c))
+            unlabelled = keys.notna() & ~keys.isin(list(labels))
+            raw = keys.map(lambda k, lab=labels: lab.get(k, k) if k is not None else None)
+        parsed = parse_answers(raw, codebook.scale(item), label_codes=codebook.extra_labels.get(item))
+        bad = parsed.bad | (unlabelled & (parsed.status == "svar"))
+        for idx in bad[bad].index:
+            reason = NO_LABEL if unlabelled.at[idx] else parsed.reason.at[idx]
+            rep.add("cell", table.row_of(idx, col), col, data.at[idx, col], reason)
+        parts.append(_part(ids, item, parsed.value, parsed.status, parsed.text, ~bad, codebook))
+    return parts
+
+
+def _part(ids: pd.DataFrame, item: str, value: pd.Series, status: pd.Series, text: pd.Series,
+          ok: pd.Series, codebook: Codebook) -> pd.DataFrame:
+    audience = codebook.audience(item)
+    shown = ok & (ids["group"].isin(audience) | (status != "ubesvaret"))
+    return pd.DataFrame({"_row": ids.index[shown], "item_id": item, "value": value[shown].to_numpy(),
+                         "status": status[shown].to_numpy(), "text": text[shown].to_numpy()})
+
+
+def _choices(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
+             codebook: Codebook, rep: _Report) -> list[pd.DataFrame]:
+    parts = []
+    for col, items in plan.choices.items():
+        chosen = {i: pd.Series(np.nan, index=data.index) for i in items}
+        for idx, cell in data[col].items():
+            if is_blank(cell):
+                continue
+            picked = set()
+            for option in (p.strip() for p in str(cell).split(";")):
+                if not option:
+                    continue
+                item = codebook.matcher.option(items, option)
+                if item is None:
+                    rep.add("cell", table.row_of(idx, col), col, option, UNKNOWN_OPTION)
+                else:
+                    picked.add(item)
+            for i in items:
+                chosen[i].at[idx] = 1.0 if i in picked else 0.0
+        for i in items:
+            v = chosen[i]
+            status = pd.Series(np.where(v.notna(), "svar", "ubesvaret"), index=data.index, dtype=object)
+            text = pd.Series(None, index=data.index, dtype=object)
+            parts.append(_part(ids, i, v, status, text, pd.Series(True, index=data.index), codebook))
+    return parts
+
+
+def _background(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
+                codebook: Codebook, rep: _Report) -> None:
+    for bg in BACKGROUND_COLUMNS:
+        col = plan.roles.get(bg)
+        if col is None:
+            continue
+        options = codebook.options(bg)
+        values = data[col].map(lambda v, o=options: None if is_blank(v) else o.get(normalise_label(v), "\x00"))
+        for idx in values.index[values == "\x00"]:
+            rep.add("cell", table.row_of(idx, col), col, data.at[idx, col],
+                    f"{UNKNOWN_OPTION} ({', '.join(sorted(set(options.values())))})")
+        ids[bg] = values.where(values != "\x00", None)
+
+
+def _tidy(parts: list[pd.DataFrame], kept: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in TIDY_COLUMNS if c not in ("item_id", "value", "status", "text")]
+    if not parts:
+        return pd.DataFrame(columns=list(TIDY_COLUMNS))
+    long = pd.concat(parts, ignore_index=True)
+    long = long[long["_row"].isin(kept.index)]
+    people = kept[cols]
+    out = people.loc[long["_row"].to_numpy()].reset_index(drop=True)
+    for c in ("item_id", "value", "status", "text"):
+        out[c] = long[c].to_numpy()
+    out["value"] = out["value"].astype("float64")
+    for c in BACKGROUND_COLUMNS:
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out[list(TIDY_COLUMNS)]

@@ -1,0 +1,374 @@
+"""The codebook as a file: what ``fundament instrument`` writes and ``fundament ingest`` reads.
+
+One row per item a respondent can answer, with the Danish wording as the
+respondent sees it. Columns (``;``-separated UTF-8 with BOM, or .xlsx):
+
+=========  ===================================================================
+item_id    the framework's id of the item (``P1.1.1``, ``IMP.P1.1``, ``group``)
+text       the full wording of the item
+theme      the theme id, empty where the item belongs to no theme
+domain     the theme's pejlemærke (or area)
+block      theme, importance, outcome, role, burden, prerequisite, background,
+           free_text
+scale      the name of the answer scale (``enighed``, ``grad``, ``valgt`` …)
+labels     value labels, e.g. ``1=Helt uenig | … | 5=Helt enig | Ved ikke``;
+           for background items the options, ``code=label``
+audience   who is asked: ``stab``, ``borgernaer`` or both (``;``-joined)
+page       page of the publication the item rests on
+question   the matrix question the item is a row of (empty for a single question)
+row        the item's row text in that matrix (empty for a single question)
+aliases    other headers the kommune's tool uses for the item (``|``-joined)
+=========  ===================================================================
+
+A kommune may edit ``text``, ``question``, ``row``, ``aliases`` and the label
+*texts* to match its own survey; codes, scales and blocks must stay the
+framework's (the loader checks and says where they differ).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from ..errors import DataFileError, DataValidationError, Problem
+from ..framework import BLOCKS, Framework, Scale
+from .matching import Entry, HeaderMatcher
+from .readers import read_text_grid, read_workbook, table_from_sheet
+from .text import normalise_label
+
+__all__ = [
+    "CODEBOOK_COLUMNS",
+    "Codebook",
+    "codebook_table",
+    "load_codebook",
+    "read_codebook",
+    "codebook_csv_bytes",
+    "codebook_xlsx_bytes",
+    "theme_question",
+]
+
+CODEBOOK_COLUMNS: tuple[str, ...] = (
+    "item_id", "text", "theme", "domain", "block", "scale", "labels", "audience", "page",
+    "question", "row", "aliases",
+)
+_REQUIRED = ("item_id", "text", "block", "scale", "labels")
+
+
+def theme_question(scale: Scale) -> str:
+    """The question above a block of statements, worded for the scale's labels."""
+    words = " ".join(scale.labels.values()).casefold()
+    if "enig" in words:
+        return "Hvor enig eller uenig er du i følgende udsagn?"
+    if "grad" in words:
+        return "I hvor høj grad passer følgende udsagn på din kommune?"
+    return "Angiv dit svar for hvert udsagn."
+
+
+def _matrix_parts(fw: Framework) -> dict[str, tuple[str, str]]:
+    """item id → (question, row) for items shown as rows of a matrix question."""
+    out: dict[str, tuple[str, str]] = {}
+    stem = theme_question(fw.scales[fw.theme_scale])
+    for t in fw.themes():
+        for i in t.items:
+            out[i.id] = (stem, i.text)
+    if fw.importance:
+        q = fw.importance.text.format(theme="…")
+        for t in fw.themes():
+            out[fw.importance_id(t.id)] = (q, t.title)
+    if fw.roles:
+        for f in fw.roles.functions:
+            q = fw.roles.text.format(function=f.title, role="…")
+            for r in fw.roles.roles:
+                out[fw.role_id(f.id, r.id)] = (q, r.title)
+    if fw.burden:
+        for a in fw.burden.areas:
+            out[fw.burden_id(a.id)] = (fw.burden.text, f"{a.title} ({a.example})" if a.example else a.title)
+    if fw.prerequisites:
+        q = theme_question(fw.scales[fw.prerequisites.scale])
+        for p in fw.prerequisites.items:
+            out[p.id] = (q, p.text)
+    return out
+
+
+def codebook_table(fw: Framework) -> pd.DataFrame:
+    """The framework's codebook with the matrix layout (``question``/``row``) and empty ``aliases``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CODEBOOK_COLUMNS`, one row per item, in questionnaire order.
+    """
+    cb = fw.codebook().copy()
+    parts = _matrix_parts(fw)
+    cb["question"] = cb["item_id"].map(lambda i: parts.get(i, ("", ""))[0])
+    cb["row"] = cb["item_id"].map(lambda i: parts.get(i, ("", ""))[1])
+    cb["aliases"] = ""
+    cb["page"] = cb["page"].astype("Int64")
+    return cb[list(CODEBOOK_COLUMNS)].reset_index(drop=True)
+
+
+def codebook_csv_bytes(table: pd.DataFrame) -> bytes:
+    """The codebook as ``;``-separated UTF-8 with a byte-order mark (opens in Danish Excel)."""
+    return table.to_csv(sep=";", index=False).encode("utf-8-sig")
+
+
+def codebook_xlsx_bytes(table: pd.DataFrame, *, title: str = "Kodebog") -> bytes:
+    """The codebook as an .xlsx workbook (one sheet, header frozen, wrapped text)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title[:31]
+    ws.append(list(table.columns))
+    for row in table.itertuples(index=False):
+        ws.append([None if pd.isna(v) else v for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = {"text": 70, "labels": 50, "question": 50, "row": 40, "aliases": 30}
+    for j, name in enumerate(table.columns, 1):
+        letter = ws.cell(row=1, column=j).column_letter
+        ws.column_dimensions[letter].width = widths.get(str(name), 14)
+        if str(name) in widths:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "B2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+class _Row(BaseModel):
+    """One row of a codebook file, as read."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    item_id: str
+    text: str
+    block: str
+    scale: str
+    labels: str = ""
+    question: str = ""
+    row: str = ""
+    aliases: str = ""
+
+    @field_validator("item_id", "text")
+    @classmethod
+    def _not_empty(cls, v: str) -> str:
+        if not v:
+            raise ValueError("must not be empty")
+        return v
+
+    @field_validator("block")
+    @classmethod
+    def _known_block(cls, v: str) -> str:
+        if v not in BLOCKS:
+            raise ValueError(f"must be one of {', '.join(BLOCKS)}")
+        return v
+
+
+@dataclass
+class Codebook:
+    """The items a loader may meet, their scales and their wording (framework's and kommune's).
+
+    Build with :func:`load_codebook`.
+    """
+
+    framework: Framework
+    table: pd.DataFrame  # index item_id, CODEBOOK_COLUMNS
+    source: str
+    sha256: str | None = None
+    extra_labels: dict[str, dict[str, int]] = field(default_factory=dict)
+    extra_nonsubstantive: dict[str, set[str]] = field(default_factory=dict)
+    extra_options: dict[str, dict[str, str]] = field(default_factory=dict)
+    kommune_entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Every item id, in questionnaire order."""
+        return list(self.table.index)
+
+    def block(self, item_id: str) -> str:
+        """The item's block."""
+        return str(self.table.at[item_id, "block"])
+
+    def audience(self, item_id: str) -> set[str]:
+        """The groups asked this item."""
+        return set(str(self.table.at[item_id, "audience"]).split(";"))
+
+    @cached_property
+    def _scales(self) -> dict[str, Scale]:
+        out = {}
+        for item, name in self.table["scale"].items():
+            base = self.framework.scales.get(str(name), Scale(kind="text"))
+            extra = self.extra_nonsubstantive.get(str(item))
+            if extra:
+                base = base.model_copy(update={"nonsubstantive": [*base.nonsubstantive, *sorted(extra)]})
+            out[str(item)] = base
+        return out
+
+    def scale(self, item_id: str) -> Scale:
+        """The item's scale (``text`` for background and free text)."""
+        return self._scales[item_id]
+
+    def options(self, item_id: str) -> dict[str, str]:
+        """A background item's answers (normalised label or code) → option code."""
+        bg = {b.id: b for b in self.framework.background}
+        if item_id not in bg:
+            return {}
+        out = {normalise_label(k): k for k in bg[item_id].options}
+        out.update({normalise_label(v): k for k, v in bg[item_id].options.items()})
+        out.update(self.extra_options.get(item_id, {}))
+        return out
+
+    @cached_property
+    def matcher(self) -> HeaderMatcher:
+        """The header matcher over the framework's wording and the kommune's own."""
+        entries = [_entry(row) for row in codebook_table(self.framework).itertuples(index=False)
+                   if row.item_id in self.table.index]
+        return HeaderMatcher([*entries, *self.kommune_entries])
+
+    def describe(self) -> dict[str, object]:
+        """For the provenance record."""
+        return {"source": self.source, "sha256": self.sha256, "framework": self.framework.id,
+                "framework_version": self.framework.version, "items": len(self.table)}
+
+
+def _entry(row: object) -> Entry:
+    get = lambda name: "" if pd.isna(getattr(row, name, "")) else str(getattr(row, name, ""))  # noqa: E731
+    aliases = tuple(a.strip() for a in get("aliases").split("|") if a.strip())
+    return Entry(item_id=get("item_id"), text=get("text"), block=get("block"), question=get("question"),
+                 row=get("row"), aliases=aliases, choice=get("block") == "burden" and get("scale") == "valgt")
+
+
+def load_codebook(framework: Framework, path: Path | None = None) -> Codebook:
+    """The codebook of a framework, or a kommune's codebook file checked against it.
+
+    Parameters
+    ----------
+    framework
+        The framework whose items and scales the data must use.
+    path
+        A codebook written by ``fundament instrument`` (CSV or XLSX), possibly
+        edited by the kommune; ``None`` for the framework's own.
+
+    Raises
+    ------
+    DataFileError
+        The file cannot be read or lacks a required column.
+    DataValidationError
+        Rows whose item id, block, scale or codes differ from the framework.
+    """
+    table = codebook_table(framework).set_index("item_id", drop=False)
+    if path is None:
+        return Codebook(framework, table, source=f"framework {framework.id} {framework.version}")
+    return read_codebook(path, framework)
+
+
+def read_codebook(path: Path, framework: Framework) -> Codebook:
+    """Read a codebook file (CSV or XLSX) and check it against the framework; see :func:`load_codebook`."""
+    file = str(path)
+    if not path.is_file():
+        raise DataFileError(f"{file}: codebook file not found")
+    raw = path.read_bytes()
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        sheets = read_workbook(path, file=file)
+        sheet = next((s for s in sheets.values() if s.rows), None)
+        if sheet is None:
+            raise DataFileError(f"{file}: the codebook workbook is empty")
+    else:
+        sheet = read_text_grid(path, file=file, data=raw)
+    src = table_from_sheet(sheet, file=file)
+    src.data.columns = [normalise_label(c).replace(" ", "_") for c in src.data.columns]
+    missing = [c for c in _REQUIRED if c not in src.data.columns]
+    if missing:
+        raise DataFileError(f"{file}: not a Fundament codebook — missing column(s) {missing} "
+                            f"(write one with `fundament instrument`)")
+    own = codebook_table(framework).set_index("item_id", drop=False)
+    problems: list[Problem] = []
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    for idx, record in src.data.iterrows():
+        line = src.row_of(idx)
+        cells = {k: ("" if v is None else str(v)) for k, v in record.items()}
+        try:
+            row = _Row.model_validate(cells)
+        except ValidationError as exc:
+            for err in exc.errors():
+                col = str(err["loc"][0]) if err["loc"] else None
+                problems.append(Problem(file, line, col, cells.get(col or ""), err["msg"]))
+            continue
+        if row.item_id in seen:
+            problems.append(Problem(file, line, "item_id", row.item_id,
+                                    f"item listed twice (also row {seen[row.item_id]})"))
+            continue
+        seen[row.item_id] = line
+        problems += _check_row(row, own, framework, file, line)
+        rows.append(row)
+    if problems:
+        raise DataValidationError(problems, file=file)
+    keep = [r.item_id for r in rows if r.item_id in own.index]
+    table = own.loc[keep].copy()
+    cb = Codebook(framework, table, source=file, sha256=hashlib.sha256(raw).hexdigest())
+    for r in rows:
+        labels, nonsub = _parse_labels(r.labels)
+        if r.block == "background":
+            cb.extra_options[r.item_id] = {normalise_label(v): k for k, v in labels.items()}
+        else:
+            cb.extra_labels[r.item_id] = {normalise_label(v): int(k) for k, v in labels.items()}
+            cb.extra_nonsubstantive[r.item_id] = {normalise_label(x) for x in nonsub}
+        aliases = tuple(a.strip() for a in r.aliases.split("|") if a.strip())
+        cb.kommune_entries.append(Entry(item_id=r.item_id, text=r.text, block=r.block, question=r.question,
+                                        row=r.row, aliases=aliases,
+                                        choice=r.block == "burden" and r.scale == "valgt"))
+    return cb
+
+
+def _parse_labels(text: str) -> tuple[dict[str, str], list[str]]:
+    """``"1=Helt uenig | … | Ved ikke"`` → ({"1": "Helt uenig", …}, ["Ved ikke"])."""
+    coded: dict[str, str] = {}
+    bare: list[str] = []
+    for part in (p.strip() for p in text.split("|")):
+        if not part:
+            continue
+        code, sep, label = part.partition("=")
+        if sep and code.strip() and label.strip():
+            coded[code.strip()] = label.strip()
+        else:
+            bare.append(part)
+    return coded, bare
+
+
+def _check_row(row: _Row, own: pd.DataFrame, fw: Framework, file: str, line: int) -> list[Problem]:
+    if row.item_id not in own.index:
+        return [Problem(file, line, "item_id", row.item_id, f"item id is not in framework {fw.id}")]
+    out = []
+    want_block, want_scale = str(own.at[row.item_id, "block"]), str(own.at[row.item_id, "scale"])
+    if row.block != want_block:
+        out.append(Problem(file, line, "block", row.block, f"block differs from the framework's ({want_block})"))
+    if row.scale != want_scale:
+        out.append(Problem(file, line, "scale", row.scale, f"scale differs from the framework's ({want_scale})"))
+    labels, _ = _parse_labels(row.labels)
+    if row.block == "background":
+        bg = {b.id: b for b in fw.background}[row.item_id]
+        wrong = sorted(set(labels) - set(bg.options))
+        if wrong:
+            out.append(Problem(file, line, "labels", row.labels,
+                               f"option codes {wrong} are not the framework's ({', '.join(bg.options)})"))
+        return out
+    scale = fw.scales.get(want_scale)
+    if scale is not None and scale.kind in ("likert", "choice") and labels:
+        codes = {int(c) for c in labels if c.lstrip("-").isdigit()}
+        if codes != set(scale.labels) or len(codes) != len(labels):
+            out.append(Problem(file, line, "labels", row.labels,
+                               "codes differ from the framework's scale "
+                               f"({', '.join(str(c) for c in sorted(scale.labels))}); change the label "
+                               "texts only, not the codes"))
+    return out

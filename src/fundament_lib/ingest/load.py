@@ -1,0 +1,170 @@
+"""One entry point for every export: detect the format, load, validate, describe.
+
+:func:`ingest` is what ``fundament ingest`` calls; :func:`write_ingested`
+(in :mod:`.provenance`) writes its result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import DataFileError, FundamentError
+from ..framework import Framework, available_frameworks, load_framework
+from ..kommuner import normalise_code
+from .assemble import IngestOptions, IngestResult
+from .codebook import load_codebook
+from .forms import is_forms, load_forms
+from .long import is_long, load_long
+from .provenance import dropped_records, library_version, sha256_hex
+from .readers import SourceTable, is_workbook, read_bytes, read_table, read_workbook
+from .surveyxact import is_surveyxact, load_surveyxact, source_bytes, surveyxact_files
+from .wide import load_wide
+
+__all__ = ["FORMATS", "Format", "detect_format", "ingest", "infer_framework"]
+
+Format = Literal["auto", "long", "wide", "forms", "surveyxact"]
+FORMATS: tuple[str, ...] = ("auto", "long", "wide", "forms", "surveyxact")
+
+
+def detect_format(path: Path) -> tuple[str, SourceTable | None]:
+    """The export format of a file (and the table, when it had to be read to tell).
+
+    SurveyXact: a workbook with Dataset/Structure/Labels sheets, or its three
+    CSV files (the folder or any one of them). Forms: ID, start and completion
+    time first. Long: ``item_id`` and ``value`` columns. Anything else: wide.
+    """
+    if surveyxact_files(path) is not None:
+        return "surveyxact", None
+    if path.is_dir():
+        raise DataFileError(f"{path}: a folder — give the export file (a folder is read only as "
+                            "SurveyXact's dataset.csv, structure.csv and labels.csv)")
+    raw = read_bytes(path)
+    if is_workbook(raw) and is_surveyxact(list(read_workbook(path))):
+        return "surveyxact", None
+    table = read_table(path)
+    columns = list(table.data.columns)
+    if is_forms(columns):
+        return "forms", table
+    if is_long(columns):
+        return "long", table
+    return "wide", table
+
+
+def infer_framework(codebook: Path) -> str:
+    """The shipped framework whose item ids a codebook file uses (``fundament2024`` if unsure)."""
+    table = read_table(codebook)
+    ids = {str(v).strip() for v in table.data.iloc[:, 0] if v is not None}
+    for fid in available_frameworks():
+        if ids and ids <= set(load_framework(fid).codebook()["item_id"]):
+            return fid
+    return "fundament2024"
+
+
+def _options(kommune: str | None, group: str | None, wave: str | None, strict: bool, tag: str
+             ) -> IngestOptions:
+    code = normalise_code(kommune) if kommune is not None else None
+    if group is not None and group not in ("stab", "borgernaer"):
+        raise FundamentError(f"--group must be stab or borgernaer, got {group!r}")
+    if wave is not None and not 1 <= len(wave.strip()) <= 50:
+        raise FundamentError(f"--wave must be a label of 1–50 characters, got {wave!r}")
+    return IngestOptions(kommune=code, group=group, wave=wave.strip() if wave else None, strict=strict,
+                         id_prefix=True, source_tag=tag)
+
+
+def ingest(path: str | Path, *, format: str = "auto", framework: str | Framework | None = None,
+           codebook: str | Path | None = None, kommune: str | None = None, group: str | None = None,
+           wave: str | None = None, strict: bool = True) -> IngestResult:
+    """Load a survey export into the validated tidy table, with its provenance.
+
+    Parameters
+    ----------
+    path
+        The export: a CSV or XLSX file, a SurveyXact workbook, or SurveyXact's
+        three CSV files (their folder or any one of them).
+    format
+        ``auto`` (default), ``long``, ``wide``, ``forms`` or ``surveyxact``.
+    framework
+        Framework id (or object) the data answers; default: the one whose
+        items the codebook file uses, else ``fundament2024``.
+    codebook
+        A codebook file written by ``fundament instrument`` (possibly edited).
+    kommune, group, wave
+        For exports without such a column; a column in the file wins and a
+        conflicting option is an error.
+    strict
+        Refuse the file on any problem (default), or drop only the bad cells
+        (and respondents whose kommune, group, wave or id is bad) and report them.
+
+    Returns
+    -------
+    IngestResult
+        ``data`` (tidy, validated; respondent ids prefixed with kommune, group
+        and wave so that files never collide), ``dropped`` and ``provenance``.
+
+    Raises
+    ------
+    DataFileError, DataValidationError, UnknownKommuneError, FrameworkError
+        Nothing is written by this function; see ``docs/ingest.md`` for the messages.
+    """
+    path = Path(path)
+    if format not in FORMATS:
+        raise FundamentError(f"--format must be one of {', '.join(FORMATS)}, got {format!r}")
+    cb_path = Path(codebook) if codebook is not None else None
+    if isinstance(framework, Framework):
+        fw = framework
+    else:
+        fw = load_framework(framework or (infer_framework(cb_path) if cb_path else "fundament2024"))
+    cb = load_codebook(fw, cb_path)
+    sources = source_bytes(path) if surveyxact_files(path) is not None else [(path, read_bytes(path))]
+    digest = hashlib.sha256(b"".join(sha256_hex(b).encode() for _, b in sources)).hexdigest()
+    options = _options(kommune, group, wave, strict, digest[:8])
+    fmt, table = detect_format(path) if format == "auto" else (format, None)
+    if fmt == "surveyxact":
+        result = load_surveyxact(path, cb, options)
+    elif fmt == "forms":
+        result = load_forms(path, cb, options, table=table)
+    elif fmt == "long":
+        result = load_long(path, cb, options, table=table)
+    else:
+        result = load_wide(path, cb, options, table=table)
+    result.provenance = _record(result, path, sources, fmt, format == "auto", cb.describe(), options, table)
+    return result
+
+
+def _record(result: IngestResult, path: Path, sources: list[tuple[Path, bytes]], fmt: str, detected: bool,
+            codebook: dict[str, Any], options: IngestOptions, table: SourceTable | None
+            ) -> dict[str, Any]:
+    prov = dict(result.provenance)
+    scopes = prov.pop("dropped_scope", None)
+    info = dict(table.info) if table is not None else {}
+    info.update(prov.pop("sheet_info", {}) or {})
+    ids_made_up = bool(prov.pop("respondent_ids_made_up", False))
+    return {
+        "source": {"path": str(path), "files": [{"path": str(p), "sha256": sha256_hex(b), "bytes": len(b)}
+                                                  for p, b in sources]},
+        "format": fmt,
+        "format_detected": detected,
+        "read": {k: v for k, v in info.items() if k in ("encoding", "separator", "sheet", "sheets",
+                                                          "dataset_sheets", "files", "header_row")},
+        "framework": {"id": codebook["framework"], "version": codebook["framework_version"]},
+        "codebook": {k: codebook[k] for k in ("source", "sha256", "items")},
+        "mode": "strict" if options.strict else "lenient",
+        "supplied": prov.pop("supplied", {}),
+        "respondent_ids": {
+            "made_up": ids_made_up,
+            "how": ("made up from the source's hash and the row number: the export has no respondent id column"
+                    if ids_made_up else f"from column {prov.get('respondent_columns', {}).get('respondent_id')!r}"),
+            "prefix": ("kommunekode-group-wave-" + ("source hash-" if fmt == "forms" else "")
+                       + ", so that ids from several files cannot collide"),
+        },
+        "counts": {k: prov.pop(k) for k in ("rows_read", "empty_rows", "respondents", "respondents_dropped",
+                                            "answers", "cells_dropped") if k in prov}
+                  | ({"not_responded": prov.pop("not_responded")} if "not_responded" in prov else {}),
+        "dropped": dropped_records(result.dropped, scopes),
+        **prov,
+        "library_version": library_version(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,88 @@
+"""The provenance record written next to every ingested file, and the atomic write of both.
+
+``NAME.provenance.json`` beside ``NAME.parquet`` says where the data came
+from (path and sha256 of every source file), how it was read (format,
+encoding, separator, sheets), what it was checked against (framework and
+codebook), what the user supplied (kommune, group, wave, strict or lenient),
+what was kept and dropped (counts, and every dropped cell with row, column,
+value and reason), and whether respondent ids were made up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_json, write_parquet
+from ..errors import DataFileError, Problem
+from .assemble import IngestResult
+
+__all__ = ["sha256_hex", "provenance_path", "dropped_records", "write_ingested", "library_version"]
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of some bytes, as hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def library_version() -> str:
+    """The installed version of Fundament (``"unknown"`` when not installed)."""
+    try:
+        return version("fundament")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def provenance_path(out: Path) -> Path:
+    """``data/processed/NAME.parquet`` → ``data/processed/NAME.provenance.json``."""
+    stem = out.name[: -len(".parquet")] if out.name.endswith(".parquet") else out.stem
+    return out.with_name(f"{stem}.provenance.json")
+
+
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value else None
+    return str(value)
+
+
+def dropped_records(problems: list[Problem], scopes: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every dropped cell, row or column as a JSON-ready record."""
+    scopes = scopes or ["cell"] * len(problems)
+    return [{"row": p.row, "column": p.column, "value": _plain(p.value), "reason": p.message, "dropped": s}
+            for p, s in zip(problems, scopes, strict=True)]
+
+
+def write_ingested(result: IngestResult, out: Path) -> dict[str, Path]:
+    """Write the tidy data and its provenance record, each atomically.
+
+    Parameters
+    ----------
+    result
+        What :func:`~fundament_lib.ingest.load.ingest` returned.
+    out
+        The target ``.parquet`` file; the record goes to ``NAME.provenance.json``.
+
+    Returns
+    -------
+    dict
+        ``{"data": …, "provenance": …}``.
+
+    Raises
+    ------
+    DataFileError
+        When ``out`` does not end in ``.parquet``.
+    """
+    if out.suffix != ".parquet":
+        raise DataFileError(f"{out}: the output must be a .parquet file (e.g. data/processed/norddjurs_2025.parquet)")
+    record = dict(result.provenance)
+    record["output"] = {"path": str(out), "rows": int(len(result.data)),
+                        "written": datetime.now(UTC).isoformat(timespec="seconds")}
+    write_parquet(result.data, out)
+    meta = provenance_path(out)
+    write_json(meta, record)
+    return {"data": out, "provenance": meta}

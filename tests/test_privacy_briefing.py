@@ -9,7 +9,7 @@ from fundament_lib.batch import run
 from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import load_framework
 from fundament_lib.pipeline import prepare
-from fundament_lib.summary import national_tables
+from fundament_lib.tables import national_tables
 
 pytestmark = pytest.mark.slow
 CODE = "707"

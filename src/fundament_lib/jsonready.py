@@ -13,7 +13,12 @@ __all__ = ["records", "plain"]
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-ready dicts: NaN/NA become ``None``, numpy scalars plain Python."""
-    return [{k: plain(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(4)
+    boxed = out.astype(object).where(out.notna(), None)
+    return boxed.to_dict(orient="records")  # pandas boxes numpy scalars as Python ones
 
 
 def plain(v: object) -> object:

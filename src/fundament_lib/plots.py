@@ -112,7 +112,7 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
     ax.set_yticks(range(len(order)), [wrap(labels[t]) for t in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Score (0–100); vandrette streger: 95 %-konfidensinterval")
+    ax.set_xlabel("Score (0–100). Farvede streger: 95 %-konfidensinterval; grå streg: forskellen")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.3 / len(order)), ncols=len(groups), frameon=False)
     return ax
 

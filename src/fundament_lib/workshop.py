@@ -9,6 +9,7 @@ the same kommunegruppe or region; named only where the params allow it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -88,19 +89,19 @@ def prerequisites(fw: Framework, items: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def benchlearning(theme: str, code: str, national: pd.DataFrame, ref: pd.DataFrame, *, share_names: bool,
-                  limit: int = 5) -> dict[str, Any]:
+def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], ref: pd.DataFrame, *,
+                  share_names: bool, limit: int = 5) -> dict[str, Any]:
     """Kommuner scoring clearly higher on a theme: their interval lies wholly above ours.
 
     Parameters
     ----------
     national
-        Shown ``alle`` cells of every kommune: ``kommunekode``, ``id``, ``score``,
-        ``ci_low``, ``ci_high``.
+        Score id → the shown ``alle`` cells of every kommune, indexed by
+        ``kommunekode``, with ``score``, ``ci_low`` and ``ci_high``.
     ref
         The kommune reference table (region, kommunegruppe), indexed by code.
     """
-    cells = national[national["id"] == theme].set_index("kommunekode")
+    cells = national.get(theme, pd.DataFrame(columns=["score", "ci_low", "ci_high"]))
     if code not in cells.index or pd.isna(cells.loc[code, "ci_high"]):
         return {"n_higher": None, "same_group": None, "same_region": None, "names": []}
     higher = cells[(cells.index != code) & (cells["ci_low"] > cells.loc[code, "ci_high"])]
@@ -115,7 +116,7 @@ def benchlearning(theme: str, code: str, national: pd.DataFrame, ref: pd.DataFra
 
 
 def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, items: pd.DataFrame,
-                     drivers: pd.DataFrame | None, *, national: pd.DataFrame | None = None,
+                     drivers: pd.DataFrame | None, *, national: Mapping[str, pd.DataFrame] | None = None,
                      ref: pd.DataFrame | None = None, benchmark: pd.Series | None = None,
                      replicates: np.ndarray | None = None) -> dict[str, Any]:
     """The ``priority`` block of a kommune's summary (see the README for its fields)."""

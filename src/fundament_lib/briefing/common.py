@@ -1,0 +1,98 @@
+"""Helpers every briefing section uses: the summary as tables, labels, formatting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..fmt import fmt_ci, fmt_num
+from ..framework import Framework, load_framework
+
+__all__ = ["load", "fw_of", "frame", "theme_labels", "domain_labels", "is_shown", "score_text", "signed",
+           "cell_of", "domain_name", "largest_gap", "GROUPS", "GAP_COLUMN", "KEY_HEADINGS"]
+
+# Headings every briefing has (browser tests look for them).
+KEY_HEADINGS: tuple[str, ...] = (
+    "1. Status på pejlemærkerne",
+    "2. Temaprofil: stab og borgernære ledere",
+    "7. Datagrundlag og usikkerhed",
+)
+GROUPS = ("alle", "stab", "borgernaer")
+GAP_COLUMN = "Forskel (stab − borgernære)"
+
+
+def load(kommunekode: str, summary_path: str | Path | None = None) -> dict[str, Any]:
+    """The kommune's summary: read from ``summary_path`` (as ``fundament run`` writes it),
+    or — when no path is given, e.g. in JupyterLab — computed from the processed demo data.
+    """
+    if summary_path:
+        return json.loads(Path(summary_path).read_text(encoding="utf-8"))
+    from ..pipeline import summarise_one
+
+    return summarise_one(kommunekode)
+
+
+def fw_of(s: dict[str, Any]) -> Framework:
+    """The framework a summary was scored with."""
+    return load_framework(s["framework"])
+
+
+def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """A summary's list of records as a DataFrame."""
+    return pd.DataFrame(rows)
+
+
+def theme_labels(fw: Framework) -> dict[str, str]:
+    """Theme id → 'P1.3 Klare arbejdsdelinger og forventninger', in framework order."""
+    return {t.id: f"{t.id} {t.title}" for t in fw.themes()}
+
+
+def domain_labels(fw: Framework) -> dict[str, str]:
+    """Domain (pejlemærke) id → its label, in framework order."""
+    return {d.id: f"{d.id} {d.title}" for d in fw.domains}
+
+
+def is_shown(row: pd.Series | None) -> bool:
+    """Whether a score cell exists, is not suppressed and has a score."""
+    return row is not None and not bool(row.get("suppressed", False)) and pd.notna(row.get("score"))
+
+
+def score_text(row: pd.Series | None, *, ki: bool = False) -> str:
+    """'54 (50–58)': score and 95 % interval ('skjult' for a hidden cell)."""
+    if not is_shown(row):
+        return "skjult"
+    assert row is not None
+    text = fmt_num(row["score"])
+    if pd.notna(row.get("ci_low")):
+        text += f" ({'KI ' if ki else ''}{fmt_ci(row['ci_low'], row['ci_high'])})"
+    return text
+
+
+def signed(x: float) -> str:
+    """'+11', '−4' or '0' (no sign on a difference that rounds to zero)."""
+    text = fmt_num(x)
+    return f"+{text}" if x > 0 and text != "0" else text
+
+
+def cell_of(scores: pd.DataFrame, sid: str, group: str) -> pd.Series | None:
+    """The score cell of one id and group, or None."""
+    hit = scores[(scores["id"] == sid) & (scores["group"] == group)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def domain_name(fw: Framework, plural: bool = False) -> str:
+    """'pejlemærke' / 'pejlemærkerne' (or 'område' / 'områderne' for another framework)."""
+    label = fw.domain_label.lower()
+    return (label + "rne" if label.endswith("e") else label + "erne") if plural else label
+
+
+def largest_gap(s: dict[str, Any]) -> pd.Series | None:
+    """The theme with the largest staff–frontline difference (both groups shown), or None."""
+    gaps = frame(s.get("gaps", []))
+    if gaps.empty:
+        return None
+    themes = gaps[gaps["level"] == "theme"]
+    return None if themes.empty else themes.loc[themes["diff"].abs().idxmax()]

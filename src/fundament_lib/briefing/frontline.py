@@ -1,0 +1,85 @@
+"""Sections 4 and 5: the staff functions' roles and the frontline leaders' administrative burden."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import plots
+from ..fmt import fmt_int, fmt_num, fmt_pct
+from ..framework import Framework
+from ..report import Html, esc, figure, heading, note, paragraph
+from .common import (
+    frame,
+    fw_of,
+)
+
+__all__ = ["roles", "burden"]
+
+
+def roles(s: dict[str, Any]) -> Html:
+    """Section 4: how frontline leaders rate each staff function on the five roles."""
+    plots.set_style()
+    fw = fw_of(s)
+    cells = frame(s.get("roles", []))
+    if fw.roles is None or cells.empty:
+        return Html("")
+    functions = {f.id: f.title for f in fw.roles.functions}
+    roles_order = {r.id: (r.short or r.title).capitalize() for r in fw.roles.roles}
+    ax = plots.role_heatmap(cells, functions=functions, roles_order=roles_order)
+    shown = cells.dropna(subset=["score"])
+    parts: list[str] = [heading("4. Stabenes roller set fra de borgernære enheder"),
+             paragraph("De borgernære ledere har vurderet, hvor godt hver stabsfunktion udfylder fem roller "
+                       "(0 = i meget lav grad, 100 = i meget høj grad).")]
+    if shown.empty:
+        return Html("".join(parts) + note("For få svar til at vise rollevurderingen."))
+    best, worst = shown.loc[shown["score"].idxmax()], shown.loc[shown["score"].idxmin()]
+    alt = (f"Varmekort over {len(functions)} stabsfunktioner og fem roller. Bedst vurderet: "
+           f"{functions[best['function']]} til at {_role_title(fw, best['role'])} ({fmt_num(best['score'])}). "
+           f"Svagest: {functions[worst['function']]} til at {_role_title(fw, worst['role'])} "
+           f"({fmt_num(worst['score'])}).")
+    parts.append(figure(ax, alt=alt, caption="Score (0–100) og antal svar pr. celle."))
+    return Html("".join(parts))
+
+
+def _role_title(fw: Framework, role_id: str) -> str:
+    assert fw.roles is not None
+    return next(r.title for r in fw.roles.roles if r.id == role_id)
+
+
+def burden(s: dict[str, Any]) -> Html:
+    """Section 5: where the frontline leaders' time goes, with screened free-text examples."""
+    plots.set_style()
+    fw = fw_of(s)
+    if fw.burden is None:
+        return Html("")
+    areas = frame(s["burden"]["areas"])
+    labels = {a.id: a.title for a in fw.burden.areas}
+    parts: list[str] = [heading("5. Administrativ byrde hos de borgernære ledere"),
+             paragraph("Andelen af de borgernære ledere, der oplever, at opgaveområdet tager mere af deres tid, "
+                       "end det burde, med 95 %-konfidensinterval.")]
+    if not areas.empty and areas["share"].notna().any():
+        order = areas.dropna(subset=["share"]).sort_values("share", ascending=False)["area"]
+        ax = plots.share_bars(areas, labels={a: labels[a] for a in order})
+        top = areas.loc[areas["share"].idxmax()]
+        parts.append(figure(ax, alt=(f"Søjlediagram: {fmt_pct(top['share'])} af de borgernære ledere peger på "
+                                     f"{labels[top['area']].lower()} som det område, der tager mest tid."),
+                            caption="Andel, der peger på området (flere svar muligt)."))
+    share = s["burden"].get("share")
+    if share and not share["suppressed"]:
+        parts.append(paragraph(
+            f"De borgernære ledere bruger efter egen vurdering i gennemsnit {fmt_num(share['mean'])} % af "
+            f"arbejdsugen på at lede det faglige (median {fmt_num(share['median'])} %, halvdelen mellem "
+            f"{fmt_num(share['q1'])} og {fmt_num(share['q3'])} %; n = {fmt_int(share['n'])})."))
+    parts.append(_free_text_part(s["free_text"]))
+    return Html("".join(parts))
+
+
+def _free_text_part(ft: dict[str, Any]) -> str:
+    head = heading("Eksempler med lederens egne ord", 3)
+    if ft["suppressed"]:
+        return head + note(f"Ingen eksempler vises: {ft['suppression']}.")
+    quotes = "".join(f'<p class="quote">{esc(t)}</p>' for t in dict.fromkeys(ft["shown"]))
+    removed = ft.get("removed") or {}
+    screening = ("Navne, e-mailadresser og telefonnumre er fjernet før visning"
+                 + (f" ({', '.join(f'{v} × {k}' for k, v in removed.items())})." if removed else "."))
+    return head + paragraph(f"Et udvalg på {len(ft['shown'])} af {fmt_int(ft['n'])} eksempler. {screening}") + quotes

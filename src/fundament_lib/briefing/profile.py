@@ -1,0 +1,133 @@
+"""Section 2: the theme profile of staff and frontline leaders, fagområder and item answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .. import plots
+from ..fmt import fmt_ci, fmt_num
+from ..framework import GROUP_LABELS, Framework
+from ..report import Html, figure, heading, note, paragraph, table
+from .common import (
+    GAP_COLUMN,
+    GROUPS,
+    KEY_HEADINGS,
+    cell_of,
+    domain_labels,
+    frame,
+    fw_of,
+    largest_gap,
+    score_text,
+    signed,
+    theme_labels,
+)
+
+__all__ = ["profile"]
+
+
+def profile(s: dict[str, Any]) -> Html:
+    """Section 2: the theme profile by respondent group, the gap, and the fagområde breakdown."""
+    plots.set_style()
+    fw = fw_of(s)
+    labels = theme_labels(fw)
+    scores = frame(s["scores"])
+    themes = scores[scores["level"] == "theme"]
+    parts: list[str] = [heading(KEY_HEADINGS[1]),
+                        paragraph("Hvordan vurderer staben sig selv, og hvordan oplever de borgernære ledere det? "
+                                  "Den grå streg mellem prikkerne viser forskellen.")]
+    by_group = themes[themes["group"].isin(["stab", "borgernaer"]) & themes["score"].notna()]
+    if by_group.empty:
+        parts.append(note("Stab og borgernære ledere kan ikke vises hver for sig: en af grupperne har for få svar, "
+                          "og den anden skjules med, så den lille gruppe ikke kan regnes ud. Tabellen viser alle "
+                          "ledere under ét."))
+    else:
+        ax = plots.theme_profile(themes, labels=labels)
+        parts.append(figure(ax, alt=_profile_alt(by_group, labels, s), caption=(
+            "Score (0–100) pr. tema for stab (åben cirkel) og borgernære ledere (fyldt firkant).")))
+    parts += [table(_profile_table(themes, labels, frame(s.get("gaps", []))),
+                    caption="Temascore pr. gruppe og forskellen mellem dem",
+                    numeric=[*(GROUP_LABELS[g] for g in GROUPS), GAP_COLUMN], row_header="Tema"),
+              paragraph("Hver celle viser score og 95 %-konfidensinterval i parentes; antal svar pr. gruppe står i "
+                        "afsnit 7. Forskellen er stabens score minus de borgernære lederes. "
+                        "* betyder, at forskellen holder, også når der tages højde for, at ti temaer testes "
+                        "på én gang (Holms korrektion, 5 %-niveau).", cls="meta")]
+    parts.append(_subgroup_part(s, fw, labels))
+    parts.append(_likert_part(s, fw))
+    return Html("".join(parts))
+
+
+def _profile_table(themes: pd.DataFrame, labels: dict[str, str], gaps: pd.DataFrame) -> pd.DataFrame:
+    by_id = gaps.set_index("id") if not gaps.empty else pd.DataFrame()
+    rows = []
+    for theme_id, label in labels.items():
+        row = {"Tema": label, **{GROUP_LABELS[g]: score_text(cell_of(themes, theme_id, g)) for g in GROUPS}}
+        row[GAP_COLUMN] = _gap_text(by_id.loc[theme_id]) if theme_id in by_id.index else "–"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _gap_text(g: pd.Series) -> str:
+    """E.g. '+11 (KI 2–20)*': the star marks a difference that holds after Holm's correction."""
+    star = "*" if pd.notna(g.get("p_holm")) and g["p_holm"] < 0.05 else ""
+    return f"{signed(g['diff'])} ({fmt_ci(g['ci_low'], g['ci_high'])}){star}"
+
+
+def _profile_alt(by_group: pd.DataFrame, labels: dict[str, str], s: dict[str, Any]) -> str:
+    """Alt text from what the figure shows: the two groups' scores."""
+    front = by_group[by_group["group"] == "borgernaer"]
+    part = front if not front.empty else by_group
+    best, worst = part.loc[part["score"].idxmax()], part.loc[part["score"].idxmin()]
+    who = "de borgernære ledere" if not front.empty else "staben"
+    text = (f"Prikdiagram over temaernes score for stab og borgernære ledere. Hos {who} ligger "
+            f"{labels[best['id']]} højest ({fmt_num(best['score'])}) og {labels[worst['id']]} lavest "
+            f"({fmt_num(worst['score'])}).")
+    top = largest_gap(s)
+    if top is not None:
+        text += f" Størst forskel mellem grupperne: {labels[top['id']]}, {fmt_num(top['diff'])} point."
+    return text
+
+
+def _subgroup_part(s: dict[str, Any], fw: Framework, labels: dict[str, str]) -> str:
+    cells = frame(s.get("subgroups", {}).get("fagomraade", []))
+    if cells.empty or cells["score"].notna().sum() == 0:
+        return note("Opdeling på fagområde vises ikke: for få borgernære ledere pr. fagområde.")
+    options = next((b.options for b in fw.background if b.id == "fagomraade"), {})
+    shown_groups = [g for g in options if g in set(cells.loc[cells["score"].notna(), "group"])]
+    columns = {g: options[g] for g in shown_groups}
+    ax = plots.subgroup_heatmap(cells, rows={**domain_labels(fw), **labels}, columns=columns)
+    hidden = sorted(set(cells.loc[cells["suppressed"], "group"]) - set(shown_groups))
+    alt = (f"Varmekort over de borgernære lederes score pr. tema opdelt på {len(columns)} fagområder. "
+           + (f"Fagområder med for få svar er udeladt: {', '.join(options.get(h, h) for h in hidden)}."
+              if hidden else ""))
+    return (heading("Borgernære ledere pr. fagområde", 3)
+            + figure(ax, alt=alt, caption="Score (0–100) og antal svar i parentes. «–»: skjult for at "
+                                          "beskytte små grupper."))
+
+
+def _likert_part(s: dict[str, Any], fw: Framework) -> str:
+    items = frame(s["items"])
+    alle = items[items["group"] == "alle"]
+    scale = fw.scales[fw.theme_scale].labels
+    parts: list[str] = [heading("Svarene på de enkelte udsagn", 3),
+             paragraph("Fordelingen af alle lederes svar. Negative svar til venstre, positive til højre for "
+                       "midten; «Ved ikke» vises for sig til højre og indgår ikke i scoren.")]
+    for d in fw.domains:
+        labels = {i.id: f"{i.id} {i.text}" for t in d.themes for i in t.items}
+        part = alle[alle["item_id"].isin(labels)]
+        if part.empty:
+            continue
+        ax = plots.likert_bars(part, labels=labels, scale=scale)
+        parts.append(figure(ax, alt=_likert_alt(part, labels, d.id), caption=f"{d.id} {d.title}: svarfordeling pr. udsagn."))
+    return "".join(parts)
+
+
+def _likert_alt(part: pd.DataFrame, labels: dict[str, str], domain_id: str) -> str:
+    scored = part.dropna(subset=["score"])
+    if scored.empty:
+        return f"Svarfordeling for udsagnene under {domain_id}: for få svar til at vise."
+    low = scored.loc[scored["score"].idxmin()]
+    high = scored.loc[scored["score"].idxmax()]
+    return (f"Stablede søjler med svarfordelingen for {len(part)} udsagn under {domain_id}. Mest positivt: "
+            f"{labels[high['item_id']]}. Mest kritisk: {labels[low['item_id']]}.")

@@ -1,0 +1,123 @@
+"""Sections 6–8: change since the last wave, data quality and uncertainty, provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
+from ..framework import GROUP_LABELS
+from ..report import Html, esc, heading, note, paragraph, table
+from .common import (
+    GROUPS,
+    KEY_HEADINGS,
+    domain_labels,
+    frame,
+    fw_of,
+    signed,
+    theme_labels,
+)
+
+__all__ = ["changes", "quality", "provenance"]
+
+
+def changes(s: dict[str, Any]) -> Html:
+    """Section 6: what has moved since the previous wave (nothing when there is none)."""
+    if not s.get("previous_wave"):
+        return Html("")
+    fw = fw_of(s)
+    labels = {**domain_labels(fw), **theme_labels(fw)}
+    parts: list[str] = [heading(f"6. Udvikling siden målingen {s['previous_wave']}")]
+    moved = frame(s.get("changes", []))
+    if moved.empty:
+        return Html("".join(parts) + note("Ændringerne kan ikke vises: for få svar i en af målingerne."))
+    rows = []
+    for sid, label in labels.items():
+        part = moved[moved["id"] == sid].set_index("group")
+        if part.empty:
+            continue
+        row = {"Tema": label}
+        for g in GROUPS:
+            row[GROUP_LABELS[g]] = _change_text(part.loc[g]) if g in part.index else "skjult"
+        rows.append(row)
+    sure = moved[(moved["group"] == "alle") & (moved["p"] < 0.05) & (moved["level"] == "theme")]
+    summary = ("Ingen temaer har flyttet sig mere, end målingens usikkerhed kan skelne." if sure.empty else
+               "Tydelige ændringer for alle ledere: " + "; ".join(
+                   f"{labels[r['id']]} {signed(r['change'])} point"
+                   for _, r in sure.iterrows()) + ".")
+    parts += [paragraph(summary),
+              table(pd.DataFrame(rows), caption=f"Ændring i score fra {s['previous_wave']} til {s['wave']} "
+                    "med 95 %-konfidensinterval", numeric=[GROUP_LABELS[g] for g in GROUPS], row_header="Tema"),
+              paragraph("De to målinger har forskellige respondenter, så intervallet bygger på to uafhængige "
+                        "stikprøver. * markerer en ændring, der er statistisk sikker (p < 0,05).", cls="meta")]
+    return Html("".join(parts))
+
+
+def _change_text(c: pd.Series) -> str:
+    star = "*" if pd.notna(c.get("p")) and c["p"] < 0.05 else ""
+    return f"{signed(c['change'])} ({fmt_ci(c['ci_low'], c['ci_high'])}){star}"
+
+
+def quality(s: dict[str, Any]) -> Html:
+    """Section 7: responses per group, response rate, missingness and what was suppressed."""
+    resp = frame(s["quality"]["respondents"]).set_index("group")
+    rows = []
+    for g in GROUPS:
+        if g not in resp.index:
+            continue
+        r = resp.loc[g]
+        rows.append({"Gruppe": GROUP_LABELS[g], "Svar": "skjult" if r["suppressed"] else fmt_int(r["n"]),
+                     "Inviterede": fmt_int(r.get("invited")),
+                     "Svarprocent": "skjult" if r["suppressed"] else fmt_pct(r.get("response_rate"))})
+    miss = frame(s["quality"]["missingness"])
+    alle = miss[(miss["group"] == "alle") & ~miss["suppressed"]] if not miss.empty else miss
+    parts: list[str] = [heading(KEY_HEADINGS[2]),
+             table(pd.DataFrame(rows), caption="Antal respondenter og svarprocent", numeric=["Svar", "Inviterede", "Svarprocent"],
+                   row_header="Gruppe")]
+    if not alle.empty:
+        parts.append(paragraph(
+            f"«Ved ikke» udgør {fmt_pct(alle['share_dont_know'].mean())} og ubesvarede udsagn "
+            f"{fmt_pct(alle['share_missing'].mean())} af svarene på temaernes udsagn i gennemsnit; temaet med "
+            f"flest «Ved ikke» er {alle.loc[alle['share_dont_know'].idxmax(), 'id']} "
+            f"({fmt_pct(alle['share_dont_know'].max())})."))
+    parts.append(_reliability_part(s))
+    parts.append(paragraph(s["scoring_rule"]))
+    parts.append(paragraph(f"Konfidensintervallerne er beregnet ved bootstrap: {s.get('interval_method', '')}.",
+                           cls="meta"))
+    hidden = s.get("suppressed", [])
+    if hidden:
+        parts.append(note(f"Af hensyn til anonymiteten vises intet om færre end {s['min_n']} personer. "
+                          f"{len(hidden)} celler er skjult — enten fordi der er for få svar, eller fordi en "
+                          "skjult gruppe ellers kunne regnes ud fra de viste tal."))
+    else:
+        parts.append(paragraph(f"Intet er skjult: alle viste grupper har mindst {s['min_n']} svar."))
+    return Html("".join(parts))
+
+
+def _reliability_part(s: dict[str, Any]) -> str:
+    rel = frame(s["quality"].get("reliability", []))
+    if rel.empty or rel["alpha"].notna().sum() == 0:
+        return paragraph("Temaernes pålidelighed (Cronbachs alfa) beregnes kun, når mindst 30 har besvaret alle "
+                         "temaets udsagn; det er ikke tilfældet her.")
+    labels = theme_labels(fw_of(s))
+    shown = rel.dropna(subset=["alpha"])
+    rows = [{"Tema": labels.get(r["id"], r["id"]), "Udsagn": fmt_int(r["k"]), "n": fmt_int(r["n"]),
+             "Cronbachs alfa": f"{fmt_num(r['alpha'], 2)} ({fmt_ci(r['ci_low'], r['ci_high'], 2)})",
+             "McDonalds omega": fmt_num(r["omega"], 2)} for _, r in shown.iterrows()]
+    low = [labels.get(i, i) for i in shown.loc[shown["alpha"] < 0.7, "id"]]
+    text = ("Alle temaer måles pålideligt (alfa mindst 0,70)." if not low else
+            "Læs disse temaer med forsigtighed, da udsagnene hænger svagere sammen (alfa under 0,70): "
+            + ", ".join(low) + ".")
+    return (heading("Pålidelighed", 3) + paragraph(text)
+            + table(pd.DataFrame(rows), caption="Temaernes pålidelighed (alfa med 95 %-interval, Feldt)",
+                    numeric=["Udsagn", "n", "Cronbachs alfa", "McDonalds omega"], row_header="Tema"))
+
+
+def provenance(s: dict[str, Any]) -> Html:
+    """Section 8: the provenance line — data hash, framework and library version, parameters, run time."""
+    p = s["provenance"]
+    params = ", ".join(f"{k}={v}" for k, v in p["parameters"].items() if not isinstance(v, dict))
+    text = (f"Kilde: kommunens svar {p['data_hash']} (datasæt {p.get('dataset_hash', '–')}) · ramme "
+            f"{p['framework']} · fundament {p['library_version']} · parametre: {params} · kørt {p['run_started']}")
+    return Html(f'<p class="provenance">{esc(text)}</p>')

@@ -1,0 +1,136 @@
+"""Title, key findings and section 1: where the kommune stands, and against the others."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .. import plots
+from ..fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
+from ..framework import GROUP_LABELS, Framework
+from ..report import Html, bullets, figure, heading, paragraph, table
+from .common import (
+    GROUPS,
+    cell_of,
+    domain_labels,
+    domain_name,
+    frame,
+    fw_of,
+    is_shown,
+    largest_gap,
+    score_text,
+    theme_labels,
+)
+
+__all__ = ["title", "status"]
+
+
+def title(s: dict[str, Any]) -> Html:
+    """The page title, an introduction and the key findings in three lines."""
+    fw = fw_of(s)
+    intro = (
+        f"Denne briefing samler svarene fra {s['kommune']} Kommunes ledere i stab og ledelse og i de "
+        f"borgernære enheder i målingen {s['wave']}. Den viser, hvor kommunen står på "
+        f"{domain_name(fw, plural=True)} i «{fw.short_title or fw.title}», hvor staben og de "
+        "borgernære ledere ser forskelligt på temaerne, og hvad workshoppen bør tage op først."
+    )
+    return Html(heading(f"{fw.short_title or fw.title}: {s['kommune']} Kommune", 1)
+                + paragraph(intro, cls="lede")
+                + paragraph(f"Region {s['region']} · {s['kommunegruppe']} · måling {s['wave']}", cls="meta")
+                + heading("Kort fortalt", 2) + bullets(_key_findings(s, fw)))
+
+
+def _key_findings(s: dict[str, Any], fw: Framework) -> list[str]:
+    scores = frame(s["scores"])
+    out = []
+    for d in fw.domains:
+        row = cell_of(scores, d.id, "alle")
+        out.append(f"{d.id} {d.title}: {score_text(row, ki=True)} på en skala fra 0 til 100.")
+    themes = scores[(scores["level"] == "theme") & (scores["group"] == "alle") & scores["score"].notna()]
+    if not themes.empty:
+        labels = theme_labels(fw)
+        best, worst = themes.loc[themes["score"].idxmax()], themes.loc[themes["score"].idxmin()]
+        out.append(f"Stærkest står {labels[best['id']]} ({fmt_num(best['score'])}); svagest "
+                   f"{labels[worst['id']]} ({fmt_num(worst['score'])}).")
+    top = largest_gap(s)
+    if top is not None:
+        who = "staben" if top["diff"] > 0 else "de borgernære ledere"
+        sure = "" if top["p_holm"] < 0.05 else " (forskellen er dog ikke statistisk sikker)"
+        out.append(f"Størst forskel mellem stab og borgernære ledere ses i {theme_labels(fw)[top['id']]}: "
+                   f"{who} vurderer {fmt_num(abs(top['diff']))} point højere{sure}.")
+    for p in (s.get("priority") or {}).get("priorities", [])[:1]:
+        out.append(f"Første prioritet efter reglen: {p['theme']} {p['title']}.")
+    return out
+
+
+def status(s: dict[str, Any]) -> Html:
+    """Section 1: where the kommune stands on each pejlemærke, and against the other kommuner."""
+    plots.set_style()
+    fw = fw_of(s)
+    scores = frame(s["scores"])
+    cols = ["Score", "95 %-KI", "n", "Positive svar"]
+    parts: list[str] = [heading(f"1. Status på {domain_name(fw, plural=True)}"),
+                        paragraph("Score på 0–100, hvor højere er bedre, med 95 %-konfidensinterval (KI) og antal "
+                                  "svar (n). «Positive svar» er andelen af svarene i de to øverste svarkategorier.")]
+    for d in fw.domains:
+        rows = [_status_row(cell_of(scores, d.id, g), GROUP_LABELS[g]) for g in GROUPS]
+        parts.append(table(pd.DataFrame(rows), caption=f"{d.id} {d.title}", numeric=cols, row_header="Gruppe"))
+    bench = frame(s.get("benchmark", []))
+    if not bench.empty:
+        parts.append(table(_rank_table(bench, domain_labels(fw), s, fw.domain_label), caption=(
+            "Placering blandt kommunerne (1 = højeste score) med 95 %-interval for placeringen"),
+            numeric=["Alle kommuner", f"Region {s['region']}", s["kommunegruppe"]], row_header=fw.domain_label))
+    national = s.get("national")
+    if national:
+        labels = domain_labels(fw)
+        nat = frame(national["scores"])
+        own = scores[(scores["group"] == "alle") & scores["id"].isin(labels)]
+        ax = plots.benchmark_strip(nat[nat["id"].isin(labels)], highlight=s["kommunekode"], labels=labels,
+                                   own=own)
+        parts.append(figure(ax, alt=_strip_alt(s, fw, nat, own), caption=(
+            f"Hver grå prik er en kommune ({national['n_kommuner']} kommuner med data). Sort: "
+            f"{s['kommune']} Kommune med 95 %-konfidensinterval.")))
+    return Html("".join(parts))
+
+
+def _status_row(cell: pd.Series | None, label: str) -> dict[str, str]:
+    if not is_shown(cell):
+        return {"Gruppe": label, "Score": "skjult", "95 %-KI": "–", "n": "–", "Positive svar": "–"}
+    assert cell is not None
+    return {"Gruppe": label, "Score": fmt_num(cell["score"]), "95 %-KI": fmt_ci(cell["ci_low"], cell["ci_high"]),
+            "n": fmt_int(cell["n"]), "Positive svar": fmt_pct(cell.get("top2"))}
+
+
+def _rank_text(row: pd.Series, suffix: str = "") -> str:
+    rank, n = row.get(f"rank{suffix}"), row.get(f"n{suffix or '_kommuner'}")
+    if pd.isna(rank) or pd.isna(n):
+        return "–"
+    low, high = row.get(f"rank{suffix}_ci_low"), row.get(f"rank{suffix}_ci_high")
+    interval = f" ({fmt_num(low)}–{fmt_num(high)})" if pd.notna(low) and low != high else ""
+    return f"nr. {fmt_num(rank)} af {fmt_num(n)}{interval}"
+
+
+def _rank_table(bench: pd.DataFrame, labels: dict[str, str], s: dict[str, Any], first: str) -> pd.DataFrame:
+    rows = []
+    for sid, label in labels.items():
+        hit = bench[bench["id"] == sid]
+        if not hit.empty:
+            row = hit.iloc[0]
+            rows.append({first: label, "Alle kommuner": _rank_text(row),
+                         f"Region {s['region']}": _rank_text(row, "_region"),
+                         s["kommunegruppe"]: _rank_text(row, "_kommunegruppe")})
+    return pd.DataFrame(rows)
+
+
+def _strip_alt(s: dict[str, Any], fw: Framework, nat: pd.DataFrame, own: pd.DataFrame) -> str:
+    parts: list[str] = []
+    for d in fw.domains:
+        mine = own[own["id"] == d.id]["score"]
+        others = nat[nat["id"] == d.id]["score"]
+        if mine.empty or pd.isna(mine.iloc[0]) or others.empty:
+            continue
+        lower = int((others < mine.iloc[0]).sum())
+        parts.append(f"På {d.id} scorer {s['kommune']} {fmt_num(mine.iloc[0])}, højere end {lower} af "
+                     f"{len(others)} kommuner.")
+    return "Prikdiagram over alle kommuners score på " + domain_name(fw, plural=True) + ". " + " ".join(parts)

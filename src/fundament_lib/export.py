@@ -187,6 +187,8 @@ _COLUMNS = {
     "n": "Antal respondenter (scorer) eller substantielle svar (spørgsmål) bag tallet; tom når skjult",
     "score": "Gennemsnit på 0–100 (laveste svarmulighed = 0, højeste = 100); for afkrydsning andel valgt × 100",
     "top2": "Andel positive svar (de to øverste svarmuligheder), 0–1",
+    "ci_low": "Nedre grænse af scorens konfidensinterval (bootstrap over respondenter, niveau som i briefingen)",
+    "ci_high": "Øvre grænse af scorens konfidensinterval (bootstrap over respondenter, niveau som i briefingen)",
     "suppressed": "Sand, hvis cellen er skjult af diskretionshensyn",
     "suppression": "Hvorfor skjult: 'few' (for få svar), 'complement' (ville afsløre en mindre gruppe), 'empty'",
     "suppression_text": "Hvorfor skjult, på dansk",

@@ -2,20 +2,31 @@
 
 A run (:func:`run`):
 
-1. loads, validates and summarises all selected kommuner once (:mod:`pipeline`);
-2. writes each kommune's summary to ``OUT/.work/<kode>/summary.json`` and works
-   out an input fingerprint (summary, notebook, framework file, library source);
-3. skips kommuner whose fingerprint matches the one stored with their
-   finished outputs, unless ``force``;
-4. executes the notebook for the rest with Papermill — in warm kernels, one
-   per worker process (or on a Dask cluster) — and exports HTML;
-5. moves each kommune's files into ``OUT/<kode>/`` atomically, the
-   fingerprint last, so an interrupted run leaves no half-written briefing
-   and the next run redoes exactly what is missing;
-6. writes ``OUT/index.html`` and returns one :class:`Outcome` per kommune.
+1. checks the notebook, loads and validates the data and every kommune's
+   parameters (:func:`plan`) — a bad input stops the run here, with nothing written;
+2. works out each selected kommune's *input fingerprint* — its own rows of the
+   tidy data, its parameters, the notebook, the framework, the library's source
+   and the versions of the packages that shape the output — and skips the
+   kommuner whose fingerprint matches the one stored with their finished
+   outputs (unless ``force``);
+3. starts the workers (their kernels warm up meanwhile) and computes the
+   summaries of the kommuner left, once, for all of them (:func:`pipeline.prepare`);
+   each summary goes to ``OUT/.work/<kode>/summary.json``, which the notebook reads;
+4. executes the notebook for each with Papermill — in warm kernels, one per
+   worker process (:class:`~fundament_lib.kernels.LocalWorkers`) or per thread
+   of a Dask cluster (:class:`~fundament_lib.kernels.DaskWorkers`) — and exports HTML;
+   the workers send the results back;
+5. publishes each kommune's files into ``OUT/<kode>/`` from this process, each
+   atomically and the fingerprint last, so an interrupted run leaves no
+   half-written briefing and the next run redoes exactly what is missing;
+6. writes ``OUT/index.html`` and ``OUT/run.json`` and returns one
+   :class:`Outcome` per kommune.
 
-A kommune whose notebook fails keeps its executed notebook with the error as
-``OUT/<kode>/briefing.failed.ipynb``; the others go on.
+A kommune whose notebook fails keeps the executed notebook with the error as
+``OUT/<kode>/briefing.failed.ipynb`` (traceback in ``briefing.failed.txt``); the
+others go on. National comparisons in a briefing use every kommune's data, but
+only a kommune's own data are in its fingerprint: after new data for other
+kommuner, ``force`` re-renders the comparisons everywhere.
 """
 
 from __future__ import annotations
@@ -23,51 +34,71 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import tempfile
+import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from multiprocessing import get_context
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import nbformat
 
-from . import atomic
+from . import __version__, atomic
 from .errors import RenderError
-from .paths import BRIEFING_NOTEBOOK, frameworks_dir, notebooks_dir, reports_dir
-from .pipeline import Prepared, prepare
+from .paths import BRIEFING_NOTEBOOK, frameworks_dir, notebooks_dir, params_dir, reports_dir
 
-__all__ = ["Task", "Outcome", "RunReport", "run", "render_one", "fingerprint", "library_fingerprint",
-           "check_notebook", "OUTPUT_FILES", "MARKER"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .kernels import DaskWorkers, LocalWorkers
+    from .params import Params
+
+__all__ = ["Task", "Result", "Outcome", "RunReport", "Plan", "run", "plan", "render_one", "fingerprint",
+           "slice_hashes", "library_fingerprint", "check_notebook", "OUTPUT_FILES", "FAILED_FILES", "MARKER"]
 
 MARKER = ".fundament-inputs"
-OUTPUT_FILES = ("briefing.html", "summary.json", "briefing.ipynb")
+OUTPUT_FILES = ("briefing.html", "briefing.ipynb", "summary.json")
+FAILED_FILES = ("briefing.failed.ipynb", "briefing.failed.txt")
 Status = Literal["ok", "skipped", "failed"]
+Progress = Callable[[str, Any], None]
+# Packages whose version can change a briefing's look; part of every fingerprint.
+_KEY_PACKAGES = ("papermill", "nbconvert", "nbclient", "ipykernel", "matplotlib", "seaborn", "pandas", "numpy")
+# Library files that shape the run but never a briefing: editing them re-renders nothing.
+_NOT_IN_BRIEFINGS = frozenset({"cli.py", "cli_ingest.py", "index.py"})
+_RETRIES_AFTER_WORKER_DEATH = 1
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
 class Task:
-    """Everything a worker needs to render one kommune (paths only, so it crosses processes)."""
+    """Everything a worker needs to render one kommune.
+
+    Paths, and the files' text too, so that a worker that cannot see this
+    machine's files (a Dask worker elsewhere) still can.
+    """
 
     kommunekode: str
     kommune: str
     notebook: str
-    summary: str
-    out_dir: str
-    work_dir: str
-    fingerprint: str
+    notebook_text: str
+    summary_path: str
+    summary_text: str
     warm: bool = True
 
 
 @dataclass
 class Outcome:
-    """How one kommune's briefing went."""
+    """How one kommune's briefing went (``seconds``: time on the worker)."""
 
     kommunekode: str
     kommune: str
@@ -75,6 +106,19 @@ class Outcome:
     seconds: float = 0.0
     error: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Result(Outcome):
+    """An :class:`Outcome` with what the worker made: the HTML, the executed notebook, the traceback."""
+
+    html: str | None = None
+    notebook: bytes | None = None
+    trace: str = ""
+
+    def outcome(self) -> Outcome:
+        """The outcome without the payload."""
+        return Outcome(self.kommunekode, self.kommune, self.status, self.seconds, self.error, self.timings)
 
 
 @dataclass
@@ -91,195 +135,409 @@ class RunReport:
         """Kommuner whose briefing failed."""
         return [o for o in self.outcomes if o.status == "failed"]
 
+    @property
+    def executed(self) -> list[Outcome]:
+        """Kommuner whose notebook ran in this run (ok or failed)."""
+        return [o for o in self.outcomes if o.status != "skipped"]
+
 
 # ---- fingerprints -------------------------------------------------------------------------------
 @cache
 def library_fingerprint() -> str:
-    """Hash of the installed library's source and templates: any code change re-renders."""
+    """Hash of the library's source, data and templates, plus the versions of the packages that
+    shape a briefing (:data:`_KEY_PACKAGES`): a change to any of them re-renders."""
     root = Path(__file__).parent
-    h = hashlib.sha256()
+    h = hashlib.sha256(__version__.encode())
     for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json", ".yaml", ".csv"}:
+        if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json", ".yaml", ".csv"} \
+                and p.name not in _NOT_IN_BRIEFINGS:
             h.update(str(p.relative_to(root)).encode())
             h.update(p.read_bytes())
+    for name in _KEY_PACKAGES:
+        try:
+            h.update(f"{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{name}=-".encode())
     return h.hexdigest()
 
 
-def fingerprint(summary: dict[str, Any], notebook: Path) -> str:
-    """Fingerprint of one briefing's inputs: its summary (data slice, parameters and results,
-    without the run's time stamp), the notebook, the framework file and the library."""
-    stable = json.loads(json.dumps(summary))
-    stable.get("provenance", {}).pop("run_started", None)
-    h = hashlib.sha256()
-    h.update(json.dumps(stable, sort_keys=True).encode())
-    h.update(notebook.read_bytes())
-    fw_file = frameworks_dir() / f"{summary['framework']}.yaml"
-    h.update(fw_file.read_bytes() if fw_file.exists() else summary["framework"].encode())
-    h.update(library_fingerprint().encode())
-    return h.hexdigest()
+def slice_hashes(tidy: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
+    """Hash of each kommune's own rows of the tidy table (every wave; row order does not matter).
+
+    Parameters
+    ----------
+    tidy
+        The validated tidy answers.
+    codes
+        The kommuner to hash.
+
+    Returns
+    -------
+    dict
+        Kommune code → 16 hex digits.
+    """
+    import pandas as pd
+
+    wanted = list(codes)
+    rows = tidy[tidy["kommunekode"].astype(str).isin(wanted)]
+    frame = pd.DataFrame({"code": rows["kommunekode"].astype(str).to_numpy(),
+                          "row": pd.util.hash_pandas_object(rows, index=False).to_numpy()})
+    header = ",".join(map(str, tidy.columns)).encode()
+    out = {code: hashlib.sha256(header).hexdigest()[:16] for code in wanted}
+    for code, group in frame.sort_values(["code", "row"]).groupby("code", sort=False):
+        out[str(code)] = hashlib.sha256(header + group["row"].to_numpy().tobytes()).hexdigest()[:16]
+    return out
 
 
-def _is_current(out: Path, fp: str) -> bool:
-    marker = out / MARKER
-    if not marker.exists() or marker.read_text(encoding="utf-8").strip() != fp:
-        return False
-    return all((out / name).exists() for name in OUTPUT_FILES)
+def fingerprint(kommunekode: str, *, data_slice: str, params: Params, notebook: bytes) -> dict[str, Any]:
+    """A kommune's input fingerprint: its parts and their combined hash (``"fingerprint"``).
+
+    Parameters
+    ----------
+    kommunekode
+        The kommune.
+    data_slice
+        Hash of the kommune's own rows (:func:`slice_hashes`).
+    params
+        The kommune's validated parameters.
+    notebook
+        The notebook's bytes.
+    """
+    fw_file = frameworks_dir() / f"{params.framework}.yaml"
+    fw_bytes = fw_file.read_bytes() if fw_file.exists() else params.framework.encode()
+    parts = {
+        "kommunekode": kommunekode,
+        "data": data_slice,
+        "params": _digest(json.dumps(params.model_dump(mode="json"), sort_keys=True).encode()),
+        "notebook": _digest(notebook),
+        "framework": f"{params.framework}:{_digest(fw_bytes)}",
+        "library": library_fingerprint()[:16],
+    }
+    return {"fingerprint": _digest(json.dumps(parts, sort_keys=True).encode()), "parts": parts}
 
 
-# ---- notebook checks ----------------------------------------------------------------------------
-def check_notebook(path: Path) -> None:
-    """Fail early, with a clear message, on a missing notebook or one without a ``parameters`` cell."""
-    if not path.exists():
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _stored(folder: Path) -> str | None:
+    """The fingerprint stored with a kommune's finished outputs (``None`` when incomplete)."""
+    if not all((folder / name).is_file() for name in OUTPUT_FILES):
+        return None
+    try:
+        return str(json.loads((folder / MARKER).read_text(encoding="utf-8"))["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# ---- checks and plan ------------------------------------------------------------------------------
+def check_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read the briefing notebook; fail early, with a clear message, on a missing or unreadable
+    notebook or one without a cell tagged ``parameters``.
+
+    Raises
+    ------
+    RenderError
+        Naming the notebook and what is wrong.
+    """
+    if not path.is_file():
         raise RenderError(f"{path}: notebook not found")
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several types for a broken file
-        raise RenderError(f"{path}: not a readable notebook ({exc})") from None
+        raise RenderError(f"{path}: not a readable notebook ({type(exc).__name__})") from None
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not tagged:
         raise RenderError(f"{path}: no cell is tagged 'parameters' — Papermill cannot set the kommune")
+    return nb
 
 
-# ---- one kommune ----------------------------------------------------------------------------------
-def render_one(task: Task) -> Outcome:
+@dataclass
+class Plan:
+    """What a run will do, decided before anything is written."""
+
+    data: Path
+    notebook: Path
+    out: Path
+    tidy: pd.DataFrame
+    params: dict[str, Params]  # every kommune in the data
+    codes: list[str]  # the selected kommuner
+    fingerprints: dict[str, dict[str, Any]]
+    stale: list[str]  # the selected kommuner to render
+
+    @property
+    def current(self) -> list[str]:
+        """Selected kommuner whose outputs are up to date."""
+        return [c for c in self.codes if c not in self.stale]
+
+
+def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_root: Path | None = None,
+         notebook: Path | None = None, out: Path | None = None, force: bool = False) -> Plan:
+    """Check every input and decide which kommuner to render (nothing is written).
+
+    Parameters are those of :func:`run`.
+
+    Raises
+    ------
+    RenderError, DataFileError, DataValidationError, UnknownKommuneError, ParamsError, FrameworkError
+        For bad input.
+    """
+    from .framework import load_framework
+    from .ingest.schema import read_tidy
+    from .kommuner import check_codes
+    from .params import load_params
+    from .paths import demo_data_path
+
+    notebook = (notebook or notebooks_dir() / BRIEFING_NOTEBOOK).resolve()
+    check_notebook(notebook)
+    data = (data or demo_data_path()).resolve()
+    out = (out or reports_dir()).resolve()
+    tidy = read_tidy(data)
+    present = sorted(set(tidy["kommunekode"].astype(str).unique()))
+    codes = check_codes(kommuner, set(present)) if kommuner else present
+    codes = list(dict.fromkeys(codes))
+    folder = params_root or params_dir()
+    params = {code: load_params(folder, code) for code in present}
+    for fw in {p.framework for p in params.values()}:
+        load_framework(fw)
+    nb_bytes = notebook.read_bytes()
+    slices = slice_hashes(tidy, codes)
+    fps = {c: fingerprint(c, data_slice=slices[c], params=params[c], notebook=nb_bytes) for c in codes}
+    stale = [c for c in codes if force or _stored(out / c) != fps[c]["fingerprint"]]
+    return Plan(data, notebook, out, tidy, params, codes, fps, stale)
+
+
+# ---- one kommune, on a worker ---------------------------------------------------------------------
+_EXPORT_LOCK = threading.Lock()  # nbconvert's exporter is shared by the threads of a process
+
+
+def render_one(task: Task) -> Result:
     """Execute and export one kommune's briefing; never raises for a failing notebook.
 
-    Runs in a worker (process, thread or Dask worker): uses that worker's warm
-    kernel unless ``task.warm`` is false.
+    Runs on a worker (process, thread or Dask worker), in that worker's warm
+    kernel unless ``task.warm`` is false (then in a fresh kernel of its own).
     """
+    from .kernels import in_kernel_thread
+
+    return in_kernel_thread(_render, task)
+
+
+def _render(task: Task) -> Result:
     from papermill.exceptions import PapermillExecutionError
 
-    from .kernels import execute, thread_kernel
-    from .render import export_html
+    from .kernels import WarmKernel, execute, worker_kernel
 
     start = time.perf_counter()
-    work, out = Path(task.work_dir), Path(task.out_dir)
-    executed = work / "briefing.ipynb"
     timings: dict[str, float] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="fundament-run-"))
+    kernel = worker_kernel() if task.warm else WarmKernel(preload=False)
+    executed, keep = scratch / "briefing.ipynb", dict[str, Any]()
     try:
-        kernel = thread_kernel() if task.warm else None
+        notebook = _visible(task.notebook, task.notebook_text, scratch / "template.ipynb")
+        summary = _visible(task.summary_path, task.summary_text, scratch / "summary.json")
+        if kernel.ensure():
+            timings.update(kernel.timings)
         t0 = time.perf_counter()
-        nb = execute(Path(task.notebook), executed,
-                     {"kommunekode": task.kommunekode, "summary_path": task.summary}, kernel=kernel)
+        nb = execute(notebook, executed, {"kommunekode": task.kommunekode, "summary_path": str(summary)},
+                     kernel=kernel, keep=keep)
         timings["execute"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        html = export_html(nb, title=f"Fundament-briefing – {task.kommune} Kommune")
+        html = _export(nb, task.kommune)
         timings["export"] = time.perf_counter() - t0
-    except Exception as exc:  # a failing cell, a crashed kernel or a broken export: report, go on
-        _keep_failed(executed, out, exc)
-        first = (f"{exc.ename}: {exc.evalue}" if isinstance(exc, PapermillExecutionError)
-                 else f"{type(exc).__name__}: {exc}")
-        return Outcome(task.kommunekode, task.kommune, "failed", time.perf_counter() - start,
-                       first.strip().splitlines()[0] if first.strip() else type(exc).__name__, timings)
-    _publish(out, html, executed, Path(task.summary), task.fingerprint)
-    return Outcome(task.kommunekode, task.kommune, "ok", time.perf_counter() - start, "", timings)
+        return Result(task.kommunekode, task.kommune, "ok", time.perf_counter() - start, "", timings,
+                      html=html, notebook=executed.read_bytes())
+    except Exception as exc:  # a failing cell, a dead kernel or a broken export: report, go on
+        if task.warm and not isinstance(exc, PapermillExecutionError):
+            kernel.shutdown()  # state unknown (a cell still running, a dead kernel): start afresh
+        return _failed(task, exc, executed, keep, time.perf_counter() - start, timings)
+    finally:
+        if not task.warm:
+            kernel.shutdown()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _keep_failed(executed: Path, out: Path, exc: BaseException) -> None:
-    """Keep what helps debugging: the executed notebook with the error, and the traceback."""
-    (out / MARKER).unlink(missing_ok=True)
-    if executed.exists():
-        atomic.write_bytes(out / "briefing.failed.ipynb", executed.read_bytes())
-    atomic.write_text(out / "briefing.failed.txt", "".join(traceback.format_exception(exc)))
-
-
-def _publish(out: Path, html: str, executed: Path, summary: Path, fp: str) -> None:
-    """Move the finished files into place; the fingerprint goes last."""
-    (out / MARKER).unlink(missing_ok=True)
-    atomic.write_text(out / "briefing.html", html)
-    atomic.write_bytes(out / "briefing.ipynb", executed.read_bytes())
-    atomic.write_bytes(out / "summary.json", summary.read_bytes())
-    for stale in ("briefing.failed.ipynb", "briefing.failed.txt"):
-        (out / stale).unlink(missing_ok=True)
-    atomic.write_text(out / MARKER, fp + "\n")
-
-
-# ---- executing many -------------------------------------------------------------------------------
-def _worker_exit() -> None:
-    from .kernels import thread_kernel
-
-    thread_kernel().shutdown()
-
-
-def _pool_worker_init() -> None:
-    import atexit
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    atexit.register(_worker_exit)
-
-
-def _run_local(tasks: list[Task], workers: int, on_start: Callable[[Task], None]) -> Iterator[Outcome]:
-    """Execute tasks in a pool of worker processes, each with its own warm kernel."""
-    if workers <= 1:
-        try:
-            for task in tasks:
-                on_start(task)
-                yield render_one(task)
-        finally:
-            _worker_exit()
-        return
-    pending = list(tasks)
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=get_context("spawn"),
-                                   initializer=_pool_worker_init)
-        running: dict[Future[Outcome], Task] = {}
-        try:
-            while pending or running:
-                while pending and len(running) < workers:
-                    task = pending.pop(0)
-                    on_start(task)
-                    running[pool.submit(render_one, task)] = task
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    task = running.pop(fut)
-                    yield _result(fut, task)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): report its kommuner, go on with a new pool.
-            for fut, task in running.items():
-                yield _result(fut, task)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _result(fut: Future[Outcome], task: Task) -> Outcome:
+def _visible(path: str, text: str, fallback: Path) -> Path:
+    """``path`` when this worker sees it with the expected content, else a copy at ``fallback``."""
     try:
-        return fut.result()
-    except BrokenProcessPool:
-        return Outcome(task.kommunekode, task.kommune, "failed", 0.0, "worker process died")
-    except Exception as exc:
-        return Outcome(task.kommunekode, task.kommune, "failed", 0.0, f"{type(exc).__name__}: {exc}")
+        if Path(path).read_text(encoding="utf-8") == text:
+            return Path(path)
+    except OSError:
+        pass
+    fallback.write_text(text, encoding="utf-8")
+    return fallback
 
 
-def _run_dask(tasks: list[Task], scheduler: str, on_start: Callable[[Task], None]) -> Iterator[Outcome]:
-    """Execute tasks on a Dask distributed cluster (the workers need the same files and library)."""
-    from distributed import Client, as_completed
+def _export(nb: nbformat.NotebookNode, kommune: str) -> str:
+    """The briefing's HTML; the same inputs give the same bytes."""
+    from .render import export_html
 
-    with Client(scheduler) as client:
-        futures = {}
-        for task in tasks:
-            on_start(task)
-            futures[client.submit(render_one, task, pure=False, key=f"fundament-{task.kommunekode}")] = task
-        for fut in as_completed(futures):
-            task = futures[fut]
+    for cell in nb.cells:  # Papermill gives the cell it inserts a random id, which the HTML shows
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    with _EXPORT_LOCK:
+        return export_html(nb, title=f"Fundament-briefing – {kommune} Kommune")
+
+
+def _failed(task: Task, exc: BaseException, executed: Path, keep: dict[str, Any], seconds: float,
+            timings: dict[str, float]) -> Result:
+    """A failed result carrying what helps debugging: the executed notebook and the traceback."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        first = f"{exc.ename}: {exc.evalue}"
+    else:
+        first = f"{type(exc).__name__}: {exc}"
+    if executed.is_file():
+        nb_bytes: bytes | None = executed.read_bytes()
+    elif "nb" in keep:
+        nb_bytes = nbformat.writes(keep["nb"]).encode("utf-8")
+    else:
+        nb_bytes = None
+    trace = _ANSI.sub("", "".join(traceback.format_exception(exc)))
+    return Result(task.kommunekode, task.kommune, "failed", seconds, _first_line(first), timings,
+                  notebook=nb_bytes, trace=trace)
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in _ANSI.sub("", text).splitlines() if line.strip()]
+    return lines[0] if lines else "unknown error"
+
+
+# ---- many kommuner --------------------------------------------------------------------------------
+def _execute(tasks: list[Task], workers: LocalWorkers | DaskWorkers, notify: Progress) -> Iterator[Result]:
+    """Run tasks on the workers, as many at a time as they have room for; yield results as they come.
+
+    A worker process that dies takes its pool down: the tasks that were running are
+    tried once more on fresh workers, one at a time (so the one that kills its worker
+    cannot take an innocent one down with it), then reported as failed. Workers that
+    keep dying without finishing anything stop the run.
+    """
+    pending = deque(tasks)
+    running: dict[Future[Result], Task] = {}
+    deaths: Counter[str] = Counter()
+    idle_breaks = 0
+    while pending or running:
+        broken = not _submit(pending, running, workers, deaths, notify)
+        if not broken:
+            wait(running, return_when=FIRST_COMPLETED)
+        lost: list[Task] = []
+        for fut in [f for f in running if f.done()]:
+            task = running.pop(fut)
             try:
-                yield fut.result()
-            except Exception as exc:
-                yield Outcome(task.kommunekode, task.kommune, "failed", 0.0, f"{type(exc).__name__}: {exc}")
+                result = fut.result()
+            except BrokenProcessPool:
+                lost.append(task)
+            except Exception as exc:  # a task the executor could not run (e.g. Dask's KilledWorker)
+                yield _crashed(task, f"{type(exc).__name__}: {exc}")
+            else:
+                idle_breaks = 0
+                yield result
+        if not (broken or lost):
+            continue
+        idle_breaks += 1
+        if idle_breaks > 3:
+            raise RenderError("the worker processes keep dying before they finish a briefing "
+                              "(a script that calls batch.run needs `if __name__ == \"__main__\":`)")
+        lost += running.values()
+        running.clear()
+        for task in reversed(lost):
+            deaths[task.kommunekode] += 1
+            if deaths[task.kommunekode] > _RETRIES_AFTER_WORKER_DEATH:
+                yield _crashed(task, "the worker process died while rendering this kommune")
+            else:
+                pending.appendleft(task)
+        workers.restart()
 
 
-# ---- the run --------------------------------------------------------------------------------------
+def _submit(pending: deque[Task], running: dict[Future[Result], Task], workers: LocalWorkers | DaskWorkers,
+            deaths: Counter[str], notify: Progress) -> bool:
+    """Hand tasks to free workers (one at a time while retrying after a worker died); return
+    false when the pool turns out to be broken."""
+    retrying = any(deaths[t.kommunekode] for t in (*pending, *running.values()))
+    while pending and len(running) < (1 if retrying else workers.capacity):
+        try:
+            fut = workers.submit(render_one, pending[0])
+        except BrokenProcessPool:
+            return False
+        task = pending.popleft()
+        running[fut] = task
+        notify("start", task)
+    return True
+
+
+def _crashed(task: Task, error: str) -> Result:
+    return Result(task.kommunekode, task.kommune, "failed", 0.0, _first_line(error), trace=error)
+
+
+# ---- publishing (in the parent process) ----------------------------------------------------------
+def _publish(folder: Path, result: Result, summary_text: str, marker: dict[str, Any]) -> None:
+    """Move a finished briefing's files into place, each atomically; the fingerprint goes last."""
+    assert result.html is not None and result.notebook is not None
+    (folder / MARKER).unlink(missing_ok=True)
+    atomic.write_text(folder / "briefing.html", result.html)
+    atomic.write_bytes(folder / "briefing.ipynb", result.notebook)
+    atomic.write_text(folder / "summary.json", summary_text)
+    for name in FAILED_FILES:
+        (folder / name).unlink(missing_ok=True)
+    atomic.write_text(folder / MARKER, json.dumps(marker, indent=2) + "\n")
+
+
+def _keep_failed(folder: Path, result: Result) -> None:
+    """Keep the executed notebook with the error and the traceback; drop outputs of older inputs."""
+    for name in (MARKER, *OUTPUT_FILES):
+        (folder / name).unlink(missing_ok=True)
+    if result.notebook is not None:
+        atomic.write_bytes(folder / "briefing.failed.ipynb", result.notebook)
+    else:
+        (folder / "briefing.failed.ipynb").unlink(missing_ok=True)
+    atomic.write_text(folder / "briefing.failed.txt", f"{result.error}\n\n{result.trace}")
+
+
+def _finish(p: Plan, result: Result, summary_text: str) -> Outcome:
+    folder = p.out / result.kommunekode
+    if result.status == "ok":
+        _publish(folder, result, summary_text, p.fingerprints[result.kommunekode])
+        shutil.rmtree(p.out / ".work" / result.kommunekode, ignore_errors=True)
+    else:
+        _keep_failed(folder, result)
+    return result.outcome()
+
+
+def _on_disk(p: Plan, code: str) -> Outcome | None:
+    """A kommune's state from its folder, for one not rendered in this run."""
+    from .kommuner import kommune_name
+
+    folder = p.out / code
+    if _stored(folder) is not None:
+        return Outcome(code, kommune_name(code), "skipped")
+    failed = folder / "briefing.failed.txt"
+    if failed.is_file():
+        return Outcome(code, kommune_name(code), "failed", error=_first_line(failed.read_text(encoding="utf-8")))
+    return None
+
+
+def _write_index(p: Plan, outcomes: list[Outcome]) -> None:
+    """``index.html`` over every kommune in the data with outputs in the folder, this run's or earlier."""
+    from .index import write_index
+
+    this_run = {o.kommunekode: o for o in outcomes}
+    listed = [this_run.get(code) or _on_disk(p, code) for code in sorted(p.params)]
+    write_index(p.out, [o for o in listed if o is not None])
+
+
 def _clean_temp(out: Path) -> None:
     """Remove temporary files an interrupted run may have left."""
-    for tmp in out.rglob(".*.tmp"):
+    for tmp in out.glob("*/.*.tmp"):
+        tmp.unlink(missing_ok=True)
+    for tmp in out.glob(".*.tmp"):
         tmp.unlink(missing_ok=True)
 
 
+# ---- the run --------------------------------------------------------------------------------------
 def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Path | None = None,
-        workers: int | None = None, force: bool = False, scheduler: str | None = None,
+        workers: int | None = None, force: bool = False, scheduler: Any = None,
         notebook: Path | None = None, warm: bool = True, params: Path | None = None,
-        progress: Callable[[str, Any], None] | None = None,
-        prepared: Prepared | None = None) -> RunReport:
+        progress: Progress | None = None) -> RunReport:
     """Render briefings for the selected kommuner (see the module docstring).
 
     Parameters
@@ -291,11 +549,11 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     out
         Output folder (default ``reports/``).
     workers
-        Parallel workers (default: the machine's cores).
+        Parallel workers on this machine (default: the machine's cores).
     force
         Re-render even when inputs are unchanged.
     scheduler
-        Address of a Dask distributed scheduler to run on instead of local workers.
+        Address of a Dask distributed scheduler (or a cluster object) to run on instead.
     notebook
         The briefing notebook (default ``notebooks/kommune_briefing.ipynb``).
     warm
@@ -303,49 +561,83 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     params
         The ``params/`` folder (default: the project's).
     progress
-        Called with ``("plan", number_of_kommuner)``, then ``("start", task)``,
-        ``("done", outcome)`` and ``("skip", outcome)``.
+        Called with ``("plan", number_of_kommuner)``, ``("skip", outcome)`` for each
+        unchanged kommune, then ``("start", task)`` and ``("done", outcome)``.
+
+    Returns
+    -------
+    RunReport
+        One outcome per selected kommune, in code order.
+
+    Notes
+    -----
+    Local workers are started with ``spawn``: a script that calls this function must
+    guard its top level with ``if __name__ == "__main__":``.
 
     Raises
     ------
     FundamentError
-        For bad input found before anything runs (data, parameters, kommune codes, notebook).
+        For bad input found before anything runs (data, parameters, kommune codes,
+        notebook, an unreachable scheduler).
     """
-    t_start = time.perf_counter()
-    notebook = (notebook or notebooks_dir() / BRIEFING_NOTEBOOK).resolve()
-    check_notebook(notebook)
-    out = (out or reports_dir()).resolve()
-    started = datetime.now(UTC)
-    prepared = prepared or prepare(data, kommuner=kommuner, params_root=params, run_started=started)
-    prepare_seconds = time.perf_counter() - t_start
-    notify = progress or (lambda kind, obj: None)
-    out.mkdir(parents=True, exist_ok=True)
-    _clean_temp(out)
-    tasks, outcomes = [], []
-    notify("plan", len(prepared.summaries))
-    for code, summary in prepared.summaries.items():
-        work = out / ".work" / code
-        fp = fingerprint(summary, notebook)
-        if not force and _is_current(out / code, fp):
-            skipped = Outcome(code, summary["kommune"], "skipped")
-            outcomes.append(skipped)
-            notify("skip", skipped)
-            continue
-        atomic.write_json(work / "summary.json", summary)
-        tasks.append(Task(code, summary["kommune"], str(notebook), str(work / "summary.json"),
-                          str(out / code), str(work), fp, warm))
-    workers = workers or os.cpu_count() or 1
-    on_start = lambda task: notify("start", task)  # noqa: E731
-    results = _run_dask(tasks, scheduler, on_start) if scheduler else _run_local(tasks, workers, on_start)
-    for outcome in results:
-        outcomes.append(outcome)
-        notify("done", outcome)
-    outcomes.sort(key=lambda o: o.kommunekode)
-    from .index import write_index
+    from .kommuner import kommune_name
 
-    write_index(out, outcomes)
-    atomic.write_json(out / "run.json", {"started": started.isoformat(timespec="seconds"),
-                                         "outcomes": [asdict(o) for o in outcomes]})
-    if not any(o.status == "failed" for o in outcomes):
-        shutil.rmtree(out / ".work", ignore_errors=True)
-    return RunReport(outcomes, out, prepare_seconds, time.perf_counter() - t_start)
+    t_start, started = time.perf_counter(), datetime.now(UTC)
+    notify = progress or (lambda kind, obj: None)
+    p = plan(data, kommuner=kommuner, params_root=params, notebook=notebook, out=out, force=force)
+    notify("plan", len(p.codes))
+    outcomes: list[Outcome] = []
+    for code in p.current:
+        outcomes.append(Outcome(code, kommune_name(code), "skipped"))
+        notify("skip", outcomes[-1])
+    prepare_seconds = time.perf_counter() - t_start
+    if p.stale:
+        prepare_seconds += _render_stale(p, outcomes, workers=workers, scheduler=scheduler, warm=warm,
+                                         params=params, notify=notify)
+    outcomes.sort(key=lambda o: o.kommunekode)
+    _write_index(p, outcomes)
+    atomic.write_json(p.out / "run.json", {"started": started.isoformat(timespec="seconds"),
+                                           "seconds": round(time.perf_counter() - t_start, 1),
+                                           "data": str(p.data), "notebook": str(p.notebook),
+                                           "outcomes": [asdict(o) for o in outcomes]})
+    work = p.out / ".work"
+    if work.is_dir() and not any(work.iterdir()):
+        work.rmdir()
+    return RunReport(outcomes, p.out, prepare_seconds, time.perf_counter() - t_start)
+
+
+def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, scheduler: Any, warm: bool,
+                  params: Path | None, notify: Progress) -> float:
+    """Summarise and render ``p.stale`` into ``outcomes``; return the seconds spent summarising."""
+    from .kernels import DaskWorkers, LocalWorkers
+    from .pipeline import prepare
+
+    pool: LocalWorkers | DaskWorkers = (
+        DaskWorkers(scheduler) if scheduler is not None
+        else LocalWorkers(min(workers or os.cpu_count() or 1, len(p.stale)), warm=warm))
+    pool.start()  # the workers' kernels start while the summaries are computed
+    try:
+        t0 = time.perf_counter()
+        summaries = prepare(p.data, kommuner=p.stale, params_root=params,
+                            run_started=datetime.now(UTC)).summaries
+        p.out.mkdir(parents=True, exist_ok=True)
+        _clean_temp(p.out)
+        texts, tasks = {}, []
+        nb_text = p.notebook.read_text(encoding="utf-8")
+        for code in p.stale:
+            texts[code] = json.dumps(summaries[code], ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+            path = p.out / ".work" / code / "summary.json"
+            atomic.write_text(path, texts[code])
+            tasks.append(Task(code, summaries[code]["kommune"], str(p.notebook), nb_text, str(path), texts[code],
+                              warm))
+        summarise_seconds = time.perf_counter() - t0
+        for result in _execute(tasks, pool, notify):
+            outcomes.append(_finish(p, result, texts[result.kommunekode]))
+            notify("done", outcomes[-1])
+    except BaseException:
+        pool.close(abort=True)
+        if any(o.status != "skipped" for o in outcomes):  # what was published stays findable
+            _write_index(p, outcomes)
+        raise
+    pool.close()
+    return summarise_seconds

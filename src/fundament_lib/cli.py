@@ -6,10 +6,13 @@ clear message and exit with status 2 — never a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -17,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import cli_ingest
-from .errors import FundamentError
+from .errors import DataValidationError, FundamentError
 
 if TYPE_CHECKING:
     from .batch import RunReport
@@ -46,94 +49,130 @@ def demo(
 def run(
     data: Annotated[Path | None, typer.Option(help="Processed Parquet file or folder (default: the demo data).")] = None,
     kommune: Annotated[list[str] | None, typer.Option("--kommune", "-k", help="Kommune code; repeat for several (default: all in the data).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Parallel workers (default: the machine's cores).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Parallel workers (default: the machine's cores).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default: reports/).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-render kommuner whose inputs are unchanged.")] = False,
-    scheduler: Annotated[str | None, typer.Option(help="Address of a Dask distributed scheduler to run on.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a Dask distributed scheduler to run on, e.g. tcp://host:8786.")] = None,
+    notebook: Annotated[Path | None, typer.Option(help="Briefing notebook (default: notebooks/kommune_briefing.ipynb).")] = None,
     fresh_kernels: Annotated[bool, typer.Option("--fresh-kernels", help="Start a fresh kernel per kommune (slower).")] = False,
 ) -> None:
-    """Score the data and render one HTML briefing per kommune, plus index.html."""
+    """Score the data once and render one HTML briefing per kommune, plus index.html.
+
+    Kommuner whose inputs are unchanged since their briefing was written are skipped;
+    a kommune whose notebook fails does not stop the others (exit status 1 at the end).
+    """
     from .batch import run as run_batch
 
-    with _Progress() as bar:
-        report = run_batch(data, kommuner=kommune, out=out_dir, workers=workers, force=force,
-                           scheduler=scheduler, warm=not fresh_kernels, progress=bar.notify)
+    try:
+        with _Progress() as bar:
+            report = run_batch(data, kommuner=kommune, out=out_dir, workers=workers, force=force,
+                               scheduler=scheduler, notebook=notebook, warm=not fresh_kernels,
+                               progress=bar.notify)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see main): the workers and kernels are stopped
+        err.print(_INTERRUPTED)
+        raise typer.Exit(130) from None
     _print_report(report)
     if report.failed:
         raise typer.Exit(1)
 
 
+_INTERRUPTED = "fundament: interrupted — finished briefings are kept; run again to resume."
+_STATUS = {"ok": "ok", "failed": "fejlet", "skipped": "uændret"}
+
+
 class _Progress:
-    """A progress bar showing done / failed / remaining and the kommune being rendered."""
+    """A progress bar on stderr: done, failed, unchanged and remaining, and the kommuner being rendered."""
 
     def __init__(self) -> None:
         self.counts = {"ok": 0, "failed": 0, "skipped": 0}
-        self.current: list[str] = []
+        self.total = 0
+        self.current: dict[str, str] = {}
         self.bar = Progress(TextColumn("[bold]Briefinger"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[status]}"), TimeElapsedColumn(), console=err)
+                            TextColumn("{task.fields[status]}"), TimeElapsedColumn(), console=err,
+                            transient=False)
         self.task = self.bar.add_task("", total=None, status="")
 
     def __enter__(self) -> _Progress:
-        return self  # the bar starts once the data are ready, so an input error prints alone
+        return self  # the bar starts once the inputs are checked, so an input error prints alone
 
     def __exit__(self, *exc: object) -> None:
         self.bar.stop()
 
-    def notify(self, kind: str, obj: object) -> None:
-        """Called by the batch runner on every start, finish and skip."""
+    def notify(self, kind: str, obj: Any) -> None:
+        """Called by the batch runner: ``plan``, then ``skip``, ``start`` and ``done`` events."""
         if kind == "plan":
-            self.bar.update(self.task, total=float(obj))  # type: ignore[arg-type]
+            self.total = int(obj)
+            self.bar.update(self.task, total=self.total)
             self.bar.start()
-            return
-        name = f"{getattr(obj, 'kommunekode', '')} {getattr(obj, 'kommune', '')}"
-        if kind == "start":
-            self.current.append(name)
-        else:
-            self.counts[getattr(obj, "status", "ok")] += 1
-            if name in self.current:
-                self.current.remove(name)
+        elif kind == "start":
+            self.current[obj.kommunekode] = f"{obj.kommunekode} {obj.kommune}"
+        elif kind in ("done", "skip"):
+            self.counts[obj.status] += 1
+            self.current.pop(obj.kommunekode, None)
+        self.bar.update(self.task, completed=sum(self.counts.values()), status=self.status())
+
+    def status(self) -> str:
+        """The line next to the bar."""
         c = self.counts
-        self.bar.update(self.task, completed=sum(c.values()),
-                        status=f"færdige {c['ok']} · fejlet {c['failed']} · uændrede {c['skipped']}"
-                               f" · nu: {', '.join(self.current) or '–'}")
+        left = self.total - sum(c.values())
+        now = ", ".join(self.current.values()) or "–"
+        return (f"færdige {c['ok']} · fejlet {c['failed']} · uændrede {c['skipped']} · tilbage {left}"
+                f" · nu: {now}")
 
 
 def _print_report(report: RunReport) -> None:
+    """The summary table: one row per kommune rendered (ok or failed), unchanged ones counted."""
+    counts = Counter(o.status for o in report.outcomes)
     table = Table(title=f"{len(report.outcomes)} kommuner på {report.total_seconds:.1f} s "
                   f"(data og scorer: {report.prepare_seconds:.1f} s)")
-    for col in ("kommune", "status", "sekunder", "fejl (første linje)"):
-        table.add_column(col)
+    for col, justify in (("kommune", "left"), ("status", "left"), ("sekunder", "right"),
+                         ("fejl (første linje)", "left")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for o in report.outcomes:
-        style = "bold red" if o.status == "failed" else None
-        table.add_row(f"{o.kommunekode} {o.kommune}", o.status, f"{o.seconds:.1f}", o.error, style=style)
+        if o.status != "skipped":
+            style = "bold red" if o.status == "failed" else None
+            table.add_row(f"{o.kommunekode} {o.kommune}", _STATUS[o.status], f"{o.seconds:.1f}", o.error,
+                          style=style)
+    if counts["skipped"]:
+        table.add_row(f"{counts['skipped']} kommuner", _STATUS["skipped"], "", "inputs uændrede (--force kører dem igen)")
     out.print(table)
-    counts = {s: sum(o.status == s for o in report.outcomes) for s in ("ok", "skipped", "failed")}
     out.print(f"ok: {counts['ok']}, uændrede: {counts['skipped']}, fejlet: {counts['failed']} → "
-              f"{report.out_dir / 'index.html'}")
+              f"{report.out_dir / 'index.html'}", highlight=False, soft_wrap=True)
 
 
 cli_ingest.register(app)
 
 
+def _one_line(exc: FundamentError) -> str:
+    """The message on one line (a data validation report keeps its list of problems)."""
+    text = str(exc).strip()
+    return text if isinstance(exc, DataValidationError) else " ".join(text.split())
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: run the app; a FundamentError becomes one clear message and exit code 2."""
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops workers and kernels like Ctrl-C does
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns (not raises) the code of typer.Exit here
     except FundamentError as exc:
-        err.print(f"[bold red]fundament: error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]fundament: error:[/] {escape(_one_line(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err.print("fundament: interrupted — finished briefings are kept; run again to resume.")
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        err.print(_INTERRUPTED)
         sys.exit(130)
     except Exception as exc:  # click's usage errors
-        import click
-
         if isinstance(exc, click.exceptions.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

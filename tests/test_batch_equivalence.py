@@ -1,0 +1,114 @@
+"""Kernel reuse is only acceptable if it changes nothing: briefings from the fast path (warm
+kernels in worker processes), from fresh kernels and from a Dask cluster equal those from a
+plain fresh-kernel Papermill run."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from fundament_lib import kernels
+from fundament_lib.batch import run
+from fundament_lib.kommuner import kommune_name
+from fundament_lib.render import export_html
+
+pytestmark = pytest.mark.slow
+CODES = ["561", "707", "825"]  # a large kommune, the demo's reference kommune, one with a hidden staff group
+_INJECTED_ID = re.compile(r'(celltag_injected-parameters" id=")[^"]*')
+_RUN_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
+
+
+def normalised(html: str) -> str:
+    """The HTML without the run's time stamp and the id Papermill draws at random for the cell
+    it inserts."""
+    return _RUN_STAMP.sub("RUN", _INJECTED_ID.sub(r"\1X", html))
+
+
+def outputs(nb: nbformat.NotebookNode) -> list[list[dict]]:
+    """Every code cell's outputs, without execution counts and metadata."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cells.append([{k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
+                          for o in cell.outputs])
+    return cells
+
+
+def html_of(out: Path, code: str) -> str:
+    return normalised((out / code / "briefing.html").read_text(encoding="utf-8"))
+
+
+def summary_of(out: Path, code: str) -> dict:
+    s = json.loads((out / code / "summary.json").read_text(encoding="utf-8"))
+    s["provenance"].pop("run_started")
+    return s
+
+
+@pytest.fixture(scope="module")
+def args(project):
+    return dict(params=project / "params", notebook=project / "notebooks" / "kommune_briefing.ipynb")
+
+
+@pytest.fixture(scope="module")
+def data(project):
+    return project / "data" / "processed" / "demo.parquet"
+
+
+@pytest.fixture(scope="module")
+def warm(data, args, tmp_path_factory):
+    out = tmp_path_factory.mktemp("warm")
+    report = run(data, kommuner=CODES, out=out, workers=2, **args)
+    assert [o.status for o in report.outcomes] == ["ok"] * len(CODES), report.outcomes
+    return out
+
+
+def test_warm_briefings_equal_plain_papermill_in_fresh_kernels(warm, args, tmp_path):
+    for code in CODES:
+        reference = kernels.execute(args["notebook"], tmp_path / f"{code}.ipynb",
+                                    {"kommunekode": code, "summary_path": str(warm / code / "summary.json")})
+        html = export_html(reference, title=f"Fundament-briefing – {kommune_name(code)} Kommune")
+        assert html_of(warm, code) == normalised(html), code
+        published = nbformat.read(warm / code / "briefing.ipynb", as_version=4)
+        assert outputs(published) == outputs(reference), code
+
+
+def test_fresh_kernel_mode_gives_the_same_briefings(warm, data, args, tmp_path):
+    report = run(data, kommuner=CODES, out=tmp_path, workers=2, warm=False, **args)
+    assert [o.status for o in report.outcomes] == ["ok"] * len(CODES)
+    for code in CODES:
+        assert html_of(tmp_path, code) == html_of(warm, code), code
+
+
+def test_an_unchanged_second_run_executes_nothing(warm, data, args):
+    report = run(data, kommuner=CODES, out=warm, workers=2, **args)
+    assert report.executed == [] and {o.status for o in report.outcomes} == {"skipped"}
+
+
+def test_a_dask_cluster_gives_the_same_briefings(warm, data, args, tmp_path, monkeypatch):
+    from distributed import LocalCluster
+
+    monkeypatch.setenv("FUNDAMENT_TEST_MARK", uuid.uuid4().hex)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        report = run(data, kommuner=CODES, out=tmp_path, scheduler=cluster.scheduler_address, **args)
+        assert kernels._REGISTRY.all() == []  # the run stopped the kernels on every worker
+    assert [o.status for o in report.outcomes] == ["ok"] * len(CODES), report.outcomes
+    for code in CODES:
+        assert html_of(tmp_path, code) == html_of(warm, code), code
+        assert summary_of(tmp_path, code) == summary_of(warm, code), code
+    assert 'href="825/briefing.html"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(data, args, tmp_path):
+    import dask
+
+    from fundament_lib.errors import RenderError
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), \
+            pytest.raises(RenderError, match="cannot reach the Dask scheduler"):
+        run(data, kommuner=["707"], out=tmp_path / "out", scheduler="tcp://127.0.0.1:9", **args)
+    assert not (tmp_path / "out").exists()

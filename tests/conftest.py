@@ -41,6 +41,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def demo_prepared(project: Path):
+    """Every demo kommune's summary, computed once through the production path."""
+    from fundament_lib.pipeline import prepare
+
+    return prepare(project / "data" / "processed" / "demo.parquet", params_root=project / "params")
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)

@@ -63,8 +63,9 @@ def test_fingerprint_changes_with_each_input_and_nothing_else():
     assert fingerprint("707", **{**base, "data_slice": "abd"})["fingerprint"] != fp
     assert fingerprint("707", **{**base, "params": Params(min_n=6)})["fingerprint"] != fp
     assert fingerprint("707", **{**base, "notebook": b"{ }"})["fingerprint"] != fp
+    assert fingerprint("707", **base, renderer="quarto")["fingerprint"] != fp
     assert set(fingerprint("707", **base)["parts"]) == {"kommunekode", "data", "params", "notebook", "framework",
-                                                        "library"}
+                                                        "library", "renderer"}
 
 
 def test_check_notebook_requires_a_parameters_cell(tmp_path):

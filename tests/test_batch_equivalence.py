@@ -14,7 +14,7 @@ import pytest
 
 from fundament_lib import kernels
 from fundament_lib.batch import run
-from fundament_lib.kommuner import kommune_name
+from fundament_lib.kommuner import official_name
 from fundament_lib.render import export_html
 
 pytestmark = pytest.mark.slow
@@ -71,7 +71,7 @@ def test_warm_briefings_equal_plain_papermill_in_fresh_kernels(warm, args, tmp_p
     for code in CODES:
         reference = kernels.execute(args["notebook"], tmp_path / f"{code}.ipynb",
                                     {"kommunekode": code, "summary_path": str(warm / code / "summary.json")})
-        html = export_html(reference, title=f"Fundament-briefing – {kommune_name(code)} Kommune")
+        html = export_html(reference, title=f"Fundament-briefing – {official_name(code)}")
         assert html_of(warm, code) == normalised(html), code
         published = nbformat.read(warm / code / "briefing.ipynb", as_version=4)
         assert outputs(published) == outputs(reference), code

@@ -61,8 +61,34 @@ def test_uncertain_order_is_said_in_the_text(rng):
     themes = _themes([50.0, 51.0, 52.0, 53.0, 66.0])
     replicates = themes["score"].to_numpy()[None, :] + rng.normal(0, 6, (500, 5))
     res = prioritise(themes, PARAMS, min_n=5, seed=1, replicates=replicates)
-    assert res.uncertain and "Rækkefølgen er usikker" in res.note
+    assert res.uncertain and "Rækkefølgen mellem P1.1 og P1.2" in res.note and "er usikker" in res.note
+    assert "skelne nr. 3 fra det næste tema, P1.4" in res.note  # the cut, named as such
     assert all(0 <= p["p_top"] <= 1 for p in res.priorities)
+
+
+def test_a_gap_counts_only_where_its_interval_lies_above_zero():
+    themes = _themes([50.0, 50.0, 60.0, 62.0, 64.0], gap=12.0)
+    themes["gap_ci_low"], themes["gap_ci_high"] = [3.0, -4.0, 3.0, 3.0, 3.0], [21.0, 28.0, 21.0, 21.0, 21.0]
+    themes["gap_significant"] = themes["gap_ci_low"] > 0
+    comp = components(themes)
+    assert comp.loc["P1.1", "gap"] == pytest.approx(12 / 25) and comp.loc["P1.2", "gap"] == 0
+    res = prioritise(themes, PARAMS, min_n=5, seed=1)
+    assert res.priorities[0]["theme"] == "P1.1"  # equal scores: the sure gap decides
+    assert "stor forskel til stabens egen vurdering (+12 point, KI 3–21)" in res.priorities[0]["reason"]
+    assert res.ranking.loc["P1.2", "c_gap"] == 0  # same score and gap, but the gap may be noise
+    assert res.ranking.loc["P1.2", "index"] < res.ranking.loc["P1.1", "index"]
+
+
+def test_gap_uncertainty_reaches_the_probability_of_a_top_place(rng):
+    themes = _themes([50.0, 50.0, 50.0, 50.0, 69.0])
+    themes["gap"] = [20.0, 15.0, 10.0, 5.0, 0.0]
+    themes["gap_significant"] = True
+    replicates = np.repeat(themes["score"].to_numpy()[None, :], 500, axis=0)  # scores without noise
+    fixed = prioritise(themes, PARAMS, min_n=5, seed=1, replicates=replicates)
+    noisy = prioritise(themes, PARAMS, min_n=5, seed=1, replicates=replicates,
+                       gap_replicates=themes["gap"].to_numpy()[None, :] + rng.normal(0, 8, (500, 5)))
+    assert not fixed.uncertain and noisy.uncertain
+    assert sorted(p["p_top"] for p in noisy.priorities) < [1.0, 1.0, 1.0]
 
 
 def test_clear_order_is_stable_under_weight_changes(rng):

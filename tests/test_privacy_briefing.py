@@ -8,7 +8,6 @@ from fundament_lib.atomic import write_parquet
 from fundament_lib.batch import run
 from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import load_framework
-from fundament_lib.pipeline import prepare
 from fundament_lib.tables import national_tables
 
 pytestmark = pytest.mark.slow
@@ -111,8 +110,8 @@ def test_no_hidden_group_can_be_recomputed_from_shown_totals(rendered):
     assert _attack(s, s["min_n"]) == []
 
 
-def test_recompute_attack_fails_for_every_demo_kommune(project):
-    prepared = prepare(project / "data" / "processed" / "demo.parquet", params_root=project / "params")
+def test_recompute_attack_fails_for_every_demo_kommune(demo_prepared):
+    prepared = demo_prepared
     leaks = {code: _attack(s, s["min_n"]) for code, s in prepared.summaries.items()}
     assert {k: v for k, v in leaks.items() if v} == {}
 

@@ -55,7 +55,23 @@ import nbformat
 
 from . import __version__, atomic
 from .errors import RenderError
-from .paths import BRIEFING_NOTEBOOK, frameworks_dir, notebooks_dir, params_dir, reports_dir
+from .paths import (
+    BRIEFING_NOTEBOOK,
+    OVERVIEW_NOTEBOOK,
+    frameworks_dir,
+    notebooks_dir,
+    params_dir,
+    reports_dir,
+)
+from .publish import (
+    MARKER,
+    Outputs,
+    Publisher,
+    Renderer,
+    failed_files,
+    output_files,
+    stored_fingerprint,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,11 +80,12 @@ if TYPE_CHECKING:
     from .params import Params
 
 __all__ = ["Task", "Result", "Outcome", "RunReport", "Plan", "run", "plan", "render_one", "fingerprint",
-           "slice_hashes", "library_fingerprint", "check_notebook", "OUTPUT_FILES", "FAILED_FILES", "MARKER"]
+           "slice_hashes", "library_fingerprint", "check_notebook", "OUTPUT_FILES", "FAILED_FILES", "MARKER",
+           "OVERVIEW"]
 
-MARKER = ".fundament-inputs"
-OUTPUT_FILES = ("briefing.html", "briefing.ipynb", "summary.json")
-FAILED_FILES = ("briefing.failed.ipynb", "briefing.failed.txt")
+OUTPUT_FILES = output_files("briefing")
+FAILED_FILES = failed_files("briefing")
+OVERVIEW = "landsoverblik"  # the national overview's folder, beside the kommuner's
 Status = Literal["ok", "skipped", "failed"]
 Progress = Callable[[str, Any], None]
 # Packages whose version can change a briefing's look; part of every fingerprint.
@@ -94,6 +111,8 @@ class Task:
     summary_path: str
     summary_text: str
     warm: bool = True
+    title: str = ""  # the HTML page's <title>
+    overview: bool = False  # the national overview: its notebook takes no kommune code
 
 
 @dataclass
@@ -129,6 +148,7 @@ class RunReport:
     out_dir: Path
     prepare_seconds: float
     total_seconds: float
+    overview: Outcome | None = None  # the national overview, when this run rendered it
 
     @property
     def failed(self) -> list[Outcome]:
@@ -139,6 +159,11 @@ class RunReport:
     def executed(self) -> list[Outcome]:
         """Kommuner whose notebook ran in this run (ok or failed)."""
         return [o for o in self.outcomes if o.status != "skipped"]
+
+    @property
+    def ok(self) -> bool:
+        """True when no briefing and not the national overview failed."""
+        return not self.failed and (self.overview is None or self.overview.status != "failed")
 
 
 # ---- fingerprints -------------------------------------------------------------------------------
@@ -189,7 +214,8 @@ def slice_hashes(tidy: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def fingerprint(kommunekode: str, *, data_slice: str, params: Params, notebook: bytes) -> dict[str, Any]:
+def fingerprint(kommunekode: str, *, data_slice: str, params: Params, notebook: bytes,
+                renderer: Renderer = "nbconvert") -> dict[str, Any]:
     """A kommune's input fingerprint: its parts and their combined hash (``"fingerprint"``).
 
     Parameters
@@ -202,32 +228,44 @@ def fingerprint(kommunekode: str, *, data_slice: str, params: Params, notebook: 
         The kommune's validated parameters.
     notebook
         The notebook's bytes.
+    renderer
+        What makes the HTML (``"nbconvert"`` or ``"quarto"``).
     """
     fw_file = frameworks_dir() / f"{params.framework}.yaml"
     fw_bytes = fw_file.read_bytes() if fw_file.exists() else params.framework.encode()
     parts = {
         "kommunekode": kommunekode,
         "data": data_slice,
-        "params": _digest(json.dumps(params.model_dump(mode="json"), sort_keys=True).encode()),
+        "params": _params_digest(params),
         "notebook": _digest(notebook),
         "framework": f"{params.framework}:{_digest(fw_bytes)}",
         "library": library_fingerprint()[:16],
+        "renderer": renderer,
     }
     return {"fingerprint": _digest(json.dumps(parts, sort_keys=True).encode()), "parts": parts}
 
 
+def overview_fingerprint(slices: dict[str, str], params: dict[str, Params], *, notebook: bytes,
+                         renderer: Renderer = "nbconvert") -> dict[str, Any]:
+    """The national overview's input fingerprint: every kommune's data and parameters, the
+    overview notebook, the library and the renderer."""
+    parts = {
+        "kommunekode": OVERVIEW,
+        "data": _digest(json.dumps(slices, sort_keys=True).encode()),
+        "params": _digest(json.dumps({c: _params_digest(p) for c, p in params.items()}, sort_keys=True).encode()),
+        "notebook": _digest(notebook),
+        "library": library_fingerprint()[:16],
+        "renderer": renderer,
+    }
+    return {"fingerprint": _digest(json.dumps(parts, sort_keys=True).encode()), "parts": parts}
+
+
+def _params_digest(params: Params) -> str:
+    return _digest(json.dumps(params.model_dump(mode="json"), sort_keys=True).encode())
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
-
-
-def _stored(folder: Path) -> str | None:
-    """The fingerprint stored with a kommune's finished outputs (``None`` when incomplete)."""
-    if not all((folder / name).is_file() for name in OUTPUT_FILES):
-        return None
-    try:
-        return str(json.loads((folder / MARKER).read_text(encoding="utf-8"))["fingerprint"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 # ---- checks and plan ------------------------------------------------------------------------------
@@ -264,6 +302,10 @@ class Plan:
     codes: list[str]  # the selected kommuner
     fingerprints: dict[str, dict[str, Any]]
     stale: list[str]  # the selected kommuner to render
+    outputs: Outputs = field(default_factory=Outputs)
+    overview_notebook: Path | None = None  # set when the run covers every kommune in the data
+    overview_fingerprint: dict[str, Any] | None = None
+    overview_stale: bool = False
 
     @property
     def current(self) -> list[str]:
@@ -272,10 +314,13 @@ class Plan:
 
 
 def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_root: Path | None = None,
-         notebook: Path | None = None, out: Path | None = None, force: bool = False) -> Plan:
+         notebook: Path | None = None, out: Path | None = None, force: bool = False,
+         outputs: Outputs | None = None, overview: Path | None = None) -> Plan:
     """Check every input and decide which kommuner to render (nothing is written).
 
-    Parameters are those of :func:`run`.
+    Parameters are those of :func:`run`. The national overview is planned when the run
+    covers every kommune in the data and ``overview`` (default: the project's
+    ``notebooks/national_overview.ipynb``) exists.
 
     Raises
     ------
@@ -288,6 +333,8 @@ def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_
     from .params import load_params
     from .paths import demo_data_path
 
+    outputs = outputs or Outputs()
+    outputs.check()
     notebook = (notebook or notebooks_dir() / BRIEFING_NOTEBOOK).resolve()
     check_notebook(notebook)
     data = (data or demo_data_path()).resolve()
@@ -301,10 +348,21 @@ def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_
     for fw in {p.framework for p in params.values()}:
         load_framework(fw)
     nb_bytes = notebook.read_bytes()
-    slices = slice_hashes(tidy, codes)
-    fps = {c: fingerprint(c, data_slice=slices[c], params=params[c], notebook=nb_bytes) for c in codes}
-    stale = [c for c in codes if force or _stored(out / c) != fps[c]["fingerprint"]]
-    return Plan(data, notebook, out, tidy, params, codes, fps, stale)
+    slices = slice_hashes(tidy, present)
+    fps = {c: fingerprint(c, data_slice=slices[c], params=params[c], notebook=nb_bytes, renderer=outputs.renderer)
+           for c in codes}
+    files = outputs.files("briefing")
+    stale = [c for c in codes if force or stored_fingerprint(out / c, files) != fps[c]["fingerprint"]]
+    p = Plan(data, notebook, out, tidy, params, codes, fps, stale, outputs)
+    overview = (overview or notebooks_dir() / OVERVIEW_NOTEBOOK).resolve()
+    if set(codes) == set(present) and overview.is_file():
+        check_notebook(overview)
+        p.overview_notebook = overview
+        p.overview_fingerprint = overview_fingerprint(slices, params, notebook=overview.read_bytes(),
+                                                      renderer=outputs.renderer)
+        p.overview_stale = force or (stored_fingerprint(out / OVERVIEW, outputs.files("overview"))
+                                     != p.overview_fingerprint["fingerprint"])
+    return p
 
 
 # ---- one kommune, on a worker ---------------------------------------------------------------------
@@ -338,11 +396,13 @@ def _render(task: Task) -> Result:
         if kernel.ensure():
             timings.update(kernel.timings)
         t0 = time.perf_counter()
-        nb = execute(notebook, executed, {"kommunekode": task.kommunekode, "summary_path": str(summary)},
-                     kernel=kernel, keep=keep)
+        parameters = {"summary_path": str(summary)}
+        if not task.overview:
+            parameters["kommunekode"] = task.kommunekode
+        nb = execute(notebook, executed, parameters, kernel=kernel, keep=keep)
         timings["execute"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        html = _export(nb, task.kommune)
+        html = _export(nb, task.title or f"Fundament-briefing – {task.kommune}")
         timings["export"] = time.perf_counter() - t0
         return Result(task.kommunekode, task.kommune, "ok", time.perf_counter() - start, "", timings,
                       html=html, notebook=executed.read_bytes())
@@ -367,15 +427,15 @@ def _visible(path: str, text: str, fallback: Path) -> Path:
     return fallback
 
 
-def _export(nb: nbformat.NotebookNode, kommune: str) -> str:
-    """The briefing's HTML; the same inputs give the same bytes."""
+def _export(nb: nbformat.NotebookNode, title: str) -> str:
+    """The page's HTML; the same inputs give the same bytes."""
     from .render import export_html
 
     for cell in nb.cells:  # Papermill gives the cell it inserts a random id, which the HTML shows
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
     with _EXPORT_LOCK:
-        return export_html(nb, title=f"Fundament-briefing – {kommune} Kommune")
+        return export_html(nb, title=title)
 
 
 def _failed(task: Task, exc: BaseException, executed: Path, keep: dict[str, Any], seconds: float,
@@ -470,37 +530,29 @@ def _crashed(task: Task, error: str) -> Result:
 
 
 # ---- publishing (in the parent process) ----------------------------------------------------------
-def _publish(folder: Path, result: Result, summary_text: str, marker: dict[str, Any]) -> None:
-    """Move a finished briefing's files into place, each atomically; the fingerprint goes last."""
-    assert result.html is not None and result.notebook is not None
-    (folder / MARKER).unlink(missing_ok=True)
-    atomic.write_text(folder / "briefing.html", result.html)
-    atomic.write_bytes(folder / "briefing.ipynb", result.notebook)
-    atomic.write_text(folder / "summary.json", summary_text)
-    for name in FAILED_FILES:
-        (folder / name).unlink(missing_ok=True)
-    atomic.write_text(folder / MARKER, json.dumps(marker, indent=2) + "\n")
-
-
-def _keep_failed(folder: Path, result: Result) -> None:
-    """Keep the executed notebook with the error and the traceback; drop outputs of older inputs."""
-    for name in (MARKER, *OUTPUT_FILES):
-        (folder / name).unlink(missing_ok=True)
-    if result.notebook is not None:
-        atomic.write_bytes(folder / "briefing.failed.ipynb", result.notebook)
-    else:
-        (folder / "briefing.failed.ipynb").unlink(missing_ok=True)
-    atomic.write_text(folder / "briefing.failed.txt", f"{result.error}\n\n{result.trace}")
-
-
-def _finish(p: Plan, result: Result, summary_text: str) -> Outcome:
-    folder = p.out / result.kommunekode
+def _finish(p: Plan, publisher: Publisher, result: Result, summary_text: str, *,
+            stem: str = "briefing", title: str | None = None) -> Outcome:
+    """Put one result in place in ``OUT/<code>/``; a failure to publish (Quarto, PDF) fails it."""
+    code = result.kommunekode
+    folder = p.out / code
+    marker = p.overview_fingerprint if code == OVERVIEW else p.fingerprints[code]
     if result.status == "ok":
-        _publish(folder, result, summary_text, p.fingerprints[result.kommunekode])
-        shutil.rmtree(p.out / ".work" / result.kommunekode, ignore_errors=True)
+        try:
+            publisher.finished(folder, result, summary_text=summary_text, marker=marker or {}, stem=stem,
+                               title=title or _title(code))
+        except RenderError as exc:
+            result.status, result.error, result.trace = "failed", _first_line(str(exc)), str(exc)
+    if result.status == "ok":
+        shutil.rmtree(p.out / ".work" / code, ignore_errors=True)
     else:
-        _keep_failed(folder, result)
+        publisher.failed(folder, result, stem=stem)
     return result.outcome()
+
+
+def _title(code: str) -> str:
+    from .kommuner import official_name
+
+    return f"Fundament-briefing – {official_name(code)}"
 
 
 def _on_disk(p: Plan, code: str) -> Outcome | None:
@@ -508,9 +560,9 @@ def _on_disk(p: Plan, code: str) -> Outcome | None:
     from .kommuner import kommune_name
 
     folder = p.out / code
-    if _stored(folder) is not None:
+    if stored_fingerprint(folder, OUTPUT_FILES) is not None:
         return Outcome(code, kommune_name(code), "skipped")
-    failed = folder / "briefing.failed.txt"
+    failed = folder / failed_files("briefing")[1]
     if failed.is_file():
         return Outcome(code, kommune_name(code), "failed", error=_first_line(failed.read_text(encoding="utf-8")))
     return None
@@ -537,6 +589,7 @@ def _clean_temp(out: Path) -> None:
 def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Path | None = None,
         workers: int | None = None, force: bool = False, scheduler: Any = None,
         notebook: Path | None = None, warm: bool = True, params: Path | None = None,
+        pdf: bool = False, renderer: Renderer = "nbconvert", overview: Path | None = None,
         progress: Progress | None = None) -> RunReport:
     """Render briefings for the selected kommuner (see the module docstring).
 
@@ -560,6 +613,13 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
         Reuse kernels between kommuner (default); false starts a fresh kernel each time.
     params
         The ``params/`` folder (default: the project's).
+    pdf
+        Also write ``briefing.pdf`` (A4) for each kommune.
+    renderer
+        ``"nbconvert"`` (default) or ``"quarto"`` (the ``quarto`` CLI on ``PATH``).
+    overview
+        The national overview notebook (default ``notebooks/national_overview.ipynb``), rendered
+        into ``OUT/landsoverblik/`` when the run covers every kommune in the data.
     progress
         Called with ``("plan", number_of_kommuner)``, ``("skip", outcome)`` for each
         unchanged kommune, then ``("start", task)`` and ``("done", outcome)``.
@@ -567,7 +627,7 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     Returns
     -------
     RunReport
-        One outcome per selected kommune, in code order.
+        One outcome per selected kommune, in code order, and the overview's.
 
     Notes
     -----
@@ -578,66 +638,101 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     ------
     FundamentError
         For bad input found before anything runs (data, parameters, kommune codes,
-        notebook, an unreachable scheduler).
+        notebook, a missing Quarto or Chromium, an unreachable scheduler).
     """
     from .kommuner import kommune_name
 
     t_start, started = time.perf_counter(), datetime.now(UTC)
     notify = progress or (lambda kind, obj: None)
-    p = plan(data, kommuner=kommuner, params_root=params, notebook=notebook, out=out, force=force)
+    p = plan(data, kommuner=kommuner, params_root=params, notebook=notebook, out=out, force=force,
+             outputs=Outputs(renderer=renderer, pdf=pdf), overview=overview)
     notify("plan", len(p.codes))
     outcomes: list[Outcome] = []
     for code in p.current:
         outcomes.append(Outcome(code, kommune_name(code), "skipped"))
         notify("skip", outcomes[-1])
     prepare_seconds = time.perf_counter() - t_start
-    if p.stale:
-        prepare_seconds += _render_stale(p, outcomes, workers=workers, scheduler=scheduler, warm=warm,
-                                         params=params, notify=notify)
+    overview_outcome = None
+    if p.stale or p.overview_stale:
+        seconds, overview_outcome = _render_stale(p, outcomes, workers=workers, scheduler=scheduler, warm=warm,
+                                                  params=params, notify=notify)
+        prepare_seconds += seconds
     outcomes.sort(key=lambda o: o.kommunekode)
     _write_index(p, outcomes)
-    atomic.write_json(p.out / "run.json", {"started": started.isoformat(timespec="seconds"),
-                                           "seconds": round(time.perf_counter() - t_start, 1),
-                                           "data": str(p.data), "notebook": str(p.notebook),
-                                           "outcomes": [asdict(o) for o in outcomes]})
+    atomic.write_json(p.out / "run.json", {
+        "started": started.isoformat(timespec="seconds"), "seconds": round(time.perf_counter() - t_start, 1),
+        "data": str(p.data), "notebook": str(p.notebook), "renderer": renderer, "pdf": pdf,
+        "outcomes": [asdict(o) for o in outcomes],
+        "overview": asdict(overview_outcome) if overview_outcome else None})
     work = p.out / ".work"
     if work.is_dir() and not any(work.iterdir()):
         work.rmdir()
-    return RunReport(outcomes, p.out, prepare_seconds, time.perf_counter() - t_start)
+    return RunReport(outcomes, p.out, prepare_seconds, time.perf_counter() - t_start, overview_outcome)
 
 
 def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, scheduler: Any, warm: bool,
-                  params: Path | None, notify: Progress) -> float:
-    """Summarise and render ``p.stale`` into ``outcomes``; return the seconds spent summarising."""
+                  params: Path | None, notify: Progress) -> tuple[float, Outcome | None]:
+    """Summarise and render ``p.stale`` into ``outcomes``, then the overview when it is stale.
+
+    Returns the seconds spent summarising, and the overview's outcome (``None`` when not rendered).
+    """
     from .kernels import DaskWorkers, LocalWorkers
     from .pipeline import prepare
 
+    n_tasks = len(p.stale) + p.overview_stale
     pool: LocalWorkers | DaskWorkers = (
         DaskWorkers(scheduler) if scheduler is not None
-        else LocalWorkers(min(workers or os.cpu_count() or 1, len(p.stale)), warm=warm))
+        else LocalWorkers(min(workers or os.cpu_count() or 1, n_tasks), warm=warm))
     pool.start()  # the workers' kernels start while the summaries are computed
+    overview_outcome = None
     try:
         t0 = time.perf_counter()
-        summaries = prepare(p.data, kommuner=p.stale, params_root=params,
-                            run_started=datetime.now(UTC)).summaries
+        # The overview needs every kommune's summary; the briefings only the stale ones'.
+        prepared = prepare(p.data, kommuner=None if p.overview_stale else p.stale, params_root=params,
+                           run_started=datetime.now(UTC))
         p.out.mkdir(parents=True, exist_ok=True)
         _clean_temp(p.out)
-        texts, tasks = {}, []
-        nb_text = p.notebook.read_text(encoding="utf-8")
-        for code in p.stale:
-            texts[code] = json.dumps(summaries[code], ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-            path = p.out / ".work" / code / "summary.json"
-            atomic.write_text(path, texts[code])
-            tasks.append(Task(code, summaries[code]["kommune"], str(p.notebook), nb_text, str(path), texts[code],
-                              warm))
+        texts = {code: _json_text(prepared.summaries[code]) for code in p.stale}
+        tasks = [_task(p, code, prepared.summaries[code]["kommune"], texts[code], warm) for code in p.stale]
         summarise_seconds = time.perf_counter() - t0
-        for result in _execute(tasks, pool, notify):
-            outcomes.append(_finish(p, result, texts[result.kommunekode]))
-            notify("done", outcomes[-1])
+        with Publisher(p.outputs) as publisher:
+            for result in _execute(tasks, pool, notify):
+                outcomes.append(_finish(p, publisher, result, texts[result.kommunekode]))
+                notify("done", outcomes[-1])
+            if p.overview_stale:
+                overview_outcome = _render_overview(p, publisher, prepared, pool, warm)
     except BaseException:
         pool.close(abort=True)
         if any(o.status != "skipped" for o in outcomes):  # what was published stays findable
             _write_index(p, outcomes)
         raise
     pool.close()
-    return summarise_seconds
+    return summarise_seconds, overview_outcome
+
+
+def _json_text(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _task(p: Plan, code: str, name: str, summary_text: str, warm: bool, *, overview: bool = False) -> Task:
+    """A task for ``code``; its summary is written to ``OUT/.work/<code>/summary.json`` for the notebook."""
+    path = p.out / ".work" / code / "summary.json"
+    atomic.write_text(path, summary_text)
+    notebook = p.overview_notebook if overview else p.notebook
+    assert notebook is not None
+    title = "Fundament for velfærden – landsoverblik" if overview else _title(code)
+    return Task(code, name, str(notebook), notebook.read_text(encoding="utf-8"), str(path), summary_text, warm,
+                title=title, overview=overview)
+
+
+def _render_overview(p: Plan, publisher: Publisher, prepared: Any, pool: LocalWorkers | DaskWorkers,
+                     warm: bool) -> Outcome:
+    """Execute the national overview notebook on a worker and publish it into ``OUT/landsoverblik/``."""
+    from .national import national_summary
+
+    assert p.overview_fingerprint is not None
+    summary = national_summary(prepared.summaries, extra=prepared.national_extra, data_id=prepared.data_id)
+    text = _json_text(summary)
+    task = _task(p, OVERVIEW, "Landsoverblik", text, warm, overview=True)
+    result = next(_execute([task], pool, lambda kind, obj: None))
+    return _finish(p, publisher, result, text, stem="overview", title=task.title)

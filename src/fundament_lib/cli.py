@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 from collections import Counter
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,11 +20,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import cli_ingest
+from . import cli_export, cli_ingest
 from .errors import DataValidationError, FundamentError
 
 if TYPE_CHECKING:
     from .batch import RunReport
+
+class Renderer(StrEnum):
+    """The choices of ``--renderer``."""
+
+    nbconvert = "nbconvert"
+    quarto = "quarto"
+
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Fundament: briefinger om stabs- og støttefunktioner pr. kommune.")
@@ -55,6 +63,8 @@ def run(
     scheduler: Annotated[str | None, typer.Option(help="Address of a Dask distributed scheduler to run on, e.g. tcp://host:8786.")] = None,
     notebook: Annotated[Path | None, typer.Option(help="Briefing notebook (default: notebooks/kommune_briefing.ipynb).")] = None,
     fresh_kernels: Annotated[bool, typer.Option("--fresh-kernels", help="Start a fresh kernel per kommune (slower).")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write an A4 PDF of each briefing (headless Chromium, or Typst with Quarto).")] = False,
+    renderer: Annotated[Renderer, typer.Option(help="What turns the executed notebooks into HTML: nbconvert, or the quarto CLI on PATH.")] = Renderer.nbconvert,
 ) -> None:
     """Score the data once and render one HTML briefing per kommune, plus index.html.
 
@@ -66,13 +76,13 @@ def run(
     try:
         with _Progress() as bar:
             report = run_batch(data, kommuner=kommune, out=out_dir, workers=workers, force=force,
-                               scheduler=scheduler, notebook=notebook, warm=not fresh_kernels,
-                               progress=bar.notify)
+                               scheduler=scheduler, notebook=notebook, warm=not fresh_kernels, pdf=pdf,
+                               renderer=renderer.value, progress=bar.notify)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see main): the workers and kernels are stopped
         err.print(_INTERRUPTED)
         raise typer.Exit(130) from None
     _print_report(report)
-    if report.failed:
+    if not report.ok:
         raise typer.Exit(1)
 
 
@@ -135,12 +145,17 @@ def _print_report(report: RunReport) -> None:
                           style=style)
     if counts["skipped"]:
         table.add_row(f"{counts['skipped']} kommuner", _STATUS["skipped"], "", "inputs uændrede (--force kører dem igen)")
+    if report.overview is not None:
+        o = report.overview
+        table.add_row("landsoverblik", _STATUS[o.status], f"{o.seconds:.1f}", o.error,
+                      style="bold red" if o.status == "failed" else None)
     out.print(table)
     out.print(f"ok: {counts['ok']}, uændrede: {counts['skipped']}, fejlet: {counts['failed']} → "
               f"{report.out_dir / 'index.html'}", highlight=False, soft_wrap=True)
 
 
 cli_ingest.register(app)
+cli_export.register(app)
 
 
 def _one_line(exc: FundamentError) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import atomic
-from .kommuner import kommuner
+from .kommuner import danish_sort_key, kommuner
 from .report import esc
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def index_html(outcomes: Sequence[Outcome], *, title: str, overview: str | None 
     """The index page as a string (see the module docstring)."""
     ref = kommuner()
     by_region: dict[str, list[str]] = {}
-    for o in outcomes:
+    for o in sorted(outcomes, key=lambda o: danish_sort_key(o.kommune)):
         region = str(ref.loc[o.kommunekode, "region"]) if o.kommunekode in ref.index else "Ukendt"
         by_region.setdefault(region, []).append(_item(o))
     ok = sum(o.status != "failed" for o in outcomes)

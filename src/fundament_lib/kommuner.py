@@ -13,7 +13,10 @@ import pandas as pd
 from .errors import UnknownKommuneError
 from .paths import package_data
 
-__all__ = ["kommuner", "normalise_code", "kommune_name", "check_codes"]
+__all__ = ["kommuner", "normalise_code", "kommune_name", "official_name", "danish_sort_key", "check_codes"]
+
+# The two kommuner whose official name is not "<navn> Kommune".
+_OFFICIAL = {"101": "Københavns Kommune", "400": "Bornholms Regionskommune"}
 
 
 @cache
@@ -60,6 +63,23 @@ def normalise_code(code: object) -> str:
 def kommune_name(code: str) -> str:
     """Name of a kommune, e.g. ``kommune_name("707") == "Norddjurs"``."""
     return str(_table().loc[normalise_code(code), "navn"])
+
+
+_DANISH_LAST = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # after z, in the Danish order æ, ø, å
+
+
+def danish_sort_key(name: str) -> str:
+    """Sort key for Danish names: æ, ø, å after z, and a leading "Aa" as "Å" (Aarhus after Ærø)."""
+    low = name.casefold()
+    if low.startswith("aa"):
+        low = "å" + low[2:]
+    return low.translate(_DANISH_LAST)
+
+
+def official_name(code: str) -> str:
+    """The kommune's official name, e.g. ``"Norddjurs Kommune"``, ``"Københavns Kommune"``."""
+    norm = normalise_code(code)
+    return _OFFICIAL.get(norm, f"{kommune_name(norm)} Kommune")
 
 
 def check_codes(codes: list[str], present: set[str]) -> list[str]:

@@ -11,12 +11,14 @@ stated importance   the importance respondents give the theme (0–100) / 100
 derived importance  the theme's share of the explained variance in the outcome ("tid og
                     rum til at lede det faglige"), relative to the strongest driver
 gap                 how much higher staff rate the theme than the frontline leaders,
-                    0 at no gap and 1 at 25 points or more
+                    0 at no gap and 1 at 25 points or more; 0 unless the gap's interval
+                    lies above 0 (a gap the data cannot tell from none is no need)
 ==================  =====================================================================
 
 A theme scoring at least ``strong_score`` is never a priority. Uncertainty is
 respected: the index is recomputed in every bootstrap replicate of the
-scores, each theme gets the probability of being in the top ``top``, and a
+scores and of the gaps (the benchmark percentile and the importances are held
+fixed), each theme gets the probability of being in the top ``top``, and a
 theme whose place the data cannot tell apart from the next is called
 uncertain in the text. The stability of the top list under ±25 % changes of
 each weight is reported too.
@@ -65,7 +67,9 @@ class PriorityResult:
 def components(themes: pd.DataFrame) -> pd.DataFrame:
     """The five needs (0–1) per theme; NaN where the input is missing.
 
-    ``themes`` has ``score``, ``percentile``, ``importance``, ``driver`` and ``gap`` columns.
+    ``themes`` has ``score``, ``percentile``, ``importance``, ``driver`` and ``gap`` columns,
+    and optionally ``gap_significant``: where it is false the gap counts as 0 (without the
+    column every gap counts as given).
     """
     driver = themes["driver"].astype(float)
     top_driver = driver.max()
@@ -74,8 +78,21 @@ def components(themes: pd.DataFrame) -> pd.DataFrame:
         "benchmark": (100 - themes["percentile"].astype(float)) / 100,
         "stated_importance": themes["importance"].astype(float) / 100,
         "derived_importance": driver / top_driver if top_driver and top_driver > 0 else np.nan,
-        "gap": themes["gap"].astype(float).clip(lower=0, upper=GAP_FULL) / GAP_FULL,
+        "gap": gap_need(themes["gap"].astype(float).to_numpy(), _gap_counts(themes)),
     }, index=themes.index)
+
+
+def gap_need(gap: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The gap component: 0 at no gap, 1 at :data:`GAP_FULL` points or more; 0 where the gap does
+    not count (its interval includes 0); NaN where there is no gap (a group hidden)."""
+    need = np.clip(gap, 0, GAP_FULL) / GAP_FULL
+    return np.where(np.isnan(gap), np.nan, np.where(counts, need, 0.0))
+
+
+def _gap_counts(themes: pd.DataFrame) -> np.ndarray:
+    if "gap_significant" not in themes:
+        return np.ones(len(themes), dtype=bool)
+    return themes["gap_significant"].fillna(False).astype(bool).to_numpy()
 
 
 def priority_index(comp: pd.DataFrame | np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
@@ -116,15 +133,19 @@ def _top_set(index: np.ndarray, eligible: np.ndarray, top: int) -> frozenset[int
 
 
 def _replicate_index(themes: pd.DataFrame, comp: pd.DataFrame, replicates: np.ndarray,
-                     weights: Mapping[str, float]) -> np.ndarray:
-    """Priority index in every bootstrap replicate of the scores (replicates × themes)."""
+                     weights: Mapping[str, float], gap_replicates: np.ndarray | None = None) -> np.ndarray:
+    """Priority index in every bootstrap replicate of the scores and gaps (replicates × themes)."""
     rep = np.repeat(comp.to_numpy()[None, :, :], replicates.shape[0], axis=0)
-    rep[:, :, 0] = (100 - replicates) / 100
+    rep[:, :, COMPONENTS.index("performance")] = (100 - replicates) / 100
+    if gap_replicates is not None:
+        counts = _gap_counts(themes) & ~np.isnan(comp["gap"].to_numpy())
+        rep[:, :, COMPONENTS.index("gap")] = np.where(counts[None, :], gap_need(gap_replicates, counts[None, :]),
+                                                      rep[:, :, COMPONENTS.index("gap")])
     return priority_index(rep, weights)
 
 
 def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed: int,
-               replicates: np.ndarray | None = None) -> PriorityResult:
+               replicates: np.ndarray | None = None, gap_replicates: np.ndarray | None = None) -> PriorityResult:
     """Rank one kommune's themes by the priority rule.
 
     Parameters
@@ -133,7 +154,7 @@ def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed
         One row per theme (index = theme id) with ``title``, ``score``,
         ``ci_low``, ``ci_high``, ``n``, ``basis`` (``"borgernaer"`` or ``"alle"``),
         ``percentile``, ``importance``, ``driver``, ``gap`` and optionally
-        ``gap_significant`` (bool). Missing inputs are NaN.
+        ``gap_significant`` (bool), ``gap_ci_low`` and ``gap_ci_high``. Missing inputs are NaN.
     params
         Weights, how many to name, the strong-score bar and the perturbation.
     min_n
@@ -142,6 +163,8 @@ def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed
         For the weight perturbation draws.
     replicates
         Bootstrap replicates of ``score`` (replicates × themes, in ``themes`` order).
+    gap_replicates
+        Bootstrap replicates of ``gap`` (same shape), from the same resampling.
 
     Returns
     -------
@@ -162,9 +185,11 @@ def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed
     order = sorted((int(i) for i in np.flatnonzero(eligible)), key=lambda i: (-round(float(index[i]), 9),
                                                                               str(themes.index[i])))
     chosen = order[: params.top]
-    p_top = _p_top(themes, comp, replicates, weights, eligible, params.top)
+    rep_index = (_replicate_index(themes, comp, replicates, weights, gap_replicates)
+                 if replicates is not None and replicates.size else None)
+    p_top = _p_top(rep_index, eligible, params.top)
     ranking["p_top"] = p_top
-    uncertain_pairs = _uncertain_pairs(order, index, themes, comp, replicates, weights, params.top)
+    uncertain_pairs = _uncertain_pairs(order, themes, rep_index, params.top)
     stability = weight_stability(comp, weights, eligible, top=params.top, spread=params.weight_perturbation,
                                  seed=seed)
     priorities = []
@@ -178,28 +203,26 @@ def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed
             "components": {c: (None if pd.isna(comp.iloc[i][c]) else round(float(comp.iloc[i][c]), 4))
                            for c in COMPONENTS},
         })
-    note = _note_ranked(priorities, uncertain_pairs, stability, params)
+    note = _note_ranked(priorities, uncertain_pairs, stability, params, themes["title"].astype(str).to_dict())
     return PriorityResult(priorities, ranking, note, uncertain=bool(uncertain_pairs), stability=stability,
                           rule=rule)
 
 
-def _p_top(themes: pd.DataFrame, comp: pd.DataFrame, replicates: np.ndarray | None,
-           weights: Mapping[str, float], eligible: np.ndarray, top: int) -> np.ndarray | None:
-    if replicates is None or replicates.size == 0:
+def _p_top(rep_index: np.ndarray | None, eligible: np.ndarray, top: int) -> np.ndarray | None:
+    """Each theme's share of replicates in which it is among the ``top``."""
+    if rep_index is None:
         return None
-    rep_index = _replicate_index(themes, comp, replicates, weights)
     rep_index = np.where(eligible[None, :] & ~np.isnan(rep_index), rep_index, -np.inf)
     ranks = (-rep_index).argsort(axis=1).argsort(axis=1)  # 0 = highest need in that replicate
     return ((ranks < top) & eligible[None, :]).mean(axis=0)
 
 
-def _uncertain_pairs(order: list[int], index: np.ndarray, themes: pd.DataFrame, comp: pd.DataFrame,
-                     replicates: np.ndarray | None, weights: Mapping[str, float], top: int) -> list[tuple[str, str]]:
+def _uncertain_pairs(order: list[int], themes: pd.DataFrame, rep: np.ndarray | None,
+                     top: int) -> list[tuple[str, str]]:
     """Neighbours around the cut (and within the list) whose order the data cannot tell apart:
     the 90 % interval of their index difference over the replicates includes 0."""
-    if replicates is None or replicates.size == 0:
+    if rep is None:
         return []
-    rep = _replicate_index(themes, comp, replicates, weights)
     pairs = []
     for a, b in zip(order[: top], order[1: top + 1], strict=False):
         diff = rep[:, a] - rep[:, b]
@@ -228,9 +251,10 @@ def reason_text(row: pd.Series, comp: pd.Series, themes: pd.DataFrame) -> str:
         parts.append(f"høj vigtighed i ledernes egen vurdering ({fmt_num(row['importance'])} af 100)")
     if pd.notna(comp.get("derived_importance")) and comp["derived_importance"] >= 0.6:
         parts.append("tæt sammenhæng med de borgernære lederes tid til at lede det faglige")
-    if pd.notna(row.get("gap")) and row["gap"] >= 8:
-        sure = " og forskellen er statistisk sikker" if row.get("gap_significant") else ""
-        parts.append(f"stor forskel til stabens egen vurdering (+{fmt_num(row['gap'])} point{sure})")
+    if pd.notna(row.get("gap")) and row["gap"] >= 8 and comp.get("gap", 0) > 0:
+        ci = (f", KI {fmt_ci(row['gap_ci_low'], row['gap_ci_high'])}"
+              if pd.notna(row.get("gap_ci_low")) and pd.notna(row.get("gap_ci_high")) else "")
+        parts.append(f"stor forskel til stabens egen vurdering (+{fmt_num(row['gap'])} point{ci})")
     if not parts:
         parts.append(f"samlet set det største behov blandt temaerne (score {fmt_num(row['score'])})")
     text = ", ".join(parts[:-1]) + (" og " if len(parts) > 1 else "") + parts[-1]
@@ -249,13 +273,22 @@ def _note_all_strong(strong: float) -> str:
 
 
 def _note_ranked(priorities: list[dict[str, Any]], uncertain: list[tuple[str, str]], stability: float,
-                 params: PriorityParams) -> str:
-    names = ", ".join(p["theme"] for p in priorities)
+                 params: PriorityParams, titles: Mapping[str, str]) -> str:
+    def name(theme: str) -> str:
+        title = titles.get(theme, "")
+        return f"{theme} {title}" if title and title != theme else theme
+
+    names = ", ".join(name(p["theme"]) for p in priorities)
     text = f"De {len(priorities)} temaer med størst behov efter reglen: {names}."
-    if uncertain:
-        pairs = "; ".join(f"{a} og {b}" for a, b in uncertain)
-        text += (f" Rækkefølgen er usikker mellem {pairs}: forskellen er mindre, end målingens usikkerhed kan "
-                 "skelne.")
+    listed = {p["theme"] for p in priorities}
+    within = [(a, b) for a, b in uncertain if b in listed]
+    at_cut = [b for a, b in uncertain if b not in listed]
+    if within:
+        pairs = "; ".join(f"{a} og {b}" for a, b in within)
+        text += f" Rækkefølgen mellem {pairs} er usikker: forskellen er mindre, end målingen kan skelne."
+    if at_cut:
+        text += (f" Målingen kan heller ikke sikkert skelne nr. {len(priorities)} fra det næste tema, "
+                 f"{name(at_cut[0])}, som derfor også er værd at drøfte.")
     share = f"{stability * 100:.0f} %".replace(".", ",")
     text += (f" Ændres hver vægt med op til ±{params.weight_perturbation * 100:.0f} %, er de samme "
              f"{len(priorities)} temaer øverst i {share} af tilfældene.")

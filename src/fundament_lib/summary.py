@@ -228,7 +228,8 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
 def _priority(code: str, wave: str, cells: Cells, p: Params, national: Mapping[str, pd.DataFrame] | None
               ) -> dict[str, Any]:
     """The priority block: the rule's inputs from the suppressed cells, the benchmark
-    percentile of the group the rule looks at, and that group's bootstrap replicates."""
+    percentile of the group the rule looks at, and the bootstrap replicates of that group's
+    scores and of the staff–frontline gaps (so the uncertainty of both reaches the ranking)."""
     fw = cells.t.fw
     scores = cells.get("scores", code, wave)
     theme_ids = [t.id for t in fw.themes()]
@@ -238,10 +239,14 @@ def _priority(code: str, wave: str, cells: Cells, p: Params, national: Mapping[s
     percentile = bench.set_index("id")["percentile"] if not bench.empty else None
     shown = scores[(scores["group"] == basis) & ~scores["suppressed"]]
     replicates = cells.t.replicates(code, wave, basis, theme_ids) if not shown.empty else None
-    ref = kommuner()
+    gaps = cells.get("gaps", code, wave)  # only where both groups are shown
+    gap_replicates = None
+    if basis == "borgernaer" and not gaps.empty:
+        gap_replicates = (cells.t.replicates(code, wave, "stab", theme_ids)
+                          - cells.t.replicates(code, wave, "borgernaer", theme_ids))
     return priority_section(fw, code, p, scores, cells.get("items", code, wave),
-                            cells.t.drivers(p.priority.driver_method), national=national, ref=ref,
-                            benchmark=percentile, replicates=replicates)
+                            cells.t.drivers(p.priority.driver_method), national=national, ref=kommuner(),
+                            benchmark=percentile, replicates=replicates, gaps=gaps, gap_replicates=gap_replicates)
 
 
 def _with_invited(rows: list[dict[str, Any]], p: Params) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ WEAK_PREREQUISITE = 50.0  # a prerequisite scoring below this (0–100) looks we
 
 
 def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drivers: pd.DataFrame | None,
-                 benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
+                 benchmark: pd.DataFrame | None = None, gaps: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per theme with what the priority rule needs.
 
     Parameters
@@ -42,6 +42,10 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
         National driver table (``id``, ``share``) or ``None``.
     benchmark
         Optional ``id`` → ``percentile`` for the performance basis group.
+    gaps
+        Optional staff − frontline gaps with their interval (``id``, ``diff``, ``ci_low``,
+        ``ci_high``); a gap counts as a need only where its interval lies above 0
+        (``gap_significant``). Without it the gap is the difference of the shown scores.
     """
     by_theme = {key: g.set_index("group") for key, g in scores.groupby("id")}
     importance = items[items["group"] == "alle"].set_index("item_id")["score"]
@@ -62,6 +66,11 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
     out = pd.DataFrame(rows).set_index("id")
     out["driver"] = drivers.set_index("id")["share"].reindex(out.index) if drivers is not None else np.nan
     out["percentile"] = benchmark.reindex(out.index) if benchmark is not None else np.nan
+    if gaps is not None:
+        g = gaps.reindex(columns=["id", "diff", "ci_low", "ci_high"]).set_index("id").reindex(out.index)
+        out["gap"] = g["diff"].astype(float)
+        out["gap_ci_low"], out["gap_ci_high"] = g["ci_low"].astype(float), g["ci_high"].astype(float)
+        out["gap_significant"] = out["gap_ci_low"] > 0
     return out
 
 
@@ -118,10 +127,12 @@ def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], r
 def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, items: pd.DataFrame,
                      drivers: pd.DataFrame | None, *, national: Mapping[str, pd.DataFrame] | None = None,
                      ref: pd.DataFrame | None = None, benchmark: pd.Series | None = None,
-                     replicates: np.ndarray | None = None) -> dict[str, Any]:
+                     replicates: np.ndarray | None = None, gaps: pd.DataFrame | None = None,
+                     gap_replicates: np.ndarray | None = None) -> dict[str, Any]:
     """The ``priority`` block of a kommune's summary (see the README for its fields)."""
-    themes = theme_inputs(fw, scores, items, drivers, benchmark)
-    result = prioritise(themes, p.priority, min_n=p.min_n, seed=p.seed, replicates=replicates)
+    themes = theme_inputs(fw, scores, items, drivers, benchmark, gaps)
+    result = prioritise(themes, p.priority, min_n=p.min_n, seed=p.seed, replicates=replicates,
+                        gap_replicates=gap_replicates)
     pre = prerequisites(fw, items)
     for item in result.priorities:
         t = fw.theme(item["theme"])

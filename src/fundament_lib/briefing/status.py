@@ -9,6 +9,7 @@ import pandas as pd
 from .. import plots
 from ..fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 from ..framework import GROUP_LABELS, Framework
+from ..kommuner import official_name
 from ..report import Html, bullets, figure, heading, paragraph, table
 from .common import (
     GROUPS,
@@ -30,12 +31,12 @@ def title(s: dict[str, Any]) -> Html:
     """The page title, an introduction and the key findings in three lines."""
     fw = fw_of(s)
     intro = (
-        f"Denne briefing samler svarene fra {s['kommune']} Kommunes ledere i stab og ledelse og i de "
+        f"Denne briefing samler svarene fra {official_name(s['kommunekode'])}s ledere i stab og ledelse og i de "
         f"borgernære enheder i målingen {s['wave']}. Den viser, hvor kommunen står på "
         f"{domain_name(fw, plural=True)} i «{fw.short_title or fw.title}», hvor staben og de "
         "borgernære ledere ser forskelligt på temaerne, og hvad workshoppen bør tage op først."
     )
-    return Html(heading(f"{fw.short_title or fw.title}: {s['kommune']} Kommune", 1)
+    return Html(heading(f"{fw.short_title or fw.title}: {official_name(s['kommunekode'])}", 1)
                 + paragraph(intro, cls="lede")
                 + paragraph(f"Region {s['region']} · {s['kommunegruppe']} · måling {s['wave']}", cls="meta")
                 + heading("Kort fortalt", 2) + bullets(_key_findings(s, fw)))
@@ -90,7 +91,7 @@ def status(s: dict[str, Any]) -> Html:
                                    own=own)
         parts.append(figure(ax, alt=_strip_alt(s, fw, nat, own), caption=(
             f"Hver grå prik er en kommune ({national['n_kommuner']} kommuner med data). Sort: "
-            f"{s['kommune']} Kommune med 95 %-konfidensinterval.")))
+            f"{official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))
     return Html("".join(parts))
 
 

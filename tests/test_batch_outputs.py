@@ -1,0 +1,173 @@
+"""What a run writes besides the HTML briefings: the national overview, PDFs, Quarto's HTML.
+
+Briefings come from a tiny fixture notebook; the overview from the real one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fundament_lib import browser
+from fundament_lib.atomic import write_parquet
+from fundament_lib.batch import MARKER, OVERVIEW, run
+from fundament_lib.errors import RenderError
+from fundament_lib.ingest.schema import read_tidy
+from fundament_lib.render import external_references, scripts
+
+pytestmark = pytest.mark.slow
+FIXTURES = Path(__file__).parent / "fixtures"
+BRIEFING = FIXTURES / "batch" / "broken.ipynb"  # fails for 825 only, which is not in the data here
+CODES = ["101", "147", "707"]
+
+
+@pytest.fixture(scope="module")
+def small(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo answers of three kommuner: a whole dataset, so a full run renders the overview."""
+    tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
+    path = tmp_path_factory.mktemp("small") / "small.parquet"
+    write_parquet(tidy[tidy["kommunekode"].isin(CODES)], path)
+    return path
+
+
+@pytest.fixture
+def params(project: Path, tmp_path: Path) -> Path:
+    """A copy of the project's params, free to change."""
+    shutil.copytree(project / "params", tmp_path / "params")
+    return tmp_path / "params"
+
+
+def _run(small: Path, out: Path, params: Path, project: Path, **kw):
+    kw.setdefault("workers", 2)
+    return run(small, out=out, notebook=BRIEFING, params=params,
+               overview=project / "notebooks" / "national_overview.ipynb", **kw)
+
+
+# ---- the national overview -------------------------------------------------------------------------
+def test_a_full_run_renders_the_overview_once_and_links_it(small, params, project, tmp_path):
+    out = tmp_path / "out"
+    first = _run(small, out, params, project)
+    assert first.ok and first.overview is not None and first.overview.status == "ok"
+    html = (out / OVERVIEW / "overview.html").read_text(encoding="utf-8")
+    assert "Landsoverblik" in html and '<html lang="da"' in html
+    assert external_references(html) == [] and scripts(html) == 0
+    assert "def " not in html and "import " not in html  # code hidden
+    national = json.loads((out / OVERVIEW / "summary.json").read_text(encoding="utf-8"))
+    assert national["n_kommuner"] == 3
+    assert (out / OVERVIEW / MARKER).is_file() and not (out / ".work").exists()
+    assert 'href="landsoverblik/overview.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+    again = _run(small, out, params, project)
+    assert again.overview is None and again.executed == []
+
+    (params / "707.yaml").write_text("min_n: 6\n", encoding="utf-8")  # one kommune's params change
+    changed = _run(small, out, params, project)
+    assert [o.kommunekode for o in changed.executed] == ["707"]
+    assert changed.overview is not None and changed.overview.status == "ok"
+
+
+def test_a_selection_leaves_the_overview_alone(small, params, project, tmp_path):
+    out = tmp_path / "out"
+    report = _run(small, out, params, project, kommuner=["707"])
+    assert report.overview is None and not (out / OVERVIEW).exists()
+    assert "landsoverblik" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+# ---- PDF ---------------------------------------------------------------------------------------------
+def test_a_missing_browser_stops_a_pdf_run_before_anything_is_written(small, params, project, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.setenv(browser.CHROMIUM_ENV, "/nonexistent/chromium")
+    with pytest.raises(RenderError, match="apt-get install chromium"):
+        _run(small, tmp_path / "out", params, project, kommuner=["707"], pdf=True)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.browser
+def test_pdf_run_writes_an_a4_pdf_per_briefing_and_resumes_a_missing_one(small, params, project, tmp_path):
+    if browser.find_chromium() is None:
+        if browser.browser_required():
+            pytest.fail(browser.missing_reason())
+        pytest.skip(browser.missing_reason())
+    out = tmp_path / "out"
+    report = _run(small, out, params, project, kommuner=["707", "101"], pdf=True)
+    assert report.ok
+    for code in ("707", "101"):
+        pdf = (out / code / "briefing.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF-")
+        box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+        assert box is not None and (round(float(box[1])), round(float(box[2]))) == (595, 842)  # A4
+    (out / "707" / "briefing.pdf").unlink()
+    again = _run(small, out, params, project, kommuner=["707", "101"], pdf=True)
+    assert [o.kommunekode for o in again.executed] == ["707"] and (out / "707" / "briefing.pdf").is_file()
+
+
+# ---- Quarto (a stand-in: real Quarto cannot be installed here) -----------------------------------------
+@pytest.fixture
+def fake_quarto(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The stand-in `quarto` first on PATH; returns the log of its calls."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shutil.copy(FIXTURES / "quarto" / "quarto", bin_dir / "quarto")
+    (bin_dir / "quarto").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    log = tmp_path / "quarto.log"
+    monkeypatch.setenv("FAKE_QUARTO_LOG", str(log))
+    return log
+
+
+def test_quarto_renders_html_and_typst_pdf_of_the_executed_notebooks(small, params, project, tmp_path,
+                                                                     fake_quarto):
+    out = tmp_path / "out"
+    report = _run(small, out, params, project, kommuner=["707", "101"], renderer="quarto", pdf=True)
+    assert report.ok, report.outcomes
+    calls = [json.loads(line) for line in fake_quarto.read_text(encoding="utf-8").splitlines()]
+    assert sorted((c["to"], c["output"]) for c in calls) == [("html", "briefing.html")] * 2 + [
+        ("typst", "briefing.pdf")] * 2
+    assert all(c["notebook"]["code_echo_false"] for c in calls)
+    html = (out / "707" / "briefing.html").read_text(encoding="utf-8")
+    assert "<title>stand-in</title>" in html  # Quarto's page, not nbconvert's
+    assert (out / "707" / "briefing.pdf").read_bytes().startswith(b"%PDF")
+    # Switching back to nbconvert re-renders: the renderer is part of every fingerprint.
+    back = _run(small, out, params, project, kommuner=["707", "101"])
+    assert len(back.executed) == 2 and not (out / "707" / "briefing.pdf").exists()
+
+
+def test_quarto_errors_fail_the_kommune_with_quartos_own_message(small, params, project, tmp_path,
+                                                                 fake_quarto, monkeypatch):
+    monkeypatch.setenv("FAKE_QUARTO_FAIL", "ERROR: typst compile failed: unknown font")
+    out = tmp_path / "out"
+    report = _run(small, out, params, project, kommuner=["707"], renderer="quarto")
+    assert not report.ok
+    assert report.failed[0].error.startswith("quarto render --to html failed (exit 1)")
+    trace = (out / "707" / "briefing.failed.txt").read_text(encoding="utf-8")
+    assert "ERROR: typst compile failed: unknown font" in trace
+    assert not (out / "707" / "briefing.html").exists() and not (out / "707" / MARKER).exists()
+
+
+def test_missing_quarto_is_one_clear_line_and_nothing_is_written(small, project, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # python, no quarto
+    out = tmp_path / "out"
+    res = subprocess.run([sys.executable, "-m", "fundament_lib.cli", "run", "--data", str(small),
+                          "--renderer", "quarto", "--out", str(out)],
+                         cwd=project, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2, res.stderr
+    assert "Quarto not found on PATH" in res.stderr and "quarto.org" in res.stderr
+    assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+# ---- fundament export on the command line ------------------------------------------------------------
+def test_export_is_a_fundament_command(small, project, tmp_path):
+    res = subprocess.run([sys.executable, "-m", "fundament_lib.cli", "export", "--data", str(small),
+                          "--out", str(tmp_path / "export"), "--format", "csv"],
+                         cwd=project, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    written = {p.name for p in (tmp_path / "export").iterdir()}
+    assert any(name.endswith(".csv") for name in written), written

@@ -20,7 +20,8 @@ from fundament_lib.render import export_html
 pytestmark = pytest.mark.slow
 CODES = ["561", "707", "825"]  # a large kommune, the demo's reference kommune, one with a hidden staff group
 _INJECTED_ID = re.compile(r'(celltag_injected-parameters" id=")[^"]*')
-_RUN_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
+# The run's start, as ISO (summary) and as the briefing's Danish "28.11.2026 kl. 05.43 (UTC)".
+_RUN_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00|\d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d \(UTC\)")
 
 
 def normalised(html: str) -> str:

@@ -171,3 +171,19 @@ def test_export_is_a_fundament_command(small, project, tmp_path):
     assert res.returncode == 0, res.stderr
     written = {p.name for p in (tmp_path / "export").iterdir()}
     assert any(name.endswith(".csv") for name in written), written
+
+
+# ---- a kommune's own data alone ------------------------------------------------------------------
+def test_a_dataset_of_one_kommune_gives_its_briefing_without_comparisons(project, params, tmp_path):
+    # The usual case for a kommune's analyst: its own two exports, ingested, and nothing else.
+    tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
+    one = tmp_path / "one.parquet"
+    write_parquet(tidy[tidy["kommunekode"] == "707"], one)
+    out = tmp_path / "out"
+    report = run(one, out=out, params=params, workers=1,
+                 notebook=project / "notebooks" / "kommune_briefing.ipynb",
+                 overview=project / "notebooks" / "national_overview.ipynb")
+    assert report.ok, report.outcomes
+    assert report.overview is None and not (out / OVERVIEW).exists()  # no country to overview
+    html = (out / "707" / "briefing.html").read_text(encoding="utf-8")
+    assert "kan ikke sammenlignes med andre kommuner" in html and "nr. 1 af 1" not in html

@@ -143,6 +143,28 @@ def test_suppressed_cells_stay_suppressed(exported, survey, fw):
     assert hidden[["n", "c1", "c5", "dont_know", "score"]].isna().all().all()
 
 
+def test_exported_items_do_not_give_a_hidden_group_away(exported, fw):
+    """Attack the items table alone: an item put to everybody counts all respondents
+    (n + «ved ikke» + unanswered), one put only to the frontline leaders counts them; the
+    difference is the staff group, which must stay hidden."""
+    out, _ = exported
+    items = pd.read_parquet(out / "items.parquet")
+    audience = items["item_id"].map(fw.codebook().set_index("item_id")["audience"])
+    asked = (items["n"] + items["dont_know"] + items["missing"]).astype("Float64")
+    recovered = {}
+    for code, part in items.groupby("kommunekode"):
+        everybody = asked[part.index][(part["group"] == "alle") & audience[part.index].str.contains(";")].max()
+        frontline = asked[part.index][audience[part.index] == "borgernaer"].dropna()
+        rest = everybody - frontline
+        min_n = int(part["min_n"].iloc[0])
+        if ((rest > 0) & (rest < min_n)).any():
+            recovered[code] = sorted(set(rest[(rest > 0) & (rest < min_n)]))
+    assert recovered == {}
+    laeso = items[(items["kommunekode"] == "825") & (audience == "borgernaer")]
+    assert len(laeso) and laeso["suppressed"].all() and laeso[["n", "dont_know", "missing", "c1"]].isna().all().all()
+    assert set(laeso["suppression"]) == {"complement"}
+
+
 def test_data_dictionary_covers_every_column(exported):
     out, _ = exported
     dictionary = _read_csv(out / "dataordbog.csv")

@@ -264,3 +264,31 @@ def test_long_format_problems(tmp_path):
     assert (5, "item_id is not in the codebook") in messages
     assert (len(df) + 1, "the same respondent and item twice (the first answer is kept)") in messages
     assert any(m == "the respondent's kommunekode differs between rows" for _, m in messages)
+
+
+def test_surveyxact_likert_variable_without_labels_is_refused_not_guessed(tmp_path):
+    # Without its Labels rows a variable's codes would be read as the codebook's codes: in this
+    # export code 1 is "Ved ikke", so every answer would silently shift by one.
+    import shutil
+
+    folder = tmp_path / "sx"
+    shutil.copytree(FIX / "surveyxact_707_stab_ansi", folder)
+    lines = (folder / "labels.csv").read_text(encoding="cp1252").splitlines()
+    variable = next(line.split(";")[0] for line in lines if line.startswith("q_"))
+    kept = [line for line in lines if line.split(";")[0] != variable]
+    (folder / "labels.csv").write_text("\r\n".join(kept) + "\r\n", encoding="cp1252")
+    with pytest.raises(DataValidationError, match="no value labels for this variable in the Labels sheet") as info:
+        ingest(folder, kommune="707", group="stab", wave="2025")
+    assert any(p.column == variable for p in info.value.problems)
+
+
+
+def test_a_group_column_headed_gruppe_is_read_in_every_wide_export(tmp_path):
+    text = (FIX / "wide_707_cp1252.csv").read_bytes().decode("cp1252")
+    header, rest = text.split("\n", 1)
+    assert ";group;" in header
+    renamed = tmp_path / "wide_gruppe.csv"
+    renamed.write_bytes((header.replace(";group;", ";Gruppe;") + "\n" + rest).encode("cp1252"))
+    original = ingest(FIX / "wide_707_cp1252.csv").data
+    again = ingest(renamed).data
+    assert again["group"].tolist() == original["group"].tolist()

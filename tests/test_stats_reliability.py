@@ -153,18 +153,6 @@ def test_omega_agrees_with_statsmodels_ml_factor(rng):
     np.testing.assert_allclose(ours.loadings.to_numpy(), load, atol=1e-3)
 
 
-def test_omega_agrees_with_factor_analyzer_when_usable(rng):
-    fa_mod = pytest.importorskip("factor_analyzer")
-    x = _one_factor_sample(np.array([0.75, 0.6, 0.55, 0.4]), 500, rng)
-    fa = fa_mod.FactorAnalyzer(n_factors=1, rotation=None, method="ml")
-    try:
-        fa.fit(x.to_numpy())
-    except TypeError as exc:       # factor_analyzer 0.5.1 calls check_array(force_all_finite=…), gone in sklearn 1.8
-        pytest.skip(f"factor_analyzer does not run with the installed scikit-learn: {exc}")
-    load = np.abs(fa.loadings_[:, 0])
-    np.testing.assert_allclose(mcdonald_omega(x).loadings.to_numpy(), load, atol=2e-3)
-
-
 def test_omega_three_items_is_just_identified_and_two_items_is_spearman_brown(rng):
     x = _one_factor_sample(np.array([0.8, 0.6, 0.5]), 2000, rng)
     c = np.corrcoef(x.to_numpy(), rowvar=False)

@@ -16,11 +16,15 @@ A run (:func:`run`):
    worker process (:class:`~fundament_lib.kernels.LocalWorkers`) or per thread
    of a Dask cluster (:class:`~fundament_lib.kernels.DaskWorkers`) — and exports HTML;
    the workers send the results back;
-5. publishes each kommune's files into ``OUT/<kode>/`` from this process, each
+5. publishes each kommune's files into ``OUT/<kode>/`` from this process
+   (:mod:`fundament_lib.publish`: nbconvert or Quarto HTML, optionally a PDF), each
    atomically and the fingerprint last, so an interrupted run leaves no
    half-written briefing and the next run redoes exactly what is missing;
-6. writes ``OUT/index.html`` and ``OUT/run.json`` and returns one
-   :class:`Outcome` per kommune.
+6. when the run covers every kommune in the data, renders the national overview
+   into ``OUT/landsoverblik/`` the same way (its fingerprint: every kommune's data
+   and parameters, the overview notebook, the library);
+7. writes ``OUT/index.html`` and ``OUT/run.json`` and returns one
+   :class:`Outcome` per kommune (and the overview's).
 
 A kommune whose notebook fails keeps the executed notebook with the error as
 ``OUT/<kode>/briefing.failed.ipynb`` (traceback in ``briefing.failed.txt``); the
@@ -355,7 +359,7 @@ def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_
     stale = [c for c in codes if force or stored_fingerprint(out / c, files) != fps[c]["fingerprint"]]
     p = Plan(data, notebook, out, tidy, params, codes, fps, stale, outputs)
     overview = (overview or notebooks_dir() / OVERVIEW_NOTEBOOK).resolve()
-    if set(codes) == set(present) and overview.is_file():
+    if set(codes) == set(present) and len(present) >= 2 and overview.is_file():  # a country, not a kommune
         check_notebook(overview)
         p.overview_notebook = overview
         p.overview_fingerprint = overview_fingerprint(slices, params, notebook=overview.read_bytes(),
@@ -689,7 +693,7 @@ def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, sche
         t0 = time.perf_counter()
         # The overview needs every kommune's summary; the briefings only the stale ones'.
         prepared = prepare(p.data, kommuner=None if p.overview_stale else p.stale, params_root=params,
-                           run_started=datetime.now(UTC))
+                           run_started=datetime.now(UTC), national_models=p.overview_stale)
         p.out.mkdir(parents=True, exist_ok=True)
         _clean_temp(p.out)
         texts = {code: _json_text(prepared.summaries[code]) for code in p.stale}

@@ -5,6 +5,34 @@ Every table of :class:`~fundament_lib.tables.Tables` passes through
 a threshold. Derived numbers follow the cells they come from: a
 staff–frontline gap is shown only where both groups are, a change only where
 both waves are, a benchmark position only where the kommune's own cell is.
+
+A hidden group stays hidden in every section
+--------------------------------------------
+The respondent counts (``respondents``) decide which groups a kommune may show.
+Where a group's count is hidden there — too few (``few``) or hidden so the other
+group cannot be computed as a difference (``complement``) — *every* cell about
+that group or a part of it is hidden too, in every table, with the same reason
+as the group's count (:meth:`Cells._follow`):
+
+* its score, item and missingness cells (also those the per-table rule would show),
+* the sections only one group is asked (the framework's ``audience``): the
+  frontline leaders' role assessment, burden areas and share of the week, and
+  the ``alle`` row of an item only they were asked (it *is* their row),
+* its breakdown by fagområde (left out: the rows would say which fagområder answered).
+
+Why hide the numbers and not only ``n``: in these cells ``n`` can be read off
+the other numbers — the answer counts add up to it, a share such as 0.4545
+is 5/11, a Wilson interval and a mean on 0–100 to four decimals give their
+denominator away — and ``n`` + «ved ikke» + unanswered of an item counts
+everybody it was put to. Banding ``n`` fails for the same reason. Hiding the
+cell is the rule that is provably safe: what is published about a hidden group
+is then a function of its (hidden) respondent row alone — the same reason
+everywhere, no numbers — so it adds nothing to what that row gives away.
+A stated ``empty`` (nobody answered) would add something: under a shown
+``alle`` it makes ``alle`` the other group's count, so it is stated as the
+group's reason too. Kommuner whose groups are both shown are untouched. Free
+text carries no number but its count: its quotes stay, their counts are withheld
+(see ``_free_text`` in :mod:`fundament_lib.summary`).
 """
 
 from __future__ import annotations
@@ -19,6 +47,8 @@ from .privacy import GROUP_HIERARCHY, suppress
 from .tables import Tables
 
 __all__ = ["Cells"]
+
+_FRONTLINE = "borgernaer"
 
 
 class Cells:
@@ -61,37 +91,91 @@ class Cells:
             parts.append(suppress(part, min_n=k, keys=[*desc.UNIT, *keys], values=values, hierarchy=hierarchy))
         return pd.concat(parts, ignore_index=True)
 
+    def hidden_groups(self, code: str, wave: str) -> dict[str, str]:
+        """The groups whose respondent count one kommune × wave may not show → the reason."""
+        resp = self.get("respondents", code, wave)
+        if resp.empty:
+            return {}
+        hidden = resp[resp["suppressed"]]
+        return {str(g): str(r) for g, r in zip(hidden["group"], hidden["suppression"], strict=True)}
+
+    def _hidden_counts(self) -> pd.DataFrame:
+        resp = self.table("respondents")
+        return resp.loc[resp["suppressed"], [*desc.UNIT, "group", "suppression"]]
+
+    def _hidden_reason(self, cells: pd.DataFrame, owner: pd.Series | None = None) -> pd.Series:
+        """Per cell: the reason its group's respondent count is hidden, or ``None``.
+
+        ``owner`` names the group each cell is about (default: its ``group`` column).
+        """
+        hidden = self.table("hidden_counts")
+        reasons = {(str(c), str(w), str(g)): str(r) for c, w, g, r in
+                   hidden[[*desc.UNIT, "group", "suppression"]].itertuples(index=False, name=None)}
+        who = cells["group"] if owner is None else owner
+        keys = zip(cells["kommunekode"].astype(str), cells["wave"].astype(str), who.astype(str), strict=True)
+        return pd.Series([reasons.get(k) for k in keys], index=cells.index, dtype="object")
+
+    def _follow(self, cells: pd.DataFrame, values: list[str], owner: pd.Series | None = None) -> pd.DataFrame:
+        """Hide every cell about a group whose respondent count is hidden, with that count's
+        reason (see the module docstring)."""
+        if cells.empty:
+            return cells
+        reason = self._hidden_reason(cells, owner)
+        follow = reason.notna().to_numpy()
+        if not follow.any():
+            return cells
+        out = cells.copy()
+        out.loc[follow, "suppression"] = reason[follow]
+        out.loc[follow, "suppressed"] = True
+        for col in [*values, "n"]:
+            out[col] = out[col].where(~follow)
+        return out
+
     # ---- cells about people -------------------------------------------------------------------
     def _scores(self) -> pd.DataFrame:
-        return self._apply(self.t.scores, keys=["id"], values=["score", "sd", "top2", "ci_low", "ci_high", "se"])
+        values = ["score", "sd", "top2", "ci_low", "ci_high", "se"]
+        return self._follow(self._apply(self.t.scores, keys=["id"], values=values), values)
 
     def _items(self) -> pd.DataFrame:
         counts = [c for c in self.t.items.columns if c.startswith("c") and c[1:].isdigit()]
-        return self._apply(self.t.items, keys=["item_id"], values=[*counts, "dont_know", "missing", "score"])
+        values = [*counts, "dont_know", "missing", "score"]
+        cells = self._apply(self.t.items, keys=["item_id"], values=values)
+        # An item put to one group only: its ``alle`` row is that group's row.
+        audience = self.t.fw.codebook().set_index("item_id")["audience"].astype(str)
+        only = audience[~audience.str.contains(";")]
+        owner = cells["group"].where(cells["group"] != "alle", cells["item_id"].map(only)).fillna(cells["group"])
+        return self._follow(cells, values, owner)
 
     def _subgroups(self) -> pd.DataFrame:
         # The frontline leaders' own cell agrees with the main table: hidden there, hidden here.
         main = self.table("scores")
-        hidden = main[main["suppressed"] & (main["group"] == "borgernaer")][[*desc.UNIT, "id"]]
+        hidden = main[main["suppressed"] & (main["group"] == _FRONTLINE)][[*desc.UNIT, "id"]]
         part = self.t.subgroups.merge(hidden.assign(_hidden=True), on=[*desc.UNIT, "id"], how="left")
-        is_parent = part["group"] == "borgernaer"
+        is_parent = part["group"] == _FRONTLINE
         part["n"] = np.where(is_parent & part["_hidden"].eq(True), 0, part["n"])
-        children = [g for g in part["group"].unique() if g != "borgernaer"]
+        children = [g for g in part["group"].unique() if g != _FRONTLINE]
         cells = self._apply(part.drop(columns="_hidden"), keys=["id"], values=["score"],
-                            hierarchy={"borgernaer": children})
-        return cells[cells["group"] != "borgernaer"]
+                            hierarchy={_FRONTLINE: children})
+        cells = cells[cells["group"] != _FRONTLINE]
+        # No breakdown at all of a group whose respondent count is hidden: even which fagområder
+        # have rows would tell something about how many answered.
+        about_hidden = self._hidden_reason(cells, pd.Series(_FRONTLINE, index=cells.index)).notna()
+        return cells[~about_hidden.to_numpy()]
+
+    def _frontline(self, table: pd.DataFrame, keys: list[str], values: list[str]) -> pd.DataFrame:
+        """A section only the frontline leaders are asked: each cell judged alone, then
+        hidden with the group where the group's count is."""
+        cells = self._apply(table.assign(group=_FRONTLINE), keys=keys, values=values, hierarchy={})
+        return self._follow(cells, values)
 
     def _roles(self) -> pd.DataFrame:
-        return self._apply(self.t.roles.assign(group="borgernaer"), keys=["function", "role"],
-                           values=["score", "dont_know"], hierarchy={})
+        return self._frontline(self.t.roles, ["function", "role"], ["score", "dont_know"])
 
     def _burden_areas(self) -> pd.DataFrame:
-        return self._apply(self.t.burden_areas.assign(group="borgernaer"), keys=["area"],
-                           values=["share", "ci_low", "ci_high"], hierarchy={})
+        return self._frontline(self.t.burden_areas, ["area"], ["share", "ci_low", "ci_high"])
 
     def _burden_share(self) -> pd.DataFrame:
-        return self._apply(self.t.burden_share.assign(group="borgernaer"), keys=[],
-                           values=["mean", "q1", "median", "q3"], hierarchy={})
+        return self._frontline(self.t.burden_share, [], ["mean", "q1", "median", "q3"])
 
     def _respondents(self) -> pd.DataFrame:
         return self._apply(self.t.respondents, keys=[], values=[])
@@ -100,7 +184,8 @@ class Cells:
         people = self.t.respondents[[*desc.UNIT, "group", "n"]]
         miss = self.t.missingness.drop(columns=["n_answers"]).merge(people, on=[*desc.UNIT, "group"],
                                                                    how="left")
-        return self._apply(miss, keys=["id"], values=["share_dont_know", "share_missing"])
+        values = ["share_dont_know", "share_missing"]
+        return self._follow(self._apply(miss, keys=["id"], values=values), values)
 
     # ---- derived numbers: shown only where every cell behind them is ---------------------------
     def _shown(self) -> pd.DataFrame:

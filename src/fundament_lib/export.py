@@ -9,6 +9,11 @@ What is exported
   briefings are made from (:func:`fundament_lib.pipeline.prepare`, i.e.
   :func:`fundament_lib.summary.build_summaries`), so a suppressed cell is
   suppressed here too: it keeps its key and the reason, never a number.
+  Where a kommune's respondent count of a group is hidden, every cell about
+  that group is hidden here as in the briefing — also the ``alle`` row of an
+  item only that group was asked (the frontline leaders' role, burden and
+  outcome items), whose n + ``dont_know`` + ``missing`` would otherwise count
+  the group (:mod:`fundament_lib.cells`).
 * With ``include_respondents=True``: ``FORTROLIGT_svar_pr_respondent`` (the
   tidy answers, free text screened with :func:`fundament_lib.textscreen.screen`)
   and ``FORTROLIGT_scorer_pr_respondent``. These are respondent-level data for

@@ -4,10 +4,11 @@ minus sign, '–' for a missing value."""
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 import pandas as pd
 
-__all__ = ["fmt_num", "fmt_int", "fmt_ci", "fmt_pct"]
+__all__ = ["fmt_num", "fmt_int", "fmt_ci", "fmt_pct", "fmt_datetime"]
 
 
 def _missing(x: object) -> bool:
@@ -30,12 +31,29 @@ def fmt_int(x: object) -> str:
 
 
 def fmt_ci(low: object, high: object, digits: int = 0) -> str:
-    """A confidence interval as ``37–47``."""
+    """A confidence interval: ``37–47``, or ``−14 til −2`` when a bound is negative
+    (an en dash next to a minus sign is hard to read)."""
     if _missing(low) or _missing(high):
         return "–"
-    return f"{fmt_num(low, digits)}–{fmt_num(high, digits)}"
+    a, b = fmt_num(low, digits), fmt_num(high, digits)
+    sep = " til " if a.startswith("−") or b.startswith("−") else "–"
+    return f"{a}{sep}{b}"
 
 
 def fmt_pct(x: object, digits: int = 0) -> str:
     """A share 0–1 as a Danish percentage (``0.425 → '43 %'``)."""
     return "–" if _missing(x) else f"{fmt_num(float(x) * 100, digits)} %"  # type: ignore[arg-type]
+
+
+def fmt_datetime(iso: object) -> str:
+    """An ISO time stamp in Danish (``2026-11-28T05:27:00+00:00 → '28.11.2026 kl. 05.27 (UTC)'``);
+    text that is no time stamp is shown as it is."""
+    if _missing(iso):
+        return "–"
+    try:
+        t = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    offset, z = t.utcoffset(), t.strftime("%z")
+    zone = "" if offset is None else " (UTC)" if not offset else f" (UTC{z[:3]}.{z[3:5]})"
+    return f"{t.day}.{t.month}.{t.year} kl. {t:%H.%M}{zone}"

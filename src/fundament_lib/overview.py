@@ -9,9 +9,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import plots
+from .fmt import fmt_ci, fmt_datetime
 from .framework import GROUP_LABELS, load_framework
 from .report import Html, esc, figure, fmt_int, fmt_num, heading, note, paragraph, table
 
@@ -33,9 +35,14 @@ def title(n: dict[str, Any]) -> Html:
     return Html(heading(f"Landsoverblik: {fw.short_title or fw.title}", 1)
                 + paragraph(f"{n['n_kommuner']} kommuner med {fmt_int(n['respondents'])} ledere i målingerne "
                             f"{', '.join(n['waves'])}. Hver kommune indgår med sin seneste måling.", cls="lede")
+                + note(SHARING_NOTE)
                 + paragraph("Tallene er kommunernes viste scorer: grupper med for få svar er skjult i kommunens "
                             "egen briefing og indgår heller ikke her. Landstal er gennemsnit af kommunernes "
                             "scorer, så hver kommune vejer lige meget."))
+
+
+SHARING_NOTE = ("Overblikket nævner kommunerne ved navn og viser hver kommunes scorer. Det er lavet til den, der "
+                "efter en aftale om datadeling har alle kommuners data, og det må kun deles, som aftalen tillader.")
 
 
 def distribution(n: dict[str, Any]) -> Html:
@@ -103,7 +110,7 @@ def kommune_table(n: dict[str, Any]) -> Html:
 def analyses(n: dict[str, Any]) -> Html:
     """National analyses for researchers: drivers of the outcome and variance between kommuner."""
     fw = load_framework(n["framework"])
-    labels = {t.id: f"{t.id} {t.title}" for t in fw.themes()}
+    labels = {d.id: f"{d.id} {d.title}" for d in fw.domains} | {t.id: f"{t.id} {t.title}" for t in fw.themes()}
     parts: list[str] = [heading("4. Sammenhænge i hele landet")]
     drivers = pd.DataFrame(n.get("drivers") or [])
     if not drivers.empty:
@@ -122,14 +129,41 @@ def analyses(n: dict[str, Any]) -> Html:
                      + paragraph("Intraklassekorrelationen (ICC) er den del af variationen i lederes svar, der ligger "
                                  "mellem kommunerne (fra en flerniveaumodel).")
                      + table(pd.DataFrame(rows), caption="Variation mellem kommuner", numeric=["ICC"], row_header="Tema"))
+    models = pd.DataFrame(n.get("gap_models") or [])
+    if not models.empty:
+        parts.append(_gap_models(models, labels))
     if len(parts) == 1:
         parts.append(note("Ingen nationale analyser i dette datasæt."))
     return Html("".join(parts))
+
+
+def _gap_models(models: pd.DataFrame, labels: dict[str, str]) -> str:
+    """The national staff − frontline gap per theme from the two clustered models."""
+    ols = models[models["model"] == "ols"].set_index("id")
+    ordinal = models[models["model"] == "ordinal"].set_index("id")
+    rows = []
+    for id_, r in ols.iterrows():
+        o = ordinal.loc[id_] if id_ in ordinal.index and pd.notna(ordinal.loc[id_, "estimate"]) else None
+        rows.append({
+            "Tema": labels.get(str(id_), str(id_)),
+            "Forskel i point (95 %-KI)": f"{fmt_num(r['estimate'])} ({fmt_ci(r['ci_low'], r['ci_high'])})",
+            "Oddsratio (95 %-KI)": "–" if o is None else
+            f"{fmt_num(np.exp(o['estimate']), 2)} ({fmt_ci(np.exp(o['ci_low']), np.exp(o['ci_high']), 2)})",
+        })
+    n_k = int(ols["n_kommuner"].max())
+    return (heading("Ser staben sig selv mere positivt end de borgernære ledere – i hele landet?", 3)
+            + paragraph(f"Forskellen mellem stab og borgernære ledere inden for samme kommune, vægtet over "
+                        f"{n_k} kommuner (grupper med for få svar indgår ikke). «Forskel i point»: lineær model "
+                        "med kommune-effekter og standardfejl, der tager højde for, at svar fra samme kommune "
+                        "ligner hinanden. «Oddsratio»: ordinal logistisk model af de enkelte svar; over 1 betyder, "
+                        "at staben oftere svarer i de høje kategorier.")
+            + table(pd.DataFrame(rows), caption="Stab minus borgernære ledere, nationalt",
+                    numeric=["Forskel i point (95 %-KI)", "Oddsratio (95 %-KI)"], row_header="Tema"))
 
 
 def provenance(n: dict[str, Any]) -> Html:
     """The provenance line."""
     p = n["provenance"]
     text = (f"Kilde: datasæt {p['dataset_hash']} · ramme {p['framework']} · fundament {p['library_version']} · "
-            f"kørt {p['run_started']}")
+            f"kørt {fmt_datetime(p['run_started'])}")
     return Html(f'<p class="provenance">{esc(text)}</p>')

@@ -27,9 +27,9 @@ class PriorityWeights(_Model):
 
     performance: float = Field(0.35, ge=0)
     benchmark: float = Field(0.15, ge=0)
-    stated_importance: float = Field(0.2, ge=0)
+    stated_importance: float = Field(0.25, ge=0)
     derived_importance: float = Field(0.15, ge=0)
-    gap: float = Field(0.15, ge=0)
+    gap: float = Field(0.10, ge=0)
 
 
 class PriorityParams(_Model):

@@ -40,7 +40,7 @@ def data_files(data: Path) -> list[Path]:
 
 
 def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, params_root: Path | None = None,
-            run_started: datetime | None = None) -> Prepared:
+            run_started: datetime | None = None, national_models: bool = False) -> Prepared:
     """Load and validate the data and the parameters, then summarise every selected kommune.
 
     Parameters
@@ -51,6 +51,8 @@ def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, para
         Kommune codes to include (default: every kommune in the data).
     params_root
         The ``params/`` folder (default: the project's).
+    national_models
+        Also fit the national models the overview shows (ICC, gap models; a few seconds).
 
     Raises
     ------
@@ -66,7 +68,8 @@ def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, para
     for p in {p.framework for p in params.values()}:
         load_framework(p)  # a bad framework id fails here, before any work
     data_id = data_hash(data_files(data))
-    built = build_summaries(tidy, params, data_id=data_id, selected=codes, run_started=run_started)
+    built = build_summaries(tidy, params, data_id=data_id, selected=codes, run_started=run_started,
+                            national_models=national_models)
     main = pd.Series([p.framework for p in params.values()]).mode().iloc[0]
     return Prepared(tidy, params, built.kommuner, data_id, built.national.get(main, {}))
 
@@ -82,5 +85,5 @@ def national_from_data(data: Path | None = None) -> dict[str, Any]:
     """The national overview's summary computed from the data (for interactive use)."""
     from .national import national_summary
 
-    prepared = prepare(data)
+    prepared = prepare(data, national_models=True)
     return national_summary(prepared.summaries, extra=prepared.national_extra, data_id=prepared.data_id)

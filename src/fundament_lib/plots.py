@@ -22,12 +22,17 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Annotation
+from matplotlib.transforms import Bbox, ScaledTranslation
 
 from .framework import GROUP_LABELS
 
 __all__ = ["theme_profile", "likert_bars", "role_heatmap", "share_bars", "subgroup_heatmap",
-           "benchmark_strip", "importance_performance", "distribution_box", "GROUP_STYLE", "GroupStyle", "set_style", "wrap"]
+           "benchmark_strip", "importance_performance", "distribution_box", "place_labels", "print_scale",
+           "GROUP_STYLE", "GroupStyle", "set_style", "wrap"]
 
 
 @dataclass(frozen=True)
@@ -74,10 +79,75 @@ def _new_ax(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return new
 
 
+# How a briefing shows a figure: ``report.figure`` embeds it at 110 dpi, the page shows it at
+# its pixel size (96 px per inch) but never wider than the text, which on A4 paper is
+# 210 mm less 2 × 14 mm margins = 7.17 in.
+EMBED_DPI = 110
+PRINT_WIDTH_IN = 7.17
+
+
+def print_scale(width_in: float) -> float:
+    """Printed size on A4 ÷ size in the figure, for a figure ``width_in`` inches wide: shown at
+    110 px per inch as 96 px per inch (× 1.15), shrunk to the text width if wider
+    (``savefig(bbox_inches="tight")`` adds 0.1 in on each side)."""
+    return min(EMBED_DPI / 96, PRINT_WIDTH_IN / (width_in + 0.2))
+
+
+def _renderer(ax: Axes) -> RendererBase:
+    """The figure laid out as it will be saved (constrained layout run), and its renderer."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+
+
+def _two_lines(text: str) -> str:
+    """The label on two lines, broken at the space that makes the longer line shortest."""
+    words = text.split()
+    if len(words) < 2 or len(text) <= 12:
+        return text
+    splits = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
+    first, second = min(splits, key=lambda s: (max(len(s[0]), len(s[1])), len(s[1])))
+    return f"{first}\n{second}"
+
+
+def _fit_column_labels(ax: Axes, texts: Sequence[str], *, angle: float = 35.0) -> None:
+    """Column tick labels (one per unit column, as seaborn's heatmap has them) that never run
+    into each other: each label is set on two lines; if one is still wider than its column,
+    all are set at an ``angle`` instead (upright if even that does not leave room)."""
+    ticks = np.arange(len(texts)) + 0.5
+    ax.set_xticks(ticks, [_two_lines(t) for t in texts], rotation=0, ha="center")
+    if len(texts) < 2:
+        return
+    renderer = _renderer(ax)
+    column = abs(float(ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0]))
+    labels = ax.get_xticklabels()
+    widest = max(t.get_window_extent(renderer).width for t in labels)
+    if widest <= column - 6:  # room for a gap of a few pixels
+        return
+    line = max(t.get_window_extent(renderer).height for t in labels) / 2
+    if column * np.sin(np.radians(angle)) < 1.4 * line:
+        ax.set_xticks(ticks, list(texts), rotation=90, ha="center", va="top")
+    else:
+        ax.set_xticks(ticks, list(texts), rotation=angle, ha="right", va="top", rotation_mode="anchor")
+
+
+GAP_COLOR = "#cfcfcf"  # the band showing the difference between two groups: light, under everything
+
+
+def _with_n(label: str, n: object | None, unit: str = "") -> str:
+    """'Borgernære ledere (n = 60)'; the label alone when n is not given."""
+    if n is None or (isinstance(n, float) and np.isnan(n)):
+        return label
+    value = f"{int(n):d}" if isinstance(n, int | float | np.integer | np.floating) else str(n)
+    return f"{label} (n = {value}{f' {unit}' if unit else ''})"
+
+
 def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
-                  groups: Sequence[str] = ("stab", "borgernaer"), ax: Axes | None = None) -> Axes:
-    """Dot plot of theme scores (0–100) per respondent group, a line joining the groups
-    so the staff–frontline gap is visible, and intervals where given.
+                  groups: Sequence[str] = ("stab", "borgernaer"),
+                  n: Mapping[str, int | str] | None = None, ax: Axes | None = None) -> Axes:
+    """Dot plot of theme scores (0–100) per respondent group, a grey band under the dots
+    spanning the gap between the groups ("Forskel" in the legend), and intervals where given.
 
     Parameters
     ----------
@@ -88,6 +158,9 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
         Theme id → label on the y axis, in drawing order.
     groups
         Groups to draw.
+    n
+        Optional group → number of respondents (or a text such as ``"55–60"``), shown in
+        the legend as "Borgernære ledere (n = 60)".
     ax
         Axes to draw on.
     """
@@ -96,10 +169,14 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
     y_of = {t: i for i, t in enumerate(order)}
     shown = scores[scores["id"].isin(order) & scores["score"].notna() & scores["group"].isin(groups)]
     wide = shown.pivot(index="id", columns="group", values="score")
-    for theme_id, row in wide.iterrows():  # the gap line behind the dots
-        if all(g in row and pd.notna(row[g]) for g in groups):
-            ax.plot([row[g] for g in groups], [y_of[str(theme_id)]] * len(groups), color="#9a9a9a", lw=2, zorder=1)
     offsets = np.linspace(-0.12, 0.12, len(groups)) if len(groups) > 1 else [0.0]
+    gap_drawn = False
+    for theme_id, row in wide.iterrows():  # the gap: a band under dots and intervals, as tall as both dots
+        if len(groups) > 1 and all(g in row and pd.notna(row[g]) for g in groups):
+            values = [float(row[g]) for g in groups]
+            ax.barh(y_of[str(theme_id)], max(values) - min(values), left=min(values), height=0.5,
+                    color=GAP_COLOR, edgecolor="none", zorder=1.5)
+            gap_drawn = True
     for off, group in zip(offsets, groups, strict=True):
         style = GROUP_STYLE[group]
         part = shown[shown["group"] == group]
@@ -108,22 +185,50 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
             ax.hlines(y, part["ci_low"], part["ci_high"], color=style.color, lw=1.3, alpha=0.9, zorder=2)
         ax.scatter(part["score"], y, marker=style.marker, s=52, zorder=3,
                    facecolors=style.color if style.fill else "white",
-                   edgecolors=style.color, linewidths=1.6, label=GROUP_LABELS[group])
+                   edgecolors=style.color, linewidths=1.6,
+                   label=_with_n(GROUP_LABELS[group], (n or {}).get(group)))
     ax.set_yticks(range(len(order)), [wrap(labels[t]) for t in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Score (0–100). Farvede streger: 95 %-konfidensinterval; grå streg: forskellen")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.3 / len(order)), ncols=len(groups), frameon=False)
+    ax.set_xlabel("Score (0–100). Vandrette streger: 95 %-konfidensinterval")
+    handles, names = ax.get_legend_handles_labels()
+    if gap_drawn:
+        handles.append(Patch(facecolor=GAP_COLOR, edgecolor="none", label="Forskel"))
+        names.append("Forskel")
+    ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.3 / len(order)),
+              ncols=len(handles), frameon=False)
     return ax
+
+
+def _wrap_to(texts: Sequence[str], ax: Axes, width_px: float, fontsize: float) -> list[str]:
+    """Each text wrapped so that its widest line fits ``width_px`` at ``fontsize``."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    renderer = _renderer(ax)
+    probe = ax.text(0, 0, "x" * 40, fontsize=fontsize, transform=None)
+    char_px = probe.get_window_extent(renderer).width / 40
+    out = []
+    for text in texts:
+        chars = max(12, int(1.25 * width_px / char_px))
+        while True:
+            probe.set_text(wrap(text, chars))
+            if probe.get_window_extent(renderer).width <= width_px or chars <= 12:
+                break
+            chars -= 1
+        out.append(wrap(text, chars))
+    probe.remove()
+    return out
 
 
 def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mapping[int, str],
                 ax: Axes | None = None) -> Axes:
     """Diverging stacked bars of answer shares, centred on the middle level.
 
-    Every scale level is drawn even when nobody chose it; "Ved ikke" is its own
-    grey bar to the right of the scale, as a share of everyone who answered
-    the item. Each label carries the item's n (substantive answers).
+    Every scale level is drawn (and in the legend) even when nobody chose it;
+    "Ved ikke" is its own grey bar to the right of the scale, as a share of
+    everyone who answered the item, its percentage set clear of bar and frame.
+    Each item's text, with its n (substantive answers), stands above its bar
+    across the full width, printing at 9.5 pt or more on A4.
 
     Parameters
     ----------
@@ -138,34 +243,89 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     """
     codes = sorted(scale)
     order = [i for i in labels if i in set(items["item_id"])]
-    ax = _new_ax(ax, (10.0, 0.5 * len(order) + 1.4))
     rows = items.set_index("item_id").reindex(order)
-    mid = len(codes) // 2
+    nbsp = "\u00a0"  # "(n = 68)" is never broken across lines
+    names = [f"{labels[i]} ({'skjult' if pd.isna(nn) else f'n{nbsp}={nbsp}{int(nn)}'})"
+             for i, nn in zip(order, rows["n"].to_numpy(), strict=True)]
+    new_figure = ax is None
+    if ax is None:  # a briefing figure: the item text prints at 9.5 pt on A4
+        width = 7.4
+        fontsize = round(9.5 / print_scale(width), 1)
+        ax = _new_ax(None, (width, 6.0))
+    else:
+        fontsize = 9.5
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    small = max(9.0, fontsize - 1.5)
+    spacing = 1.1
+    dk = rows["dont_know"].astype("float64").fillna(0).to_numpy()
     counts = rows[[f"c{c}" for c in codes]].astype("float64").fillna(0).to_numpy()
     n = counts.sum(axis=1)
+    dk_share = np.divide(dk, n + dk, out=np.zeros_like(dk), where=(n + dk) > 0) * 100
+    ax.set_xlim(-100, DK_START + max(24.0, float(dk_share.max(initial=0.0))) + 6)
+    renderer = _renderer(ax)
+    names = _wrap_to(names, ax, ax.get_window_extent(renderer).width - 4, fontsize)
+    # Row layout in points: the item text, then its bar, then a gap before the next item.
+    px_per_pt = fig.dpi / 72
+    probe = ax.text(0, 0, "", fontsize=fontsize, linespacing=spacing, transform=None)
+    text_h = []
+    for name in names:
+        probe.set_text(name)
+        text_h.append(probe.get_window_extent(renderer).height / px_per_pt)
+    probe.remove()
+    pad, bar, gap = 2.0, 0.95 * fontsize, 0.75 * fontsize
+    heights = pad + np.array(text_h) + 3.5 + bar + gap
+    tops = np.concatenate([[0.0], np.cumsum(heights)[:-1]])
+    y = tops + pad + np.array(text_h) + 3.5 + bar / 2
+    total = float(heights.sum()) - gap + 4.0
+    mid = len(codes) // 2
     shares = np.divide(counts, n[:, None], out=np.zeros_like(counts), where=n[:, None] > 0) * 100
     left = -(shares[:, :mid].sum(axis=1) + shares[:, mid] / 2)
-    y = np.arange(len(order))
+    handles = []
     for j, code in enumerate(codes):
         ax.barh(y, shares[:, j], left=left, color=LIKERT_COLORS[j % 5], hatch=LIKERT_HATCH[j % 5],
-                edgecolor="white", linewidth=0.6, label=scale[code], height=0.7)
+                edgecolor="white", linewidth=0.6, label=scale[code], height=bar, zorder=2)
+        handles.append(Patch(facecolor=LIKERT_COLORS[j % 5], hatch=LIKERT_HATCH[j % 5], edgecolor="white",
+                             label=scale[code]))
         left = left + shares[:, j]
-    dk = rows["dont_know"].astype("float64").fillna(0).to_numpy()
-    dk_share = np.divide(dk, n + dk, out=np.zeros_like(dk), where=(n + dk) > 0) * 100
-    ax.barh(y, dk_share, left=DK_START, color=DONT_KNOW_COLOR, label="Ved ikke", height=0.7)
-    for yi, d, nn in zip(y, dk_share, rows["n"].to_numpy(), strict=True):
-        if pd.notna(nn):
-            ax.text(DK_START + d + 1.5, float(yi), f"{d:.0f} %", va="center", fontsize=8)
-    ax.axvline(0, color="#333333", lw=1)
-    ax.axvline(DK_START - 4, color="#bbbbbb", lw=0.8, ls=":")
-    ax.set_xlim(-100, DK_START + 32)
-    ax.set_xticks([-100, -50, 0, 50, 100, DK_START + 12], ["100 %", "50 %", "0", "50 %", "100 %", "Ved ikke"])
-    names = [f"{wrap(labels[i], 52)}  ({'skjult' if pd.isna(nn) else f'n = {int(nn)}'})"
-             for i, nn in zip(order, rows["n"].to_numpy(), strict=True)]
-    ax.set_yticks(y, names, fontsize=8.5)
-    ax.set_ylim(len(order) - 0.5, -0.5)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.35 / max(len(order), 1) ** 0.5),
-              ncols=len(codes) + 1, frameon=False, fontsize=8)
+    ax.barh(y, dk_share, left=DK_START, color=DONT_KNOW_COLOR, label="Ved ikke", height=bar, zorder=2)
+    handles.append(Patch(facecolor=DONT_KNOW_COLOR, label="Ved ikke"))
+    dk_texts = [ax.annotate(f"{d:.0f} %", (DK_START + d, float(yi)), xytext=(4, 0), textcoords="offset points",
+                            va="center", ha="left", fontsize=small, annotation_clip=False)
+                for yi, d, nn in zip(y, dk_share, rows["n"].to_numpy(), strict=True) if pd.notna(nn)]
+    # Guides only beside the bars, so no line runs through the item text.
+    span = (y - bar / 2 - 2, y + bar / 2 + 2)
+    for x in (-50, 50, 100):
+        ax.vlines(np.full(len(y), x), *span, color="#e3e3e3", lw=0.8, zorder=0)
+    ax.vlines(np.zeros(len(y)), *span, color="#333333", lw=1, zorder=3)
+    ax.vlines(np.full(len(y), DK_START - 4), *span, color="#bbbbbb", lw=0.8, ls=":", zorder=0)
+    text_at = ax.get_yaxis_transform()  # x in Axes fractions, y in data
+    for top, name in zip(tops, names, strict=True):
+        ax.text(0.004, top + pad, name, transform=text_at, va="top", ha="left", fontsize=fontsize,
+                linespacing=spacing)
+    ax.grid(False)
+    ax.set_yticks([])
+    ax.set_ylim(total, 0)
+    ax.set_xticks([-100, -50, 0, 50, 100, DK_START + 12], ["100 %", "50 %", "0", "50 %", "100 %", "Ved ikke"],
+                  fontsize=small)
+    # Two legend rows read left to right (Matplotlib fills legend columns first).
+    ncols = (len(handles) + 1) // 2
+    ordered = [handles[r * ncols + c] for c in range(ncols) for r in range(2) if r * ncols + c < len(handles)]
+    below = ax.transAxes + ScaledTranslation(0, -(small * 2.2) / 72, fig.dpi_scale_trans)
+    ax.legend(handles=ordered, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
+              ncols=ncols, frameon=False, fontsize=small)
+    if new_figure:  # make one data unit one point, so text and bars keep the planned spacing
+        for _ in range(2):
+            height_pt = ax.get_window_extent(_renderer(ax)).height / px_per_pt
+            fig.set_figheight(fig.get_figheight() + (total - height_pt) / 72)
+    if dk_texts:  # widen the axis until every "Ved ikke" percentage sits clear of the frame
+        renderer = _renderer(ax)
+        frame = ax.get_window_extent(renderer)
+        reach = max(t.get_window_extent(renderer).x1 for t in dk_texts)
+        right = ax.get_xlim()[1]
+        if reach > frame.x1 - 8:
+            units_per_px = (right + 100) / frame.width
+            ax.set_xlim(-100, right + (reach - frame.x1 + 12) * units_per_px * 1.2)
     return ax
 
 
@@ -185,11 +345,11 @@ def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_ord
                      grid.round(0).astype("Int64").astype(str) + "\nn = " + ns.astype("Int64").astype(str))
     sns.heatmap(grid.astype(float), ax=ax, vmin=0, vmax=100, cmap=HEAT_CMAP, annot=annot, fmt="",
                 linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100)"},
-                annot_kws={"fontsize": 8, "color": "#1b1b1b"})
+                annot_kws={"fontsize": 9, "color": "#1b1b1b"})
     ax.set_yticks(np.arange(len(functions)) + 0.5, list(functions.values()), rotation=0)
-    ax.set_xticks(np.arange(len(roles_order)) + 0.5, [wrap(v, 14) for v in roles_order.values()], rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
+    _fit_column_labels(ax, list(roles_order.values()))
     return ax
 
 
@@ -226,16 +386,17 @@ def subgroup_heatmap(cells: pd.DataFrame, *, rows: Mapping[str, str], columns: M
     annot = np.where(grid.isna(), "–", grid.round(0).astype("Int64").astype(str) + "\n(" +
                      ns.astype("Int64").astype(str) + ")")
     sns.heatmap(grid.astype(float), ax=ax, vmin=0, vmax=100, cmap=HEAT_CMAP, annot=annot, fmt="",
-                linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100)"}, annot_kws={"fontsize": 7.5, "color": "#1b1b1b"})
+                linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100)"}, annot_kws={"fontsize": 8.5, "color": "#1b1b1b"})
     ax.set_yticks(np.arange(len(rows)) + 0.5, [wrap(v, 34) for v in rows.values()], rotation=0)
-    ax.set_xticks(np.arange(len(columns)) + 0.5, [wrap(v, 14) for v in columns.values()], rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
+    _fit_column_labels(ax, list(columns.values()))
     return ax
 
 
 def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[str, str],
-                    own: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
+                    own: pd.DataFrame | None = None, n_others: int | None = None,
+                    n_own: int | str | None = None, ax: Axes | None = None) -> Axes:
     """Every kommune's score per id as a strip, this kommune marked (with its interval).
 
     Parameters
@@ -248,13 +409,18 @@ def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[s
         Id → label, in drawing order.
     own
         Optional rows for the marked kommune with ``id``, ``score``, ``ci_low``, ``ci_high``.
+    n_others
+        Optional number of other kommuner, shown as "Andre kommuner (n = 97 kommuner)".
+    n_own
+        Optional number of the kommune's respondents (or a text such as ``"68–71"``),
+        shown as "Jeres kommune (n = 71 ledere)".
     """
     order = [i for i in labels if i in set(national["id"])]
     ax = _new_ax(ax, (8.0, 0.7 * len(order) + 1.2))
     y_of = {k: j for j, k in enumerate(order)}
     others = national[(national["kommunekode"] != highlight) & national["id"].isin(order)]
     jitter = np.random.default_rng(0).uniform(-0.18, 0.18, len(others))
-    ax.scatter(others["score"], others["id"].map(y_of) + jitter, s=14, color="#9a9a9a", alpha=0.8,
+    ax.scatter(others["score"], others["id"].map(y_of).astype(float).to_numpy() + jitter, s=14, color="#9a9a9a", alpha=0.8,
                label="Andre kommuner", zorder=2)
     if own is not None and not own.empty:
         mine = own[own["id"].isin(order)]
@@ -266,32 +432,132 @@ def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[s
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Score (0–100)")
-    handles = [Patch(color="#9a9a9a", label="Andre kommuner"), Patch(color="#000000", label="Jeres kommune")]
+    handles = [Line2D([], [], ls="none", marker="o", markersize=5, color="#9a9a9a",
+                      label=_with_n("Andre kommuner", n_others, "kommuner")),
+               Line2D([], [], ls="-", lw=2, marker="D", markersize=8, color="#000000",
+                      label=_with_n("Jeres kommune", n_own, "ledere"))]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, frameon=False)
     return ax
 
 
-def importance_performance(matrix: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def _ip_ylabel(matrix: pd.DataFrame, basis: str | None) -> str:
+    """Whose score the matrix shows: the frontline leaders' unless the basis says all leaders."""
+    bases = set(matrix["basis"].dropna()) if "basis" in matrix.columns else set()
+    if basis is not None:
+        bases = {basis}
+    if bases == {"alle"}:
+        return "Score hos alle ledere (0–100)"
+    if "alle" in bases:
+        return "Score hos de borgernære ledere (0–100;\nalle ledere, hvor de borgernære er skjult)"
+    return "Score hos de borgernære ledere (0–100)"
+
+
+# Where a point's label may go, in order of preference: right, left, the four diagonals, above, below.
+_DIRECTIONS = ((1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1), (0, 1), (0, -1))
+
+
+def _marker_box(x: float, y: float, size: float, px_per_pt: float) -> Bbox:
+    """A square (pixels) safely around a scatter marker of area ``size`` (pt²) at (x, y)."""
+    r = (0.75 * np.sqrt(size) + 1.5) * px_per_pt
+    return Bbox.from_extents(x - r, y - r, x + r, y + r)
+
+
+def _overlap(a: Bbox, b: Bbox) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return float(w * h) if w > 0 and h > 0 else 0.0
+
+
+def place_labels(ax: Axes, x: Sequence[float], y: Sequence[float], texts: Sequence[str], *,
+                 sizes: Sequence[float], bold: Sequence[bool] | None = None, fontsize: float = 9,
+                 avoid: Sequence[Bbox] = ()) -> list[Annotation]:
+    """Label points so that no label covers a marker, another label or anything in ``avoid``.
+
+    A small deterministic greedy search: points are labelled in the given order; each label
+    takes the first free spot among eight positions around its marker (right, left, the
+    diagonals, above, below), trying rings further out (with a thin leader line) until one
+    is free of markers, placed labels and ``avoid`` boxes and inside the Axes. If none is,
+    the spot with the least overlap is used. Positions are computed on the laid-out figure,
+    so call this after limits, labels and legend are set.
+    """
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    renderer = _renderer(ax)
+    px_per_pt = fig.dpi / 72
+    points = ax.transData.transform(np.column_stack([x, y])) if len(x) else np.empty((0, 2))
+    markers = [_marker_box(float(px), float(py), s, px_per_pt) for (px, py), s in zip(points, sizes, strict=True)]
+    frame = ax.get_window_extent(renderer).padded(-3)
+    taken: list[Bbox] = [*markers, *avoid]
+    gap, step = 2.5 * px_per_pt, 9 * px_per_pt
+    out = []
+    for i, text in enumerate(texts):
+        weight = "bold" if bold is not None and bold[i] else "normal"
+        probe = ax.text(0, 0, text, fontsize=fontsize, fontweight=weight)
+        extent = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = extent.width + 2, extent.height + 2
+        px, py = points[i]
+        r = (markers[i].x1 - markers[i].x0) / 2
+        best: tuple[float, int, tuple[float, float], tuple[int, int]] | None = None
+        for ring in range(8):
+            dist = r + gap + ring * step
+            for k, (dx, dy) in enumerate(_DIRECTIONS):
+                ax_, ay = px + dx * dist, py + dy * dist
+                x0 = ax_ if dx > 0 else ax_ - w if dx < 0 else ax_ - w / 2
+                y0 = ay if dy > 0 else ay - h if dy < 0 else ay - h / 2
+                box = Bbox.from_bounds(x0, y0, w, h)
+                outside = (max(0, frame.x0 - box.x0) + max(0, box.x1 - frame.x1)
+                           + max(0, frame.y0 - box.y0) + max(0, box.y1 - frame.y1)) * h
+                cost = sum(_overlap(box, o) for o in taken) + outside
+                rank = ring * len(_DIRECTIONS) + k
+                if best is None or cost < best[0] - 1e-9:
+                    best = (cost, rank, (ax_ - px, ay - py), (dx, dy))
+                if cost == 0:
+                    break
+            if best is not None and best[0] == 0:
+                break
+        assert best is not None
+        _, rank, (ox, oy), (dx, dy) = best
+        far = rank >= len(_DIRECTIONS)
+        ann = ax.annotate(text, (x[i], y[i]), xytext=(ox / px_per_pt, oy / px_per_pt), textcoords="offset points",
+                          ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                          va="bottom" if dy > 0 else "top" if dy < 0 else "center",
+                          fontsize=fontsize, fontweight=weight, zorder=5,
+                          bbox=dict(boxstyle="square,pad=0.08", fc="white", ec="none", alpha=0.85),
+                          arrowprops=dict(arrowstyle="-", color="#6b6b6b", lw=0.7, shrinkA=1,
+                                          shrinkB=r / px_per_pt) if far else None)
+        taken.append(Bbox.from_bounds(px + ox + (0 if dx > 0 else -w if dx < 0 else -w / 2),
+                                      py + oy + (0 if dy > 0 else -h if dy < 0 else -h / 2), w, h))
+        out.append(ann)
+    return out
+
+
+def importance_performance(matrix: pd.DataFrame, *, basis: str | None = None, ylabel: str | None = None,
+                           ax: Axes | None = None) -> Axes:
     """The importance–performance matrix ("prioriteringskort").
 
     Parameters
     ----------
     matrix
-        One row per theme: ``id``, ``importance`` (0–100), ``score`` (0–100) and
-        ``priority`` (bool). Prioritised themes are black diamonds, the rest
-        grey circles; the dashed lines are the kommune's own medians, so the
-        upper-left quarter holds the important themes that score low.
+        One row per theme: ``id``, ``importance`` (0–100), ``score`` (0–100),
+        ``priority`` (bool) and optionally ``basis`` (whose score: ``"borgernaer"``
+        or ``"alle"``). Prioritised themes are black diamonds, the rest grey circles;
+        the dashed lines are the kommune's own medians, so the lower-right quarter
+        holds the important themes that score low. Theme labels are placed clear of
+        the markers and of each other (see :func:`place_labels`).
+    basis
+        Whose score is shown, when ``matrix`` has no ``basis`` column: ``"borgernaer"``
+        (the default: the priority rule scores the frontline leaders) or ``"alle"``.
+    ylabel
+        The y-axis label, overriding the one ``basis`` gives.
     """
     ax = _new_ax(ax, (7.5, 6.0))
-    shown = matrix.dropna(subset=["importance", "score"])
+    shown = matrix.dropna(subset=["importance", "score"]).reset_index(drop=True)
     prio = shown["priority"].astype(bool)
     ax.scatter(shown.loc[~prio, "importance"], shown.loc[~prio, "score"], s=60, color="#8a8a8a",
                edgecolors="#4a4a4a", label="Øvrige temaer", zorder=3)
     ax.scatter(shown.loc[prio, "importance"], shown.loc[prio, "score"], s=90, marker="D", color="#000000",
                label="Prioriterede temaer", zorder=4)
-    for _, row in shown.iterrows():
-        ax.annotate(row["id"], (row["importance"], row["score"]), xytext=(6, 4), textcoords="offset points",
-                    fontsize=9, fontweight="bold" if row["priority"] else "normal")
     if not shown.empty:
         ax.axvline(shown["importance"].median(), color="#6b6b6b", ls="--", lw=1)
         ax.axhline(shown["score"].median(), color="#6b6b6b", ls="--", lw=1)
@@ -300,11 +566,25 @@ def importance_performance(matrix: pd.DataFrame, *, ax: Axes | None = None) -> A
     ax.set_xlim(lo_x, 100)
     ax.set_ylim(lo_y, 100)
     ax.set_xlabel("Vigtighed for de kommende år (0–100)")
-    ax.set_ylabel("Score (0–100)")
-    ax.text(0.98, 0.02, "Vigtigt, men lav score →\nkandidater til prioritering", transform=ax.transAxes,
-            fontsize=8, color="#4a4a4a", ha="right", va="bottom")
-    ax.legend(loc="upper left", frameon=True, fontsize=8)
+    ax.set_ylabel(ylabel or _ip_ylabel(shown, basis))
+    corner = ax.text(0.98, 0.02, "Vigtigt, men lav score →\nkandidater til prioritering", transform=ax.transAxes,
+                     fontsize=8.5, color="#4a4a4a", ha="right", va="bottom", zorder=1)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False, fontsize=9)
+    # Prioritised themes are labelled first, then the rest, each in order of crowding.
+    order = sorted(range(len(shown)), key=lambda i: (not prio[i], -_crowding(shown, i), str(shown.at[i, "id"])))
+    ordered = shown.loc[order]
+    place_labels(ax, ordered["importance"].tolist(), ordered["score"].tolist(), ordered["id"].astype(str).tolist(),
+                 sizes=[90.0 if p else 60.0 for p in ordered["priority"].astype(bool)],
+                 bold=ordered["priority"].astype(bool).tolist(), fontsize=9.5,
+                 avoid=[corner.get_window_extent(_renderer(ax))])
     return ax
+
+
+def _crowding(shown: pd.DataFrame, i: int) -> int:
+    """How many other themes lie close to theme ``i`` (within 4 points on both axes)."""
+    dx = (shown["importance"] - shown.at[i, "importance"]).abs()
+    dy = (shown["score"] - shown.at[i, "score"]).abs()
+    return int(((dx < 4) & (dy < 4)).sum()) - 1
 
 
 def distribution_box(scores: pd.DataFrame, *, labels: Mapping[str, str], ax: Axes | None = None) -> Axes:

@@ -43,11 +43,11 @@ COMPONENTS = ("performance", "benchmark", "stated_importance", "derived_importan
 GAP_FULL = 25.0  # points of staff–frontline gap that count as the full need
 RULE_TEXT = (
     "Prioriteringen lægger fem hensyn sammen med faste vægte: lav score hos de borgernære ledere "
-    "({performance:.0%}), placering blandt kommunerne ({benchmark:.0%}), den vigtighed lederne selv "
-    "tillægger temaet ({stated_importance:.0%}), hvor meget temaet hænger sammen med de borgernære "
-    "lederes tid og rum til at lede det faglige ({derived_importance:.0%}) og forskellen mellem stabens "
-    "og de borgernære lederes vurdering ({gap:.0%}). Temaer med en score på mindst {strong:.0f} "
-    "prioriteres ikke."
+    "({performance:.0f} %), placering blandt kommunerne ({benchmark:.0f} %), den vigtighed lederne selv "
+    "tillægger temaet ({stated_importance:.0f} %), hvor meget temaet hænger sammen med de borgernære "
+    "lederes tid og rum til at lede det faglige ({derived_importance:.0f} %) og forskellen mellem stabens "
+    "og de borgernære lederes vurdering ({gap:.0f} %; kun hvor forskellen er statistisk sikker). Temaer "
+    "med en score på mindst {strong:.0f} prioriteres ikke."
 )
 
 
@@ -171,7 +171,7 @@ def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed
     PriorityResult
     """
     weights = params.weights.model_dump()
-    rule = RULE_TEXT.format(**{k: v / sum(weights.values()) for k, v in weights.items()},
+    rule = RULE_TEXT.format(**{k: 100 * v / sum(weights.values()) for k, v in weights.items()},
                             strong=params.strong_score)
     enough = themes["n"].fillna(0) >= max(min_n, 10)
     if not enough.any():

@@ -50,9 +50,11 @@ def paragraph(text: str, *, cls: str | None = None) -> Html:
     return Html(f"<p{klass}>{esc(text)}</p>")
 
 
-def note(text: str, *, kind: str = "note") -> Html:
-    """A boxed remark (``note`` or ``warning``)."""
-    return Html(f'<div class="{esc(kind)}" role="note"><p>{esc(text)}</p></div>')
+def note(text: str, *, kind: str = "note", items: Iterable[str] = ()) -> Html:
+    """A boxed remark (``note`` or ``warning``), optionally followed by a bullet list."""
+    listed = list(items)
+    return Html(f'<div class="{esc(kind)}" role="note"><p>{esc(text)}</p>'
+                f'{bullets(listed) if listed else ""}</div>')
 
 
 def bullets(items: Iterable[str]) -> Html:
@@ -71,11 +73,11 @@ def table(df: pd.DataFrame, *, caption: str, numeric: Sequence[str] = (), row_he
     caption
         Shown above the table; screen readers announce it.
     numeric
-        Columns to right-align.
+        Columns to right-align and keep unbroken.
     row_header
         A column whose cells are row headers (``<th scope="row">``).
     """
-    num = ' class="num"'
+    num = ' class="num"'  # right-aligned; fundament.css keeps "54 (50–58)" on one line
     head = "".join(f'<th scope="col"{num if c in numeric else ""}>{esc(c)}</th>' for c in df.columns)
     rows = []
     for _, row in df.iterrows():

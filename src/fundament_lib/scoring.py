@@ -38,8 +38,8 @@ SCORING_RULE = (
     "Svarene omregnes til 0–100 (laveste svarmulighed = 0, højeste = 100). En respondents temascore "
     "er gennemsnittet af de besvarede udsagn i temaet, hvis mindst halvdelen af udsagnene er besvaret; "
     "pejlemærkescoren er gennemsnittet af respondentens temascorer, hvis mindst halvdelen af temaerne "
-    "har en score. 'Ved ikke' og ubesvarede udsagn indgår ikke. Kommunens score er gennemsnittet over "
-    "respondenterne; 'alle' vægter hver respondent ens."
+    "har en score. «Ved ikke» og ubesvarede udsagn indgår ikke. Kommunens score er gennemsnittet over "
+    "respondenterne; «alle» vægter hver respondent ens."
 )
 RESPONDENT_COLUMNS: tuple[str, ...] = (
     "kommunekode", "group", "wave", "fagomraade", "stabsfunktion", "ledelsesniveau",

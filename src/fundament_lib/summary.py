@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, stats
 from .cells import Cells
 from .framework import load_framework
 from .jsonready import records
@@ -28,13 +28,13 @@ from .params import Params
 from .privacy import reason_text
 from .scoring import SCORING_RULE
 from .tables import Tables, national_tables, settings_from
-from .textscreen import screen
+from .textscreen import ScreenedText, screen
 from .workshop import priority_section
 
 __all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slice_hash", "SCHEMA_VERSION",
            "records", "MAX_FREE_TEXTS"]
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"  # 1.3: free_text.n_distinct; free_text.shown without duplicates
 MAX_FREE_TEXTS = 8
 FLAGS = ["suppressed", "suppression"]
 BENCH_COLUMNS = ["id", "rank", "n_kommuner", "percentile", "rank_ci_low", "rank_ci_high",
@@ -70,7 +70,8 @@ class Summaries:
 
 
 def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id: str,
-                    selected: list[str] | None = None, run_started: datetime | None = None) -> Summaries:
+                    selected: list[str] | None = None, run_started: datetime | None = None,
+                    national_models: bool = False) -> Summaries:
     """Compute all tables once and build the selected kommuner's summaries.
 
     Parameters
@@ -115,17 +116,35 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
                                       slices[(code, wave)], data_id=data_id, started=started, national=by_id)
             summary["national"] = _national_view(national, code, params[code].share_names)
             out[code] = summary
-        national_extra[fw_id] = _national_extra(tables)
+        national_extra[fw_id] = _national_extra(tables, _shown_groups(subset, cells) if national_models else None)
     return Summaries(out, national_extra)
 
 
-def _national_extra(t: Tables) -> dict[str, Any]:
+def _shown_groups(tidy: pd.DataFrame, cells: Cells) -> pd.DataFrame:
+    """The answers of kommune × wave × group cells whose respondent count is shown: national
+    models are fitted without the hidden groups, so no estimate carries one of them."""
+    hidden = cells.table("respondents")
+    hidden = hidden.loc[hidden["suppressed"], ["kommunekode", "wave", "group"]].astype(str)
+    keys = tidy[["kommunekode", "wave", "group"]].astype(str)
+    drop = keys.merge(hidden.assign(_hidden=True), on=["kommunekode", "wave", "group"], how="left")["_hidden"]
+    return tidy[~drop.fillna(False).astype(bool).to_numpy()]
+
+
+def _national_extra(t: Tables, tidy: pd.DataFrame | None = None) -> dict[str, Any]:
+    """National analyses for the overview; with ``tidy`` (the shown groups' answers) also the
+    models that take seconds: the ICC per theme (MixedLM) and the staff–frontline gap models
+    (clustered OLS, ordinal logit)."""
     drivers = t.drivers()
     pooled = t.reliability[t.reliability["scope"] == "pooled"].drop(columns=["scope", "kommunekode"],
                                                                       errors="ignore")
-    return {"drivers": records(drivers) if drivers is not None else [],
-            "reliability": records(pooled),
-            "interval_method": str(t.intervals.method)}
+    extra = {"drivers": records(drivers) if drivers is not None else [],
+             "reliability": records(pooled),
+             "interval_method": str(t.intervals.method)}
+    if tidy is not None:
+        rs = t.respondent_scores[t.respondent_scores.index.isin(tidy["respondent_id"].unique())]
+        extra["icc"] = records(stats.icc_table(rs, t.fw))
+        extra["gap_models"] = records(stats.national_gap_models(rs, t.fw, tidy=tidy))
+    return extra
 
 
 def _national_scores(cells: Cells, current: Mapping[str, str]) -> pd.DataFrame:
@@ -205,7 +224,8 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
             "areas": take("burden_areas", ["area", "n", "share", "ci_low", "ci_high", *FLAGS], ["area"]),
             "share": share[0] if share else None,
         },
-        "free_text": _free_text(cells.t.texts, code, wave, k, p.seed),
+        "free_text": _free_text(cells.t.texts, code, wave, k, p.seed, hidden=cells.hidden_groups(code, wave),
+                                total=_shown_total(cells, code, wave)),
         "priority": _priority(code, wave, cells, p, national),
         "quality": {
             "respondents": _with_invited(take("respondents", ["group", "n", *FLAGS], ["group"]), p),
@@ -268,19 +288,76 @@ def _note_hidden(hidden: list[dict[str, Any]], table: pd.DataFrame, what: str, k
         hidden.append(entry)
 
 
-def _free_text(texts: pd.DataFrame, code: str, wave: str, k: int, seed: int) -> dict[str, Any]:
-    """Screened free-text examples — only where at least ``min_n`` people wrote one."""
+def _shown_total(cells: Cells, code: str, wave: str) -> int | None:
+    """The kommune's shown number of respondents (``alle``), or ``None`` where it is hidden."""
+    resp = cells.get("respondents", code, wave)
+    alle = resp[(resp["group"] == "alle") & ~resp["suppressed"]] if not resp.empty else resp
+    return None if alle.empty or pd.isna(alle["n"].iloc[0]) else int(alle["n"].iloc[0])
+
+
+def _free_text(texts: pd.DataFrame, code: str, wave: str, k: int, seed: int, *,
+               hidden: Mapping[str, str] | None = None, total: int | None = None) -> dict[str, Any]:
+    """Screened free-text examples — only where at least ``min_n`` people wrote one.
+
+    Parameters
+    ----------
+    texts
+        The free-text answers of every kommune (:func:`fundament_lib.descriptives.free_texts`).
+    code, wave, k, seed
+        The kommune, its wave, its threshold and its seed (the selection is reproducible).
+    hidden
+        Groups whose respondent count the kommune may not show → reason (:meth:`Cells.hidden_groups`).
+    total
+        The kommune's shown number of respondents (``alle``), ``None`` where hidden.
+
+    Returns
+    -------
+    dict
+        ``n``
+            Respondents who wrote an example — the count the threshold applies to; ``None``
+            where suppressed or withheld (below).
+        ``n_distinct``
+            Different examples after screening: answers that read alike once names, numbers
+            and tags are removed (whitespace and case aside) count once; ``None`` as ``n``.
+        ``shown``
+            A seeded random selection of at most :data:`MAX_FREE_TEXTS` of the distinct
+            examples, in the order they were written — never two alike, so
+            ``len(shown) <= n_distinct <= n``.
+        ``removed``
+            What screening removed from the shown examples: kind → how many times.
+        ``suppressed``, ``suppression``
+            Whether no example is shown, and why (Danish).
+
+    Where the writers' group has its respondent count hidden (Læsø: 4 staff, 11 frontline
+    leaders, both hidden), ``n`` and ``n_distinct`` are withheld — 11 writers would give
+    15 − 11 = 4 staff away — and at most ``total − min_n`` examples are shown: read as a
+    lower bound on the group, their number leaves at least ``min_n`` of the respondents
+    unaccounted for, which is the complementary-suppression rule for any count. The quotes
+    themselves carry no number, and that at least ``min_n`` wrote is already implied by the
+    group's reason (``complement`` is only given to a group of at least ``min_n``).
+    """
     part = texts[(texts["kommunekode"] == code) & (texts["wave"] == wave)]
     n = int(part["respondent_id"].nunique())
     if n < k:
-        return {"n": None, "shown": [], "removed": {}, "suppressed": True,
+        return {"n": None, "n_distinct": None, "shown": [], "removed": {}, "suppressed": True,
                 "suppression": f"færre end {k} har skrevet et eksempel" if n else "ingen har skrevet et eksempel"}
-    screened = [screen(s) for s in part["text"]]
-    order = np.random.default_rng(seed).permutation(len(screened))[:MAX_FREE_TEXTS]
+    distinct: dict[str, ScreenedText] = {}
+    for s in (screen(t) for t in part["text"]):
+        key = " ".join(s.text.split()).casefold()
+        if key and key not in distinct:
+            distinct[key] = s
+    examples = list(distinct.values())
+    withheld = bool(set(part["group"].astype(str)) & set(hidden or {}))
+    limit = MAX_FREE_TEXTS if not withheld else min(MAX_FREE_TEXTS, (total or 0) - k)
+    if limit < 1 or not examples:
+        return {"n": None if withheld else n, "n_distinct": None if withheld else len(examples), "shown": [],
+                "removed": {}, "suppressed": True,
+                "suppression": reason_text("complement", k) if examples else "ingen eksempler tilbage efter rensning"}
+    order = sorted(np.random.default_rng(seed).permutation(len(examples))[:limit])
+    shown = [examples[i] for i in order]
     removed: dict[str, int] = {}
-    for s in screened:
+    for s in shown:
         for kind in s.removed:
             removed[kind] = removed.get(kind, 0) + 1
-    return {"n": n, "shown": [screened[i].text for i in sorted(order)], "removed": removed,
-            "suppressed": False, "suppression": None}
-
+    return {"n": None if withheld else n, "n_distinct": None if withheld else len(examples),
+            "shown": [s.text for s in shown], "removed": removed, "suppressed": False, "suppression": None}

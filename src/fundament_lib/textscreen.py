@@ -6,10 +6,16 @@ A briefing must not pass them on: ``summary.json`` is read by other tools too.
 :func:`screen` replaces them with a bracketed note; the text is HTML-escaped
 later, like every other text, when it is put on the page.
 
-Names are found by two rules that err on the side of removing: a common Danish
-first name (Danmarks Statistik's most frequent names), and two or more
-capitalised words in a row that do not start a sentence (e.g. "Karin Holm",
-"Jens Peter Hansen"). All-capital abbreviations (HR, IT) are not names.
+Names are found by rules that err on the side of removing: a common Danish
+first name (Danmarks Statistik's most frequent names) together with the
+capitalised words after it ("Karin Holm ringer", "Jens-Peter Hansen" — also at
+the start of a sentence), these first names and the surnames below written in
+lower case (except those that are also Danish words: hans, per, bo, line, kim,
+svend, lund, holm), two or more
+capitalised words in a row that do not start a sentence ("Karin Holm"), and a
+surname on its own: a common Danish surname anywhere ("Jensen", "Møller"), any
+capitalised word ending in -sen inside a sentence ("Kommunaldirektør Lauritsen").
+All-capital abbreviations (HR, IT) are not names.
 """
 
 from __future__ import annotations
@@ -26,8 +32,18 @@ PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)\s?45[\s-]?)?(?:\d{2}[\s.-]?){3}\d{2}(?!
 CPR = re.compile(r"(?<!\d)\d{6}[-\s]?\d{4}(?!\d)")
 TITLE_WORD = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
 NAME_RUN = re.compile(rf"(?<![.!?:]\s)(?<!^)\b{TITLE_WORD}(?:\s+{TITLE_WORD})+\b")
+SEN_INSIDE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-ZÆØÅ][a-zæøå]+sen\b")
 
 FIRST_NAMES: frozenset[str] = frozenset(["Anne", "Kirsten", "Hanne", "Mette", "Anna", "Helle", "Susanne", "Lene", "Maria", "Marianne", "Lone", "Camilla", "Pia", "Louise", "Charlotte", "Tina", "Gitte", "Inge", "Bente", "Karen", "Jette", "Sofie", "Julie", "Ida", "Emma", "Laura", "Christina", "Birgitte", "Heidi", "Karin", "Annette", "Lise", "Eva", "Rikke", "Ulla", "Tanja", "Sanne", "Malene", "Maja", "Mia", "Caroline", "Katrine", "Line", "Jane", "Dorthe", "Vibeke", "Merete", "Peter", "Jens", "Michael", "Lars", "Henrik", "Thomas", "Søren", "Jan", "Niels", "Christian", "Martin", "Anders", "Morten", "Jesper", "Rasmus", "Mads", "Per", "Hans", "Ole", "Poul", "Erik", "Kim", "Mikkel", "Frederik", "Kasper", "Jørgen", "Torben", "Carsten", "Steen", "Brian", "Bo", "Allan", "Kenneth", "Anders", "Jacob", "Jakob", "Simon", "Nikolaj", "Kristian", "Johannes", "Emil", "Mathias", "Magnus", "Oliver", "William", "Lasse", "Claus", "Flemming", "Finn", "Bent", "Jonas", "Tobias", "Andreas", "Daniel", "Mogens", "Karsten", "Kurt", "Preben", "Svend"])
+
+# First names that are also ordinary Danish words: matched only when capitalised.
+AMBIGUOUS_LOWER: frozenset[str] = frozenset(["hans", "per", "bo", "line", "kim", "svend", "lund", "holm"])
+SURNAMES: frozenset[str] = frozenset(["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen", "Knudsen", "Jakobsen", "Jacobsen", "Mikkelsen", "Olesen", "Frederiksen", "Laursen", "Henriksen", "Lund", "Schmidt", "Holm", "Eriksen", "Kristiansen", "Nørgaard", "Clausen", "Simonsen", "Svendsen", "Andreasen", "Iversen", "Østergaard", "Jeppesen", "Vestergaard", "Nissen", "Lauridsen", "Kjær", "Jepsen", "Mogensen", "Carlsen", "Bertelsen", "Dahl", "Friis", "Juhl"])
+_FIRST = "|".join(sorted(FIRST_NAMES))
+FIRST_NAME = re.compile(rf"\b(?:{_FIRST})\b(?:-{TITLE_WORD})?(?:\s+{TITLE_WORD})*")
+_LOWER = sorted({n.lower() for n in FIRST_NAMES | SURNAMES} - AMBIGUOUS_LOWER)
+NAME_LOWER = re.compile(r"\b(?:" + "|".join(_LOWER) + r")(?:\s+(?:" + "|".join(_LOWER) + r"))*\b")
+SURNAME = re.compile(r"\b(?:" + "|".join(sorted(SURNAMES)) + r")\b")
 
 
 @dataclass
@@ -70,7 +86,9 @@ def screen(text: str) -> ScreenedText:
     out = sub(EMAIL, "[e-mail fjernet]", "e-mail", out)
     out = sub(CPR, "[cpr-nummer fjernet]", "cpr", out)
     out = sub(PHONE, "[telefonnummer fjernet]", "telefon", out)
+    out = sub(FIRST_NAME, "[navn fjernet]", "navn", out)
     out = sub(NAME_RUN, "[navn fjernet]", "navn", out)
-    first = re.compile(r"\b(?:" + "|".join(sorted(FIRST_NAMES)) + r")\b")
-    out = sub(first, "[navn fjernet]", "navn", out)
+    out = sub(SURNAME, "[navn fjernet]", "navn", out)
+    out = sub(SEN_INSIDE, "[navn fjernet]", "navn", out)
+    out = sub(NAME_LOWER, "[navn fjernet]", "navn", out)
     return ScreenedText(out.strip(), removed)

@@ -143,7 +143,8 @@ def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, 
         if national is not None and ref is not None:
             item["benchlearning"] = benchlearning(item["theme"], code, national, ref, share_names=p.share_names)
     chosen = {i["theme"] for i in result.priorities}
-    matrix = themes.reset_index()[["id", "importance", "score"]].assign(priority=lambda d: d["id"].isin(chosen))
+    matrix = themes.reset_index()[["id", "importance", "score", "basis"]].assign(
+        priority=lambda d: d["id"].isin(chosen))
     return {
         "rule": result.rule,
         "note": result.note,

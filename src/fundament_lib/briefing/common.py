@@ -12,13 +12,16 @@ from ..fmt import fmt_ci, fmt_num
 from ..framework import Framework, load_framework
 
 __all__ = ["load", "fw_of", "frame", "theme_labels", "domain_labels", "is_shown", "score_text", "signed",
-           "cell_of", "domain_name", "largest_gap", "GROUPS", "GAP_COLUMN", "KEY_HEADINGS"]
+           "cell_of", "domain_name", "largest_gap", "sentence", "section_number", "GROUPS", "GAP_COLUMN",
+           "KEY_HEADINGS", "QUALITY_TITLE"]
 
-# Headings every briefing has (browser tests look for them).
+QUALITY_TITLE = "Datagrundlag og usikkerhed"
+# Headings every briefing has (browser tests look for them). The numbers are those of a framework with
+# staff roles and administrative burden (see :func:`section_number`).
 KEY_HEADINGS: tuple[str, ...] = (
     "1. Status på pejlemærkerne",
     "2. Temaprofil: stab og borgernære ledere",
-    "7. Datagrundlag og usikkerhed",
+    f"7. {QUALITY_TITLE}",
 )
 GROUPS = ("alle", "stab", "borgernaer")
 GAP_COLUMN = "Forskel (stab − borgernære)"
@@ -96,3 +99,19 @@ def largest_gap(s: dict[str, Any]) -> pd.Series | None:
         return None
     themes = gaps[gaps["level"] == "theme"]
     return None if themes.empty else themes.loc[themes["diff"].abs().idxmax()]
+
+
+def sentence(text: str) -> str:
+    """``text`` ending in exactly one full stop (kept as is when it ends in '.', '?' or '!')."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def section_number(fw: Framework, section: str) -> int:
+    """The number of a section (``status``, ``profile``, ``priorities``, ``roles``, ``burden``, ``changes``,
+    ``quality``) in a briefing on ``fw``: sections the framework has no questions for are left out, and the
+    rest are numbered without gaps. Every briefing shows ``changes``, also when there is no earlier wave.
+    """
+    present = ["status", "profile", "priorities", *(["roles"] if fw.roles is not None else []),
+               *(["burden"] if fw.burden is not None else []), "changes", "quality"]
+    return present.index(section) + 1

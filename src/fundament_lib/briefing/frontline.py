@@ -11,7 +11,9 @@ from ..report import Html, esc, figure, heading, note, paragraph
 from .common import (
     frame,
     fw_of,
+    section_number,
 )
+from .hidden import frontline_hidden_note
 
 __all__ = ["roles", "burden"]
 
@@ -21,17 +23,18 @@ def roles(s: dict[str, Any]) -> Html:
     plots.set_style()
     fw = fw_of(s)
     cells = frame(s.get("roles", []))
-    if fw.roles is None or cells.empty:
+    if fw.roles is None:
         return Html("")
     functions = {f.id: f.title for f in fw.roles.functions}
     roles_order = {r.id: (r.short or r.title).capitalize() for r in fw.roles.roles}
-    ax = plots.role_heatmap(cells, functions=functions, roles_order=roles_order)
-    shown = cells.dropna(subset=["score"])
-    parts: list[str] = [heading("4. Stabenes roller set fra de borgernære enheder"),
+    parts: list[str] = [heading(f"{section_number(fw, 'roles')}. Stabenes roller set fra de borgernære enheder"),
              paragraph("De borgernære ledere har vurderet, hvor godt hver stabsfunktion udfylder fem roller "
                        "(0 = i meget lav grad, 100 = i meget høj grad).")]
+    shown = cells.dropna(subset=["score"]) if not cells.empty else cells
     if shown.empty:
-        return Html("".join(parts) + note("For få svar til at vise rollevurderingen."))
+        return Html("".join(parts) + note(frontline_hidden_note(s, "Rollevurderingen")
+                                          or "For få svar til at vise rollevurderingen."))
+    ax = plots.role_heatmap(cells, functions=functions, roles_order=roles_order)
     best, worst = shown.loc[shown["score"].idxmax()], shown.loc[shown["score"].idxmin()]
     alt = (f"Varmekort over {len(functions)} stabsfunktioner og fem roller. Bedst vurderet: "
            f"{functions[best['function']]} til at {_role_title(fw, best['role'])} ({fmt_num(best['score'])}). "
@@ -54,7 +57,7 @@ def burden(s: dict[str, Any]) -> Html:
         return Html("")
     areas = frame(s["burden"]["areas"])
     labels = {a.id: a.title for a in fw.burden.areas}
-    parts: list[str] = [heading("5. Administrativ byrde hos de borgernære ledere"),
+    parts: list[str] = [heading(f"{section_number(fw, 'burden')}. Administrativ byrde hos de borgernære ledere"),
              paragraph("Andelen af de borgernære ledere, der oplever, at opgaveområdet tager mere af deres tid, "
                        "end det burde, med 95 %-konfidensinterval.")]
     if not areas.empty and areas["share"].notna().any():
@@ -64,6 +67,8 @@ def burden(s: dict[str, Any]) -> Html:
         parts.append(figure(ax, alt=(f"Søjlediagram: {fmt_pct(top['share'])} af de borgernære ledere peger på "
                                      f"{labels[top['area']].lower()} som det område, der tager mest tid."),
                             caption="Andel, der peger på området (flere svar muligt)."))
+    else:
+        parts.append(note(frontline_hidden_note(s, "Byrden") or "For få svar til at vise byrden."))
     share = s["burden"].get("share")
     if share and not share["suppressed"]:
         parts.append(paragraph(
@@ -78,8 +83,14 @@ def _free_text_part(ft: dict[str, Any]) -> str:
     head = heading("Eksempler med lederens egne ord", 3)
     if ft["suppressed"]:
         return head + note(f"Ingen eksempler vises: {ft['suppression']}.")
-    quotes = "".join(f'<p class="quote">{esc(t)}</p>' for t in dict.fromkeys(ft["shown"]))
+    shown = ft["shown"]
+    quotes = "".join(f'<p class="quote">{esc(t)}</p>' for t in shown)
     removed = ft.get("removed") or {}
     screening = ("Navne, e-mailadresser og telefonnumre er fjernet før visning"
                  + (f" ({', '.join(f'{v} × {k}' for k, v in removed.items())})." if removed else "."))
-    return head + paragraph(f"Et udvalg på {len(ft['shown'])} af {fmt_int(ft['n'])} eksempler. {screening}") + quotes
+    if ft.get("n") is None:  # the writers' group is hidden: its size is not shown
+        count = f"Et udvalg på {len(shown)} eksempler."
+    else:
+        count = (f"Et udvalg på {len(shown)} af {fmt_int(ft.get('n_distinct', ft['n']))} forskellige eksempler "
+                 f"(skrevet af {fmt_int(ft['n'])} ledere).")
+    return head + paragraph(f"{count} {screening}") + quotes

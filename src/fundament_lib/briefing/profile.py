@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from .. import plots
-from ..fmt import fmt_ci, fmt_num
+from ..fmt import fmt_ci, fmt_num, fmt_pct
 from ..framework import GROUP_LABELS, Framework
 from ..report import Html, figure, heading, note, paragraph, table
 from .common import (
@@ -18,13 +18,19 @@ from .common import (
     domain_labels,
     frame,
     fw_of,
+    is_shown,
     largest_gap,
     score_text,
+    section_number,
+    sentence,
     signed,
     theme_labels,
 )
+from .hidden import frontline_hidden_note, omitted_fagomraader_text
 
 __all__ = ["profile"]
+
+POSITIVE_COLUMN = "Positive svar (alle)"
 
 
 def profile(s: dict[str, Any]) -> Html:
@@ -35,22 +41,24 @@ def profile(s: dict[str, Any]) -> Html:
     scores = frame(s["scores"])
     themes = scores[scores["level"] == "theme"]
     parts: list[str] = [heading(KEY_HEADINGS[1]),
-                        paragraph("Hvordan vurderer staben sig selv, og hvordan oplever de borgernære ledere det? "
-                                  "Den grå streg mellem prikkerne viser forskellen.")]
+                        paragraph("Hvordan vurderer staben sig selv, og hvordan oplever de borgernære ledere det?")]
     by_group = themes[themes["group"].isin(["stab", "borgernaer"]) & themes["score"].notna()]
     if by_group.empty:
         parts.append(note("Stab og borgernære ledere kan ikke vises hver for sig: en af grupperne har for få svar, "
                           "og den anden skjules med, så den lille gruppe ikke kan regnes ud. Tabellen viser alle "
                           "ledere under ét."))
     else:
-        ax = plots.theme_profile(themes, labels=labels)
+        n = by_group.groupby("group")["n"].max().astype(int).to_dict()
+        ax = plots.theme_profile(themes, labels=labels, n=n)
         parts.append(figure(ax, alt=_profile_alt(by_group, labels, s), caption=(
-            "Score (0–100) pr. tema for stab (åben cirkel) og borgernære ledere (fyldt firkant).")))
+            "Score (0–100) pr. tema for stab (åben cirkel) og borgernære ledere (fyldt firkant) med 95 %-"
+            "konfidensinterval. Den grå bjælke mellem dem viser forskellen.")))
     parts += [table(_profile_table(themes, labels, frame(s.get("gaps", []))),
                     caption="Temascore pr. gruppe og forskellen mellem dem",
-                    numeric=[*(GROUP_LABELS[g] for g in GROUPS), GAP_COLUMN], row_header="Tema"),
+                    numeric=[*(GROUP_LABELS[g] for g in GROUPS), GAP_COLUMN, POSITIVE_COLUMN], row_header="Tema"),
               paragraph("Hver celle viser score og 95 %-konfidensinterval i parentes; antal svar pr. gruppe står i "
-                        "afsnit 7. Forskellen er stabens score minus de borgernære lederes. "
+                        f"afsnit {section_number(fw, 'quality')}. Forskellen er stabens score minus de borgernære "
+                        "lederes. «Positive svar» er andelen af alle lederes svar i de to øverste svarkategorier. "
                         "* betyder, at forskellen holder, også når der tages højde for, at ti temaer testes "
                         "på én gang (Holms korrektion, 5 %-niveau).", cls="meta")]
     parts.append(_subgroup_part(s, fw, labels))
@@ -62,7 +70,10 @@ def _profile_table(themes: pd.DataFrame, labels: dict[str, str], gaps: pd.DataFr
     by_id = gaps.set_index("id") if not gaps.empty else pd.DataFrame()
     rows = []
     for theme_id, label in labels.items():
-        row = {"Tema": label, **{GROUP_LABELS[g]: score_text(cell_of(themes, theme_id, g)) for g in GROUPS}}
+        alle = cell_of(themes, theme_id, "alle")
+        row = {"Tema": label, GROUP_LABELS["alle"]: score_text(alle),
+               POSITIVE_COLUMN: fmt_pct(alle.get("top2")) if alle is not None and is_shown(alle) else "–",
+               **{GROUP_LABELS[g]: score_text(cell_of(themes, theme_id, g)) for g in GROUPS if g != "alle"}}
         row[GAP_COLUMN] = _gap_text(by_id.loc[theme_id]) if theme_id in by_id.index else "–"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -92,18 +103,23 @@ def _profile_alt(by_group: pd.DataFrame, labels: dict[str, str], s: dict[str, An
 def _subgroup_part(s: dict[str, Any], fw: Framework, labels: dict[str, str]) -> str:
     cells = frame(s.get("subgroups", {}).get("fagomraade", []))
     if cells.empty or cells["score"].notna().sum() == 0:
-        return note("Opdeling på fagområde vises ikke: for få borgernære ledere pr. fagområde.")
+        return note(frontline_hidden_note(s, "Opdelingen på fagområde")
+                    or "Opdelingen på fagområde vises ikke: for få borgernære ledere pr. fagområde.")
     options = next((b.options for b in fw.background if b.id == "fagomraade"), {})
     shown_groups = [g for g in options if g in set(cells.loc[cells["score"].notna(), "group"])]
     columns = {g: options[g] for g in shown_groups}
     ax = plots.subgroup_heatmap(cells, rows={**domain_labels(fw), **labels}, columns=columns)
-    hidden = sorted(set(cells.loc[cells["suppressed"], "group"]) - set(shown_groups))
-    alt = (f"Varmekort over de borgernære lederes score pr. tema opdelt på {len(columns)} fagområder. "
-           + (f"Fagområder med for få svar er udeladt: {', '.join(options.get(h, h) for h in hidden)}."
-              if hidden else ""))
-    return (heading("Borgernære ledere pr. fagområde", 3)
-            + figure(ax, alt=alt, caption="Score (0–100) og antal svar i parentes. «–»: skjult for at "
-                                          "beskytte små grupper."))
+    omitted = omitted_fagomraader_text(s)
+    alt = sentence(f"Varmekort over de borgernære lederes score pr. tema opdelt på {len(columns)} fagområder. "
+                   + omitted)
+    grid = cells[cells["group"].isin(shown_groups)]
+    dashes = bool(grid["score"].isna().any())
+    caption = "Score (0–100) og antal svar i parentes."
+    if dashes:
+        caption += " «–»: skjult for at beskytte små grupper."
+    if omitted:
+        caption += " " + omitted
+    return heading("Borgernære ledere pr. fagområde", 3) + figure(ax, alt=alt, caption=caption)
 
 
 def _likert_part(s: dict[str, Any], fw: Framework) -> str:
@@ -130,4 +146,4 @@ def _likert_alt(part: pd.DataFrame, labels: dict[str, str], domain_id: str) -> s
     low = scored.loc[scored["score"].idxmin()]
     high = scored.loc[scored["score"].idxmax()]
     return (f"Stablede søjler med svarfordelingen for {len(part)} udsagn under {domain_id}. Mest positivt: "
-            f"{labels[high['item_id']]}. Mest kritisk: {labels[low['item_id']]}.")
+            f"{sentence(labels[high['item_id']])} Mest kritisk: {sentence(labels[low['item_id']])}")

@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
 
-from ..fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
+from ..fmt import fmt_ci, fmt_datetime, fmt_int, fmt_num, fmt_pct
 from ..framework import GROUP_LABELS
 from ..report import Html, esc, heading, note, paragraph, table
 from .common import (
     GROUPS,
-    KEY_HEADINGS,
+    QUALITY_TITLE,
     domain_labels,
     frame,
     fw_of,
+    section_number,
     signed,
     theme_labels,
 )
+from .hidden import hidden_lines
 
-__all__ = ["changes", "quality", "provenance"]
+__all__ = ["changes", "quality", "provenance", "interval_text", "parameter_text"]
 
 
 def changes(s: dict[str, Any]) -> Html:
-    """Section 6: what has moved since the previous wave (nothing when there is none)."""
-    if not s.get("previous_wave"):
-        return Html("")
+    """Section 6: what has moved since the previous wave (one line saying so when there is none)."""
     fw = fw_of(s)
+    number = section_number(fw, "changes")
+    if not s.get("previous_wave"):
+        return Html(heading(f"{number}. Udvikling siden sidste måling")
+                    + paragraph("Der er ingen tidligere måling at sammenligne med, så udviklingen kan først "
+                                "vises efter næste måling."))
     labels = {**domain_labels(fw), **theme_labels(fw)}
-    parts: list[str] = [heading(f"6. Udvikling siden målingen {s['previous_wave']}")]
+    parts: list[str] = [heading(f"{number}. Udvikling siden målingen {s['previous_wave']}")]
     moved = frame(s.get("changes", []))
     if moved.empty:
         return Html("".join(parts) + note("Ændringerne kan ikke vises: for få svar i en af målingerne."))
@@ -72,7 +78,7 @@ def quality(s: dict[str, Any]) -> Html:
                      "Svarprocent": "skjult" if r["suppressed"] else fmt_pct(r.get("response_rate"))})
     miss = frame(s["quality"]["missingness"])
     alle = miss[(miss["group"] == "alle") & ~miss["suppressed"]] if not miss.empty else miss
-    parts: list[str] = [heading(KEY_HEADINGS[2]),
+    parts: list[str] = [heading(f"{section_number(fw_of(s), 'quality')}. {QUALITY_TITLE}"),
              table(pd.DataFrame(rows), caption="Antal respondenter og svarprocent", numeric=["Svar", "Inviterede", "Svarprocent"],
                    row_header="Gruppe")]
     if not alle.empty:
@@ -83,13 +89,13 @@ def quality(s: dict[str, Any]) -> Html:
             f"({fmt_pct(alle['share_dont_know'].max())})."))
     parts.append(_reliability_part(s))
     parts.append(paragraph(s["scoring_rule"]))
-    parts.append(paragraph(f"Konfidensintervallerne er beregnet ved bootstrap: {s.get('interval_method', '')}.",
-                           cls="meta"))
-    hidden = s.get("suppressed", [])
-    if hidden:
+    parts.append(paragraph(interval_text(s.get("interval_method", "")), cls="meta"))
+    lines = hidden_lines(s)
+    if s.get("suppressed"):
         parts.append(note(f"Af hensyn til anonymiteten vises intet om færre end {s['min_n']} personer. "
-                          f"{len(hidden)} celler er skjult — enten fordi der er for få svar, eller fordi en "
-                          "skjult gruppe ellers kunne regnes ud fra de viste tal."))
+                          + ("Derfor er dette skjult:" if lines else
+                             "Nogle tal er skjult, enten fordi der er for få svar, eller fordi en skjult gruppe "
+                             "ellers kunne regnes ud fra de viste tal."), items=lines))
     else:
         parts.append(paragraph(f"Intet er skjult: alle viste grupper har mindst {s['min_n']} svar."))
     return Html("".join(parts))
@@ -114,10 +120,58 @@ def _reliability_part(s: dict[str, Any]) -> str:
                     numeric=["Udsagn", "n", "Cronbachs alfa", "McDonalds omega"], row_header="Tema"))
 
 
+def interval_text(method: str) -> str:
+    """The summary's ``interval_method`` (English, from the statistics code) as a Danish sentence."""
+    m = _METHOD.fullmatch(method.strip())
+    if m is None:
+        return "Konfidensintervallerne er beregnet ved bootstrap over respondenterne."
+    kind = ("bootstrap-percentilintervaller" if m["kind"] == "percentile"
+            else "udvidede bootstrap-percentilintervaller (Hesterberg)")
+    level = m["level"].replace(".", ",")
+    text = (f"Konfidensintervallerne er {kind} på {level}-niveau: respondenterne er trukket om "
+            f"{fmt_int(int(m['b']))} gange med tilbagelægning")
+    if m["strat"]:
+        text += ", og for «alle» er stab og borgernære ledere trukket hver for sig"
+    return text + "."
+
+
+_METHOD = re.compile(r"bootstrap (?P<kind>percentile|expanded percentile \(Hesterberg\)) over respondents"
+                     r"(?P<strat> \(alle: stratified by group\))?, B=(?P<b>\d+), (?P<level>[\d.,]+ ?%)")
+
+_PARAMETERS = {"framework": "ramme", "wave": "måling", "min_n": "mindste viste gruppe", "confidence": "konfidensniveau",
+               "n_boot": "bootstrap-træk", "seed": "startværdi for tilfældige træk", "language": "sprog",
+               "share_names": "andre kommuners navne vises", "invited": "inviterede"}
+
+
+def parameter_text(name: str, value: Any) -> str:
+    """One run parameter in Danish, e.g. ``måling: «seneste»`` or ``andre kommuners navne vises: nej``."""
+    if name == "wave" and value is None:
+        shown = "«seneste»"
+    elif value is None:
+        shown = "–"
+    elif isinstance(value, bool):
+        shown = "ja" if value else "nej"
+    elif name == "confidence":
+        shown = fmt_pct(value, 1).replace(",0 %", " %")
+    elif name == "min_n":
+        shown = f"{value} personer"
+    elif name == "n_boot":
+        shown = fmt_int(value)
+    elif name == "language":
+        shown = {"da": "dansk"}.get(str(value), str(value))
+    elif isinstance(value, dict):
+        shown = ", ".join(f"{GROUP_LABELS.get(str(k), str(k)).lower()} {v}" for k, v in value.items())
+    else:
+        shown = str(value)
+    return f"{_PARAMETERS.get(name, name)}: {shown}"
+
+
 def provenance(s: dict[str, Any]) -> Html:
     """Section 8: the provenance line — data hash, framework and library version, parameters, run time."""
     p = s["provenance"]
-    params = ", ".join(f"{k}={v}" for k, v in p["parameters"].items() if not isinstance(v, dict))
+    params = "; ".join(parameter_text(k, v) for k, v in p["parameters"].items()
+                       if k != "framework" and not (isinstance(v, dict) and k != "invited"))
     text = (f"Kilde: kommunens svar {p['data_hash']} (datasæt {p.get('dataset_hash', '–')}) · ramme "
-            f"{p['framework']} · fundament {p['library_version']} · parametre: {params} · kørt {p['run_started']}")
+            f"{p['framework']} · fundament {p['library_version']} · parametre: {params} · "
+            f"kørt {fmt_datetime(p['run_started'])}")
     return Html(f'<p class="provenance">{esc(text)}</p>')

@@ -10,7 +10,7 @@ from .. import plots
 from ..fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 from ..framework import GROUP_LABELS, Framework
 from ..kommuner import official_name
-from ..report import Html, bullets, figure, heading, paragraph, table
+from ..report import Html, bullets, figure, heading, note, paragraph, table
 from .common import (
     GROUPS,
     cell_of,
@@ -78,17 +78,22 @@ def status(s: dict[str, Any]) -> Html:
         rows = [_status_row(cell_of(scores, d.id, g), GROUP_LABELS[g]) for g in GROUPS]
         parts.append(table(pd.DataFrame(rows), caption=f"{d.id} {d.title}", numeric=cols, row_header="Gruppe"))
     bench = frame(s.get("benchmark", []))
-    if not bench.empty:
+    if not bench.empty and bench["n_kommuner"].max() < 2:
+        parts.append(note("Data rummer kun denne kommune, så den kan ikke sammenlignes med andre kommuner. "
+                          "Med et nationalt datasæt viser afsnittet kommunens placering."))
+    elif not bench.empty:
         parts.append(table(_rank_table(bench, domain_labels(fw), s, fw.domain_label), caption=(
             "Placering blandt kommunerne (1 = højeste score) med 95 %-interval for placeringen"),
             numeric=["Alle kommuner", f"Region {s['region']}", s["kommunegruppe"]], row_header=fw.domain_label))
     national = s.get("national")
-    if national:
+    if national and national.get("n_kommuner", 0) >= 2:  # a strip needs other kommuner to compare with
         labels = domain_labels(fw)
         nat = frame(national["scores"])
         own = scores[(scores["group"] == "alle") & scores["id"].isin(labels)]
+        own_n = own["n"].dropna()
         ax = plots.benchmark_strip(nat[nat["id"].isin(labels)], highlight=s["kommunekode"], labels=labels,
-                                   own=own)
+                                   own=own, n_others=int(national["n_kommuner"]) - 1,
+                                   n_own=int(own_n.max()) if not own_n.empty else None)
         parts.append(figure(ax, alt=_strip_alt(s, fw, nat, own), caption=(
             f"Hver grå prik er en kommune ({national['n_kommuner']} kommuner med data). Sort: "
             f"{official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))

@@ -36,12 +36,13 @@ ROLE_NAMES: dict[str, frozenset[str]] = {
                               "kommune nr", "kommunekode dst"}),
     "wave": frozenset({"wave", "runde", "bølge", "måling", "maaling", "survey wave", "måleperiode",
                        "maalerunde", "målerunde"}),
+    "group": frozenset({"group", "gruppe", "respondentgruppe", "svargruppe", "respondent group"}),
 }
 _MIN_WORDS_SUFFIX = 4
 
 
 def id_role(header: str) -> str | None:
-    """``respondent_id``, ``kommunekode`` or ``wave`` when the header names one, else ``None``."""
+    """``respondent_id``, ``kommunekode``, ``wave`` or ``group`` when the header names one, else ``None``."""
     h = normalise_label(header)
     for role, names in ROLE_NAMES.items():
         if h in names:

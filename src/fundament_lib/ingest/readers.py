@@ -63,6 +63,7 @@ class Sheet:
     name: str
     rows: list[tuple[int, list[str | None]]]
     merged_header: list[str] = field(default_factory=list)
+    merged_hidden: int = 0  # header cells under a merge, without their own name
     info: dict[str, str] = field(default_factory=dict)
 
 
@@ -311,8 +312,9 @@ def read_workbook(path: Path, *, file: str | None = None) -> dict[str, Sheet]:
             if any(c is not None for c in cells):
                 rows.append((number, cells))
         first = rows[0][0] if rows else 1
-        merged = [str(r) for r in ws.merged_cells.ranges if r.min_row <= first <= r.max_row]
-        sheets[ws.title] = Sheet(name=ws.title, rows=rows, merged_header=merged)
+        ranges = [r for r in ws.merged_cells.ranges if r.min_row <= first <= r.max_row]
+        sheets[ws.title] = Sheet(name=ws.title, rows=rows, merged_header=[str(r) for r in ranges],
+                                 merged_hidden=sum(r.max_col - r.min_col for r in ranges))
     wb.close()
     return sheets
 
@@ -345,7 +347,7 @@ def table_from_sheet(sheet: Sheet, *, file: str) -> SourceTable:
     body = sheet.rows[1:]
     if sheet.merged_header:
         raise DataFileError(f"{file}: " + MERGED_HEADER.format(
-            row=header_row, n=len(sheet.merged_header), m=len(header),
+            row=header_row, n=sheet.merged_hidden or len(sheet.merged_header), m=len(header),
             cols="merged cells " + ", ".join(sheet.merged_header[:3])))
     if not body:
         raise DataFileError(f"{file}: {NO_ROWS}")

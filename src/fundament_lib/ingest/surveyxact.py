@@ -162,7 +162,12 @@ def _plan(export: _Export, codebook: Codebook) -> ColumnPlan:
             row = row.iloc[0]
         by_name = codebook.matcher.match(col)
         m = by_name if by_name.kind in ("item", "background") else codebook.matcher.match(_header(row))
-        if m.kind == "item" and m.item_id:
+        if m.kind == "item" and m.item_id and col not in export.labels \
+                and codebook.scale(m.item_id).kind == "likert":
+            plan.unknown[col] = (f"{m.item_id}: no value labels for this variable in the Labels sheet — its "
+                                 "codes cannot be read safely (SurveyXact's codes need not be the codebook's; "
+                                 "'Ved ikke' may be any code)")
+        elif m.kind == "item" and m.item_id:
             plan.add_item(col, m.item_id)
             if col in export.labels:
                 plan.value_labels[col] = export.labels[col]

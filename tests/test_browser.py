@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,8 +167,8 @@ def test_screenshots(opened, tmp_path):
     assert top.stat().st_size > 20_000 and (tmp_path / "briefing-figure.png").stat().st_size > 10_000
     if os.environ.get("FUNDAMENT_UPDATE_SCREENSHOTS") == "1" and opened.page.url.endswith(f"/{KOMMUNER[0]}/briefing.html"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / "briefing-top.png")
-        figure.screenshot(path=SCREENSHOTS / "briefing-figure.png")
+        shutil.copy(top, SCREENSHOTS / "briefing-top.png")  # taken before the figure scrolled the page
+        shutil.copy(tmp_path / "briefing-figure.png", SCREENSHOTS / "briefing-figure.png")
 
 
 def _xpath_literal(text: str) -> str:

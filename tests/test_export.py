@@ -169,13 +169,13 @@ def test_data_dictionary_covers_every_column(exported):
     out, _ = exported
     dictionary = _read_csv(out / "dataordbog.csv")
     sheet = pd.read_excel(out / "fundament_export.xlsx", sheet_name="dataordbog")
-    for name in ("scores", "items", "subgroup_scores", "FORTROLIGT_svar_pr_respondent",
-                 "FORTROLIGT_scorer_pr_respondent"):
+    shared = {"scores", "items", "subgroup_scores", "gaps", "benchmark", "changes", "roles", "burden"}
+    for name in (*sorted(shared), "FORTROLIGT_svar_pr_respondent", "FORTROLIGT_scorer_pr_respondent"):
         columns = pd.read_parquet(out / f"{name}.parquet").columns
         documented = dictionary[dictionary["table"] == name]
         assert set(columns) <= set(documented["column"])
         assert documented["meaning"].notna().all() and (documented["meaning"].str.len() > 3).all()
-    assert set(sheet["table"]) == {"scores", "items", "subgroup_scores"}
+    assert set(sheet["table"]) == shared
     confidential = dictionary[(dictionary["table"] == "FORTROLIGT_svar_pr_respondent")
                               & (dictionary["column"] == "(tabel)")]["meaning"].iloc[0]
     assert "respondentniveau" in confidential and "Må ikke offentliggøres" in confidential

@@ -127,3 +127,41 @@ def test_kommuner_with_both_groups_shown_keep_every_section(summaries):
     assert s["subgroups"]["fagomraade"] and s["free_text"]["n"] is not None
     assert s["free_text"]["n"] >= s["free_text"]["n_distinct"] >= len(s["free_text"]["shown"])
 
+
+
+def test_compound_words_that_start_with_a_first_name_are_not_names():
+    from fundament_lib.textscreen import screen
+
+    assert screen("Bo-tilbuddet mangler hjælp").text == "Bo-tilbuddet mangler hjælp"
+    assert screen("Line-ledelsen er presset").text == "Line-ledelsen er presset"
+    assert "Jens-Peter" not in screen("Ring til Jens-Peter Hansen om lønnen").text
+    assert "Bo" not in screen("Spørg Bo om det").text
+
+
+@pytest.mark.parametrize("text", [
+    "Per ansat bruger vi 2 timer",
+    "Hans indsats i HR har været god.",
+    "Vi afventer vejledning fra Sundhedsstyrelsen.",
+    "Godt samarbejde\nLedelsen er presset",
+    "- Processen tager for lang tid",
+    "(Ledelsen er presset)",
+    "Det er som nissen på loftet",
+    "Skoleåret 2024-2025 var hårdt",
+])
+def test_ordinary_danish_is_left_as_written(text):
+    from fundament_lib.textscreen import screen
+
+    assert screen(text).text == text.strip()
+
+
+@pytest.mark.parametrize(("text", "gone"), [
+    ("Hans Jensen hjalp", "Hans"),
+    ("Jeg talte med Per i går", "Per"),
+    ("Vi talte med Karlsen om det", "Karlsen"),
+    ("Ring 23 45 67 89", "23 45"),
+    ("Vi ringede til Pedersen og Mikkelsen", "Mikkelsen"),
+])
+def test_names_and_numbers_are_still_removed(text, gone):
+    from fundament_lib.textscreen import screen
+
+    assert gone not in screen(text).text

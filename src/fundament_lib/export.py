@@ -136,9 +136,11 @@ def score_tables(summaries: Mapping[str, Mapping[str, Any]], fw: Framework) -> d
     Returns
     -------
     dict
-        ``scores``, ``items`` and ``subgroup_scores`` as long tables; hidden
-        cells have ``n`` and every number missing, ``suppressed`` true and the
-        reason in ``suppression`` (code) and ``suppression_text`` (Danish).
+        ``scores``, ``items``, ``subgroup_scores``, ``gaps``, ``benchmark``, ``changes``,
+        ``roles`` and ``burden`` as long tables; hidden cells have ``n`` and every number
+        missing, ``suppressed`` true and the reason in ``suppression`` (code) and
+        ``suppression_text`` (Danish). Gaps, benchmark positions and changes exist only
+        where every cell behind them is shown, as in the briefings.
     """
     titles = {i: t for i, t in [(d.id, d.title) for d in fw.domains] + [(t.id, t.title) for t in fw.themes()]}
     scores = _flatten(summaries, lambda s: s["scores"])
@@ -149,7 +151,12 @@ def score_tables(summaries: Mapping[str, Mapping[str, Any]], fw: Framework) -> d
     items.insert(items.columns.get_loc("block") + 1, "theme", items["item_id"].map(codebook["theme"]))
     items.insert(items.columns.get_loc("theme") + 1, "text", items["item_id"].map(codebook["text"]))
     sub = _flatten(summaries, lambda s: s["subgroups"]["fagomraade"]).rename(columns={"group": "fagomraade"})
-    out = {"scores": scores, "items": items, "subgroup_scores": sub}
+    out = {"scores": scores, "items": items, "subgroup_scores": sub,
+           "gaps": _flatten(summaries, lambda s: s["gaps"]),
+           "benchmark": _flatten(summaries, lambda s: s["benchmark"]),
+           "changes": _flatten(summaries, lambda s: s["changes"]),
+           "roles": _flatten(summaries, lambda s: s["roles"]),
+           "burden": _flatten(summaries, lambda s: s["burden"]["areas"])}
     return {name: _with_reason(t, t["min_n"]) if "suppression" in t else t for name, t in out.items()}
 
 
@@ -174,6 +181,11 @@ _TABLES = {
               "briefingen viser den; skjulte celler har ingen tal.",
     "items": "Svarfordeling pr. kommune × gruppe × spørgsmål, som briefingen viser den; skjulte celler har ingen tal.",
     "subgroup_scores": "De borgernære lederes score pr. fagområde, som briefingen viser den.",
+    "gaps": "Forskellen stab − borgernære ledere pr. kommune × pejlemærke/tema, kun hvor begge grupper vises.",
+    "benchmark": "Kommunens placering blandt alle kommuner, i regionen og i kommunegruppen (alle ledere).",
+    "changes": "Ændring siden forrige runde pr. kommune × gruppe × pejlemærke/tema, kun hvor begge runder vises.",
+    "roles": "De borgernære lederes vurdering af hver stabsfunktions fem roller (0–100), som briefingen viser den.",
+    "burden": "Andel borgernære ledere, der peger på hvert opgaveområde som tidsrøver, som briefingen viser den.",
     f"{CONFIDENTIAL_PREFIX}svar_pr_respondent": "FORTROLIGT: svar på respondentniveau (ét svar pr. række). "
         "Kun til forskere med adgang til rådata. Må ikke offentliggøres eller deles. Fritekst er renset for navne, "
         "e-mail og telefonnumre.",
@@ -209,6 +221,30 @@ _COLUMNS = {
     "ledelsesniveau": "Ledelsesniveau",
     "value": "Svaret som tal (kun ved substantielt svar)",
     "status": "'svar', 'ved_ikke' eller 'ubesvaret'",
+    "n_stab": "Antal respondenter i staben bag forskellen",
+    "n_borgernaer": "Antal borgernære ledere bag forskellen",
+    "diff": "Forskel i point: stabens score minus de borgernære lederes",
+    "hedges_g": "Standardiseret forskel (Hedges' g)",
+    "p": "p-værdi (Welch-test)",
+    "p_holm": "p-værdi justeret for antallet af temaer (Holm)",
+    "rank": "Placering blandt alle kommuner (1 = højeste score)",
+    "n_kommuner": "Antal kommuner i sammenligningen",
+    "percentile": "Percentil blandt alle kommuner (100 = højeste)",
+    "rank_ci_low": "Bedste placering i 95 %-intervallet for placeringen",
+    "rank_ci_high": "Dårligste placering i 95 %-intervallet for placeringen",
+    "rank_region": "Placering i regionen", "n_region": "Antal kommuner i regionen",
+    "percentile_region": "Percentil i regionen",
+    "rank_region_ci_low": "Bedste placering i regionen (95 %-interval)",
+    "rank_region_ci_high": "Dårligste placering i regionen (95 %-interval)",
+    "rank_kommunegruppe": "Placering i kommunegruppen", "n_kommunegruppe": "Antal kommuner i kommunegruppen",
+    "percentile_kommunegruppe": "Percentil i kommunegruppen",
+    "rank_kommunegruppe_ci_low": "Bedste placering i kommunegruppen (95 %-interval)",
+    "rank_kommunegruppe_ci_high": "Dårligste placering i kommunegruppen (95 %-interval)",
+    "wave_previous": "Forrige runde", "n_previous": "Antal respondenter i forrige runde",
+    "n_latest": "Antal respondenter i seneste runde", "score_previous": "Score i forrige runde",
+    "score_latest": "Score i seneste runde", "change": "Ændring i point (seneste minus forrige runde)",
+    "function": "Stabsfunktion, der vurderes", "role": "Rollen, der vurderes",
+    "area": "Opgaveområde", "share": "Andel (0–1)",
 }
 _TEXT_IN = {f"{CONFIDENTIAL_PREFIX}svar_pr_respondent": {"text": "Fritekstsvar, renset for navne, e-mail og "
                                                                  "telefonnumre – FORTROLIGT"}}

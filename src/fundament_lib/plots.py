@@ -240,9 +240,16 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
         Item id → label, in drawing order.
     scale
         Code → label of the Likert scale (odd number of levels).
+
+    Raises
+    ------
+    ValueError
+        When none of the items in ``labels`` is in ``items``.
     """
     codes = sorted(scale)
-    order = [i for i in labels if i in set(items["item_id"])]
+    order = [i for i in labels if i in set(items["item_id"])] if "item_id" in items else []
+    if not order:
+        raise ValueError("likert_bars: none of the items in `labels` is in `items` — nothing to draw")
     rows = items.set_index("item_id").reindex(order)
     nbsp = "\u00a0"  # "(n = 68)" is never broken across lines
     names = [f"{labels[i]} ({'skjult' if pd.isna(nn) else f'n{nbsp}={nbsp}{int(nn)}'})"

@@ -315,7 +315,8 @@ def _free_text(texts: pd.DataFrame, code: str, wave: str, k: int, seed: int, *,
     dict
         ``n``
             Respondents who wrote an example — the count the threshold applies to; ``None``
-            where suppressed or withheld (below).
+            where fewer than ``min_n`` wrote or where it is withheld (below). It stays when
+            every example was emptied by screening (nothing is shown then, but the count is safe).
         ``n_distinct``
             Different examples after screening: answers that read alike once names, numbers
             and tags are removed (whitespace and case aside) count once; ``None`` as ``n``.

@@ -117,12 +117,15 @@ def _few(k: int) -> str:
     return f"for få svar (under {k})"
 
 
+_FAGOMRAADE_COMPLEMENT = "skjult, så et andet fagområde med for få svar ikke kan regnes ud"
+
+
 def _complement(subject: _Subject) -> str:
     if subject.kind == "group" and subject.key in _SIBLING:
         other = GROUP_LABELS[_SIBLING[subject.key]].lower()
         return f"skjult, fordi tallene for {other} ellers kunne regnes ud som forskellen til alle ledere"
     if subject.kind == "fagomraade":
-        return "skjult, så et andet fagområde med for få svar ikke kan regnes ud"
+        return _FAGOMRAADE_COMPLEMENT
     return "skjult, så en mindre gruppe ikke kan regnes ud"
 
 
@@ -241,8 +244,7 @@ def omitted_fagomraader_text(s: dict[str, Any]) -> str:
         return ""
     k = int(s["min_n"])
     keys = set().union(*(x.reasons for x in whole))
-    why = [text for key, text in (("few", _few(k)), ("complement", "skjult, så et andet fagområde med for få svar "
-                                                                    "ikke kan regnes ud"), ("empty", "ingen svar"))
+    why = [text for key, text in (("few", _few(k)), ("complement", _FAGOMRAADE_COMPLEMENT), ("empty", "ingen svar"))
            if key in keys]
     names = join_da([x.label for x in whole])
     return (f"{names} er udeladt: " + (" eller ".join(why) if why else "skjult for at beskytte små grupper")

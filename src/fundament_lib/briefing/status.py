@@ -92,7 +92,8 @@ def status(s: dict[str, Any]) -> Html:
         own = scores[(scores["group"] == "alle") & scores["id"].isin(labels)]
         own_n = own["n"].dropna()
         ax = plots.benchmark_strip(nat[nat["id"].isin(labels)], highlight=s["kommunekode"], labels=labels,
-                                   own=own, n_others=int(national["n_kommuner"]) - 1,
+                                   own=own, n_others=int(nat.loc[nat["kommunekode"] != s["kommunekode"],
+                                                                     "kommunekode"].nunique()),
                                    n_own=int(own_n.max()) if not own_n.empty else None)
         parts.append(figure(ax, alt=_strip_alt(s, fw, nat, own), caption=(
             f"Hver grå prik er en kommune ({national['n_kommuner']} kommuner med data). Sort: "

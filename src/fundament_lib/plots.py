@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.lines import Line2D
@@ -200,11 +201,10 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
     return ax
 
 
-def _wrap_to(texts: Sequence[str], ax: Axes, width_px: float, fontsize: float) -> list[str]:
-    """Each text wrapped so that its widest line fits ``width_px`` at ``fontsize``."""
-    fig = ax.get_figure(root=True)
-    assert fig is not None
-    renderer = _renderer(ax)
+def _wrap_to(texts: Sequence[str], ax: Axes, width_px: float, fontsize: float,
+             renderer: RendererBase) -> list[str]:
+    """Each text wrapped so that its widest line fits ``width_px`` at ``fontsize`` (measured with
+    ``renderer``, from :func:`_renderer` on the laid-out figure)."""
     probe = ax.text(0, 0, "x" * 40, fontsize=fontsize, transform=None)
     char_px = probe.get_window_extent(renderer).width / 40
     out = []
@@ -271,7 +271,7 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     dk_share = np.divide(dk, n + dk, out=np.zeros_like(dk), where=(n + dk) > 0) * 100
     ax.set_xlim(-100, DK_START + max(24.0, float(dk_share.max(initial=0.0))) + 6)
     renderer = _renderer(ax)
-    names = _wrap_to(names, ax, ax.get_window_extent(renderer).width - 4, fontsize)
+    names = _wrap_to(names, ax, ax.get_window_extent(renderer).width - 4, fontsize, renderer)
     # Row layout in points: the item text, then its bar, then a gap before the next item.
     px_per_pt = fig.dpi / 72
     probe = ax.text(0, 0, "", fontsize=fontsize, linespacing=spacing, transform=None)
@@ -477,13 +477,13 @@ def _overlap(a: Bbox, b: Bbox) -> float:
 
 def place_labels(ax: Axes, x: Sequence[float], y: Sequence[float], texts: Sequence[str], *,
                  sizes: Sequence[float], bold: Sequence[bool] | None = None, fontsize: float = 9,
-                 avoid: Sequence[Bbox] = ()) -> list[Annotation]:
-    """Label points so that no label covers a marker, another label or anything in ``avoid``.
+                 avoid: Sequence[Artist] = ()) -> list[Annotation]:
+    """Label points so that no label covers a marker, another label or any artist in ``avoid``.
 
     A small deterministic greedy search: points are labelled in the given order; each label
     takes the first free spot among eight positions around its marker (right, left, the
     diagonals, above, below), trying rings further out (with a thin leader line) until one
-    is free of markers, placed labels and ``avoid`` boxes and inside the Axes. If none is,
+    is free of markers, placed labels and the ``avoid`` artists and inside the Axes. If none is,
     the spot with the least overlap is used. Positions are computed on the laid-out figure,
     so call this after limits, labels and legend are set.
     """
@@ -494,7 +494,7 @@ def place_labels(ax: Axes, x: Sequence[float], y: Sequence[float], texts: Sequen
     points = ax.transData.transform(np.column_stack([x, y])) if len(x) else np.empty((0, 2))
     markers = [_marker_box(float(px), float(py), s, px_per_pt) for (px, py), s in zip(points, sizes, strict=True)]
     frame = ax.get_window_extent(renderer).padded(-3)
-    taken: list[Bbox] = [*markers, *avoid]
+    taken: list[Bbox] = [*markers, *(a.get_window_extent(renderer) for a in avoid)]
     gap, step = 2.5 * px_per_pt, 9 * px_per_pt
     out = []
     for i, text in enumerate(texts):
@@ -583,7 +583,7 @@ def importance_performance(matrix: pd.DataFrame, *, basis: str | None = None, yl
     place_labels(ax, ordered["importance"].tolist(), ordered["score"].tolist(), ordered["id"].astype(str).tolist(),
                  sizes=[90.0 if p else 60.0 for p in ordered["priority"].astype(bool)],
                  bold=ordered["priority"].astype(bool).tolist(), fontsize=9.5,
-                 avoid=[corner.get_window_extent(_renderer(ax))])
+                 avoid=[corner])
     return ax
 
 

@@ -352,7 +352,7 @@ def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_
     for fw in {p.framework for p in params.values()}:
         load_framework(fw)
     nb_bytes = notebook.read_bytes()
-    slices = slice_hashes(tidy, present)
+    slices = slice_hashes(tidy, codes)  # every kommune's when the overview is planned (codes == present)
     fps = {c: fingerprint(c, data_slice=slices[c], params=params[c], notebook=nb_bytes, renderer=outputs.renderer)
            for c in codes}
     files = outputs.files("briefing")
@@ -697,7 +697,8 @@ def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, sche
         p.out.mkdir(parents=True, exist_ok=True)
         _clean_temp(p.out)
         texts = {code: _json_text(prepared.summaries[code]) for code in p.stale}
-        tasks = [_task(p, code, prepared.summaries[code]["kommune"], texts[code], warm) for code in p.stale]
+        nb_text = p.notebook.read_text(encoding="utf-8")
+        tasks = [_task(p, code, prepared.summaries[code]["kommune"], texts[code], warm, nb_text) for code in p.stale]
         summarise_seconds = time.perf_counter() - t0
         with Publisher(p.outputs) as publisher:
             for result in _execute(tasks, pool, notify):
@@ -718,15 +719,16 @@ def _json_text(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def _task(p: Plan, code: str, name: str, summary_text: str, warm: bool, *, overview: bool = False) -> Task:
+def _task(p: Plan, code: str, name: str, summary_text: str, warm: bool, notebook_text: str, *,
+          overview: bool = False) -> Task:
     """A task for ``code``; its summary is written to ``OUT/.work/<code>/summary.json`` for the notebook."""
     path = p.out / ".work" / code / "summary.json"
     atomic.write_text(path, summary_text)
     notebook = p.overview_notebook if overview else p.notebook
     assert notebook is not None
     title = "Fundament for velfærden – landsoverblik" if overview else _title(code)
-    return Task(code, name, str(notebook), notebook.read_text(encoding="utf-8"), str(path), summary_text, warm,
-                title=title, overview=overview)
+    return Task(code, name, str(notebook), notebook_text, str(path), summary_text, warm, title=title,
+                overview=overview)
 
 
 def _render_overview(p: Plan, publisher: Publisher, prepared: Any, pool: LocalWorkers | DaskWorkers,
@@ -737,6 +739,8 @@ def _render_overview(p: Plan, publisher: Publisher, prepared: Any, pool: LocalWo
     assert p.overview_fingerprint is not None
     summary = national_summary(prepared.summaries, extra=prepared.national_extra, data_id=prepared.data_id)
     text = _json_text(summary)
-    task = _task(p, OVERVIEW, "Landsoverblik", text, warm, overview=True)
+    assert p.overview_notebook is not None
+    task = _task(p, OVERVIEW, "Landsoverblik", text, warm, p.overview_notebook.read_text(encoding="utf-8"),
+                 overview=True)
     result = next(_execute([task], pool, lambda kind, obj: None))
     return _finish(p, publisher, result, text, stem="overview", title=task.title)

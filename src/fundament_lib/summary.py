@@ -261,9 +261,8 @@ def _priority(code: str, wave: str, cells: Cells, p: Params, national: Mapping[s
     replicates = cells.t.replicates(code, wave, basis, theme_ids) if not shown.empty else None
     gaps = cells.get("gaps", code, wave)  # only where both groups are shown
     gap_replicates = None
-    if basis == "borgernaer" and not gaps.empty:
-        gap_replicates = (cells.t.replicates(code, wave, "stab", theme_ids)
-                          - cells.t.replicates(code, wave, "borgernaer", theme_ids))
+    if basis == "borgernaer" and replicates is not None and not gaps.empty:
+        gap_replicates = cells.t.replicates(code, wave, "stab", theme_ids) - replicates
     return priority_section(fw, code, p, scores, cells.get("items", code, wave),
                             cells.t.drivers(p.priority.driver_method), national=national, ref=kommuner(),
                             benchmark=percentile, replicates=replicates, gaps=gaps, gap_replicates=gap_replicates)
@@ -284,7 +283,8 @@ def _with_invited(rows: list[dict[str, Any]], p: Params) -> list[dict[str, Any]]
 def _note_hidden(hidden: list[dict[str, Any]], table: pd.DataFrame, what: str, keys: list[str], k: int) -> None:
     for row in table[table["suppressed"]].itertuples(index=False):
         entry = {"table": what, **{c: getattr(row, c) for c in keys}}
-        entry["suppression"] = reason_text(str(row.suppression), k)
+        entry["reason"] = str(row.suppression)  # few / complement / empty, for tools (and the briefing)
+        entry["suppression"] = reason_text(entry["reason"], k)
         hidden.append(entry)
 
 

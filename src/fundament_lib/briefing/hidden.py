@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..framework import GROUP_LABELS
-from ..privacy import REASONS, reason_text
 from .common import fw_of, section_number
 
 __all__ = ["hidden_lines", "hidden_fagomraader", "omitted_fagomraader_text", "hidden_groups", "frontline_hidden_note",
@@ -57,14 +56,8 @@ def hidden_groups(s: dict[str, Any]) -> dict[str, str]:
             if r.get("suppressed")}
 
 
-def _reason_key(text: str, min_n: int) -> str:
-    by_text = {reason_text(k, min_n): k for k in REASONS}
-    return by_text.get(text, text)
-
-
 def _subjects(s: dict[str, Any]) -> list[_Subject]:
     fw = fw_of(s)
-    k = int(s["min_n"])
     fag = next((b.options for b in fw.background if b.id == "fagomraade"), {})
     functions = {f.id: f.title for f in fw.roles.functions} if fw.roles is not None else {}
     areas = {a.id: a.title for a in fw.burden.areas} if fw.burden is not None else {}
@@ -85,7 +78,7 @@ def _subjects(s: dict[str, Any]) -> list[_Subject]:
         else:
             continue
         subject = found.setdefault((kind, key), _Subject(kind, key, label))
-        subject.reasons[_reason_key(str(e.get("suppression", "")), k)] += 1
+        subject.reasons[str(e.get("reason", ""))] += 1
         subject.hidden[str(table)] += 1
         if table == "items":
             subject.items.append(str(e.get("item_id")))

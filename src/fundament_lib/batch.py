@@ -540,9 +540,10 @@ def _finish(p: Plan, publisher: Publisher, result: Result, summary_text: str, *,
     code = result.kommunekode
     folder = p.out / code
     marker = p.overview_fingerprint if code == OVERVIEW else p.fingerprints[code]
+    assert marker is not None  # the overview is rendered only when it was planned, fingerprint and all
     if result.status == "ok":
         try:
-            publisher.finished(folder, result, summary_text=summary_text, marker=marker or {}, stem=stem,
+            publisher.finished(folder, result, summary_text=summary_text, marker=marker, stem=stem,
                                title=title or _title(code))
         except RenderError as exc:
             result.status, result.error, result.trace = "failed", _first_line(str(exc)), str(exc)

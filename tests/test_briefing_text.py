@@ -17,10 +17,11 @@ from fundament_lib.framework import load_framework
 
 
 @pytest.fixture(scope="module")
-def summaries() -> dict[str, dict[str, Any]]:
+def summaries(project) -> dict[str, dict[str, Any]]:
     from fundament_lib.pipeline import prepare
 
-    s = prepare(kommuner=["707", "825"]).summaries
+    data = project / "data" / "processed" / "demo.parquet"
+    s = prepare(data, kommuner=["707", "825"], params_root=project / "params").summaries
     assert s["707"]["previous_wave"] and not s["825"]["previous_wave"]
     assert all(r["score"] is None for r in s["825"]["scores"] if r["group"] == "stab")
     return s

@@ -69,6 +69,19 @@ def test_all_problems_at_once_with_file_row_column_value(tmp_path):
     assert "4 problem(s) in 4 kind(s)" in str(info.value)
 
 
+@pytest.mark.parametrize(("column", "what"), [("kommunekode", "kommune"), ("group", "respondent group"),
+                                              ("wave", "wave"), ("respondent_id", "respondent id")])
+def test_a_blank_respondent_cell_says_it_is_blank(tmp_path, column, what):
+    def spoil(df):
+        df.loc[2, column] = ""
+
+    with pytest.raises(DataValidationError) as info:
+        ingest(_wide(tmp_path, spoil))
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (4, column)
+    assert f"row 4, column '{column}': blank: every respondent needs a {what}" in str(info.value)
+
+
 def test_lenient_drops_only_the_bad_cells_and_says_exactly_which(tmp_path):
     strict = ingest(FIX / "wide_707_cp1252.csv").data
     result = ingest(BAD / "text_in_numeric.csv", strict=False)

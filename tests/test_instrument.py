@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.errors import DataValidationError
 from fundament_lib.framework import BLOCKS, Framework, load_framework
 from fundament_lib.ingest.codebook import CODEBOOK_COLUMNS, load_codebook
 from fundament_lib.instrument import questionnaire_html, write_instrument
@@ -121,6 +122,30 @@ def test_codebook_files_have_the_columns_and_read_back(tmp_path, framework):
         assert back.sha256 and back.source == str(paths[key])
     html = paths["questionnaire"].read_text(encoding="utf-8")
     assert fw.title in html
+
+
+def test_codebook_marks_the_reverse_scored_items_and_refuses_a_changed_mark(tmp_path):
+    ml = load_framework("mereledelse2023")
+    paths = write_instrument(ml, tmp_path)
+    table = pd.read_csv(paths["codebook_csv"], sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    marked = set(table.loc[table["reverse"] == "ja", "item_id"])
+    assert marked == ml.reversed_items() and len(marked) == 21
+    assert set(table["reverse"]) == {"ja", ""}
+
+    edited = table.copy()
+    first = edited.index[edited["reverse"] == "ja"][0]
+    edited.loc[first, "reverse"] = ""
+    changed = tmp_path / "changed.csv"
+    changed.write_bytes(edited.to_csv(sep=";", index=False).encode("utf-8-sig"))
+    with pytest.raises(DataValidationError) as info:
+        load_codebook(ml, changed)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (first + 2, "reverse")
+    assert "reverse differs from the framework's (ja)" in str(info.value)
+
+    older = tmp_path / "without_reverse.csv"  # a codebook written before the column existed
+    older.write_bytes(table.drop(columns="reverse").to_csv(sep=";", index=False).encode("utf-8-sig"))
+    assert load_codebook(ml, older).item_ids == table["item_id"].tolist()
 
 
 def test_codebook_question_and_row_describe_the_matrix_layout(fw):

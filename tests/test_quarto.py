@@ -140,3 +140,12 @@ def test_command_line_shape():
     args = quarto.command(Path("/usr/bin/quarto"), "briefing.ipynb", "html", "briefing.html")
     assert args == ["/usr/bin/quarto", "render", "briefing.ipynb", "--to", "html", "--no-execute",
                     "--output", "briefing.html", "-M", "embed-resources:true", "-M", "lang:da"]
+
+
+def test_the_cli_offers_exactly_the_renderers_publish_knows():
+    # Typer needs an Enum for its choices, publish a Literal for its type hints: keep them equal.
+    from typing import get_args
+
+    from fundament_lib import cli, publish
+
+    assert {r.value for r in cli.Renderer} == set(get_args(publish.Renderer))

@@ -205,3 +205,16 @@ def test_bad_arguments_name_the_parameter(small, fw):
         score_intervals(small, fw, by=("region",))
     with pytest.raises(StatsArgumentError, match="key"):
         score_intervals(small.head(40), fw, n_boot=10).replicates_of("stab", kommunekode="999", wave="2025")
+
+
+@pytest.mark.parametrize(("interval", "confidence"), [("percentile", 0.95), ("expanded", 0.9)])
+def test_the_description_follows_the_run_and_reads_as_danish(small, fw, interval, confidence):
+    from fundament_lib.briefing.quality import interval_text
+
+    made = score_intervals(small, fw, n_boot=120, confidence=confidence, interval=interval, seed=3)
+    d = made.description()
+    assert d["resamples"] == 120 and d["level"] == confidence and d["unit"] == "respondent"
+    assert d["kind"] == {"percentile": "bootstrap_percentile", "expanded": "bootstrap_expanded_percentile"}[interval]
+    text = interval_text(d)
+    assert "trukket om 120 gange" in text and f"på {round(confidence * 100)} %-niveau" in text
+    assert ("Hesterberg" in text) == (interval == "expanded")

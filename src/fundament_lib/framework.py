@@ -278,8 +278,8 @@ class Framework(_Model):
         -------
         pandas.DataFrame
             Columns ``item_id``, ``text``, ``theme``, ``domain``, ``block``,
-            ``scale``, ``labels``, ``audience``, ``page``, ``option`` (the code
-            of a background option list, ``;``-joined). ``theme`` is empty where
+            ``scale``, ``labels``, ``reverse`` (``ja`` for an item scored in
+            reverse), ``audience``, ``page``. ``theme`` is empty where
             an item belongs to no theme.
         """
         return _codebook(self)
@@ -291,12 +291,12 @@ class Framework(_Model):
 
 
 def _row(fw: Framework, item_id: str, text: str, block: str, scale: str, audience: Sequence[str],
-         page: int | None, theme: str = "", options: str = "") -> dict[str, object]:
+         page: int | None, theme: str = "", options: str = "", reverse: bool = False) -> dict[str, object]:
     labels = fw.scales[scale].labels_text() if scale in fw.scales else options
     domain = fw.domain_of(theme).id if theme else ""
     return {
         "item_id": item_id, "text": text, "theme": theme, "domain": domain, "block": block,
-        "scale": scale, "labels": labels, "audience": ";".join(audience),
+        "scale": scale, "labels": labels, "reverse": "ja" if reverse else "", "audience": ";".join(audience),
         "page": page if page is not None else pd.NA,
     }
 
@@ -308,7 +308,8 @@ def _codebook(fw: Framework) -> pd.DataFrame:
         rows.append(_row(fw, b.id, b.text, "background", "kategori", b.audience, None, options=opts))
     for t in fw.themes():
         for i in t.items:
-            rows.append(_row(fw, i.id, i.text, "theme", fw.theme_scale, fw.theme_audience, t.page, t.id))
+            rows.append(_row(fw, i.id, i.text, "theme", fw.theme_scale, fw.theme_audience, t.page, t.id,
+                             reverse=i.reverse))
     if fw.importance:
         imp = fw.importance
         for t in fw.themes():

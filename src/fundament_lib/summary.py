@@ -34,7 +34,7 @@ from .workshop import priority_section
 __all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slice_hash", "SCHEMA_VERSION",
            "records", "MAX_FREE_TEXTS"]
 
-SCHEMA_VERSION = "1.3"  # 1.3: free_text.n_distinct; free_text.shown without duplicates
+SCHEMA_VERSION = "1.4"  # 1.4: interval (structured); 1.3: free_text.n_distinct, shown without duplicates
 MAX_FREE_TEXTS = 8
 FLAGS = ["suppressed", "suppression"]
 BENCH_COLUMNS = ["id", "rank", "n_kommuner", "percentile", "rank_ci_low", "rank_ci_high",
@@ -208,6 +208,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         "min_n": k,
         "scoring_rule": SCORING_RULE,
         "interval_method": str(cells.t.intervals.method),
+        "interval": cells.t.intervals.description(),
         "scores": take("scores", ["id", "level", "group", "n", "score", "ci_low", "ci_high", "top2", *FLAGS],
                        ["id", "group"]),
         "gaps": take("gaps", ["id", "level", "n_stab", "n_borgernaer", "diff", "ci_low", "ci_high", "hedges_g",

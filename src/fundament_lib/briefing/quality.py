@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -89,7 +89,7 @@ def quality(s: dict[str, Any]) -> Html:
             f"({fmt_pct(alle['share_dont_know'].max())})."))
     parts.append(_reliability_part(s))
     parts.append(paragraph(s["scoring_rule"]))
-    parts.append(paragraph(interval_text(s.get("interval_method", "")), cls="meta"))
+    parts.append(paragraph(interval_text(s.get("interval")), cls="meta"))
     lines = hidden_lines(s)
     if s.get("suppressed"):
         parts.append(note(f"Af hensyn til anonymiteten vises intet om færre end {s['min_n']} personer. "
@@ -120,23 +120,22 @@ def _reliability_part(s: dict[str, Any]) -> str:
                     numeric=["Udsagn", "n", "Cronbachs alfa", "McDonalds omega"], row_header="Tema"))
 
 
-def interval_text(method: str) -> str:
-    """The summary's ``interval_method`` (English, from the statistics code) as a Danish sentence."""
-    m = _METHOD.fullmatch(method.strip())
-    if m is None:
+def interval_text(interval: Mapping[str, Any] | None) -> str:
+    """The summary's ``interval`` record (how the intervals were made) as a Danish sentence.
+
+    Summaries written before the record existed get a general sentence.
+    """
+    if not interval:
         return "Konfidensintervallerne er beregnet ved bootstrap over respondenterne."
-    kind = ("bootstrap-percentilintervaller" if m["kind"] == "percentile"
+    kind = ("bootstrap-percentilintervaller" if interval["kind"] == "bootstrap_percentile"
             else "udvidede bootstrap-percentilintervaller (Hesterberg)")
-    level = m["level"].replace(".", ",")
+    level = fmt_pct(interval["level"], 1).replace(",0 %", " %")
     text = (f"Konfidensintervallerne er {kind} på {level}-niveau: respondenterne er trukket om "
-            f"{fmt_int(int(m['b']))} gange med tilbagelægning")
-    if m["strat"]:
+            f"{fmt_int(int(interval['resamples']))} gange med tilbagelægning")
+    if interval.get("alle_stratified_by") == "group":
         text += ", og for «alle» er stab og borgernære ledere trukket hver for sig"
     return text + "."
 
-
-_METHOD = re.compile(r"bootstrap (?P<kind>percentile|expanded percentile \(Hesterberg\)) over respondents"
-                     r"(?P<strat> \(alle: stratified by group\))?, B=(?P<b>\d+), (?P<level>[\d.,]+ ?%)")
 
 _PARAMETERS = {"framework": "ramme", "wave": "måling", "min_n": "mindste viste gruppe", "confidence": "konfidensniveau",
                "n_boot": "bootstrap-træk", "seed": "startværdi for tilfældige træk", "language": "sprog",

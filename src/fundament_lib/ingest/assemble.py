@@ -64,7 +64,7 @@ GROUP_SYNONYMS: dict[str, str] = {
 _OPTIONS = {"kommunekode": "--kommune", "group": "--group", "wave": "--wave"}
 _VALID = {"kommunekode": lambda: list(kommuner()["kommunekode"]), "group": lambda: ["stab", "borgernaer"],
           "wave": lambda: []}
-_WHAT = {"kommunekode": "kommune", "group": "respondent group", "wave": "wave"}
+_WHAT = {"kommunekode": "kommune", "group": "respondent group", "wave": "wave", "respondent_id": "respondent id"}
 Scope = Literal["cell", "row", "column"]
 
 
@@ -278,7 +278,8 @@ def _respondent_problems(table: SourceTable, data: pd.DataFrame, ids: pd.DataFra
             value = data.at[idx, col] if col is not None else getattr(options, _ATTR[role], None)
             if role in ("kommunekode", "group", "wave") and col is None:
                 continue  # an option: checked before loading; a missing one is already fatal
-            rep.add("row", table.row_of(idx, col), col or role, value, str(case.check))
+            check = f"blank: every respondent needs a {_WHAT[role]}" if is_blank(value) else str(case.check)
+            rep.add("row", table.row_of(idx, col), col or role, value, check)
             bad.at[idx] = True
     return bad
 

@@ -13,6 +13,7 @@ block      theme, importance, outcome, role, burden, prerequisite, background,
 scale      the name of the answer scale (``enighed``, ``grad``, ``valgt`` …)
 labels     value labels, e.g. ``1=Helt uenig | … | 5=Helt enig | Ved ikke``;
            for background items the options, ``code=label``
+reverse    ``ja`` for an item scored in reverse (agreeing counts low), else empty
 audience   who is asked: ``stab``, ``borgernaer`` or both (``;``-joined)
 page       page of the publication the item rests on
 question   the matrix question the item is a row of (empty for a single question)
@@ -21,8 +22,9 @@ aliases    other headers the kommune's tool uses for the item (``|``-joined)
 =========  ===================================================================
 
 A kommune may edit ``text``, ``question``, ``row``, ``aliases`` and the label
-*texts* to match its own survey; codes, scales and blocks must stay the
-framework's (the loader checks and says where they differ).
+*texts* to match its own survey; codes, scales, blocks and ``reverse`` must stay
+the framework's (the loader checks and says where they differ; a file without
+a ``reverse`` column is read as before).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ __all__ = [
 ]
 
 CODEBOOK_COLUMNS: tuple[str, ...] = (
-    "item_id", "text", "theme", "domain", "block", "scale", "labels", "audience", "page",
+    "item_id", "text", "theme", "domain", "block", "scale", "labels", "reverse", "audience", "page",
     "question", "row", "aliases",
 )
 _REQUIRED = ("item_id", "text", "block", "scale", "labels")
@@ -155,6 +157,7 @@ class _Row(BaseModel):
     block: str
     scale: str
     labels: str = ""
+    reverse: str | None = None  # None: the file has no reverse column
     question: str = ""
     row: str = ""
     aliases: str = ""
@@ -297,7 +300,8 @@ def read_codebook(path: Path, framework: Framework) -> Codebook:
     seen: dict[str, int] = {}
     for idx, record in src.data.iterrows():
         line = src.row_of(idx)
-        cells = {k: ("" if v is None else str(v)) for k, v in record.items()}
+        cells = {k: ("" if v is None or (isinstance(v, float) and v != v) else str(v))  # None/NaN: blank
+                 for k, v in record.items()}
         try:
             row = _Row.model_validate(cells)
         except ValidationError as exc:
@@ -355,6 +359,11 @@ def _check_row(row: _Row, own: pd.DataFrame, fw: Framework, file: str, line: int
         out.append(Problem(file, line, "block", row.block, f"block differs from the framework's ({want_block})"))
     if row.scale != want_scale:
         out.append(Problem(file, line, "scale", row.scale, f"scale differs from the framework's ({want_scale})"))
+    want_reverse = str(own.at[row.item_id, "reverse"])
+    if row.reverse is not None and normalise_label(row.reverse) != want_reverse:
+        out.append(Problem(file, line, "reverse", row.reverse,
+                           f"reverse differs from the framework's ({want_reverse or 'empty'}): "
+                           "the framework decides how an item is scored"))
     labels, _ = _parse_labels(row.labels)
     if row.block == "background":
         bg = {b.id: b for b in fw.background}[row.item_id]

@@ -85,8 +85,8 @@ class ScoreIntervals:
     replicates
         Array ``(len(cells), n_boot, len(ids))`` of bootstrap means; NaN where
         a replicate drew nobody with a score on that id.
-    by, n_boot, confidence, seed, method
-        How the intervals were made.
+    by, n_boot, confidence, seed, interval, method
+        How the intervals were made (``method`` in words, for people).
     """
 
     table: pd.DataFrame
@@ -97,7 +97,13 @@ class ScoreIntervals:
     n_boot: int
     confidence: float
     seed: int
+    interval: Interval
     method: str
+
+    def description(self) -> dict[str, Any]:
+        """How the intervals were made, as fields a program can read (the summary's ``interval``)."""
+        return {"kind": "bootstrap_percentile" if self.interval == "percentile" else "bootstrap_expanded_percentile",
+                "resamples": self.n_boot, "level": self.confidence, "unit": "respondent", "alle_stratified_by": "group"}
 
     def positions(self, keys: pd.DataFrame) -> np.ndarray:
         """Row of ``cells`` for every row of ``keys`` (columns ``by`` and ``group``); −1 if absent."""
@@ -315,7 +321,8 @@ def score_intervals(scores: pd.DataFrame, fw: Framework, *, by: Sequence[str] = 
     cells = pd.DataFrame(cell_keys, columns=[*by, "group"])
     table = _attach(table, cells, replicates, ids, by, confidence, method, interval)
     return ScoreIntervals(table=table, cells=cells, ids=tuple(ids), replicates=replicates, by=by,
-                          n_boot=n_boot, confidence=confidence, seed=int(seed), method=method)
+                          n_boot=n_boot, confidence=confidence, seed=int(seed), interval=interval,
+                          method=method)
 
 
 def replicate_summary(replicates: np.ndarray, confidence: float, *, axis: int = 1,

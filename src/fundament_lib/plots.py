@@ -271,7 +271,7 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     dk_share = np.divide(dk, n + dk, out=np.zeros_like(dk), where=(n + dk) > 0) * 100
     ax.set_xlim(-100, DK_START + max(24.0, float(dk_share.max(initial=0.0))) + 6)
     renderer = _renderer(ax)
-    names = _wrap_to(names, ax, ax.get_window_extent(renderer).width - 4, fontsize, renderer)
+    names = _wrap_to(names, ax, ax.get_window_extent(renderer).width - 8 * fig.dpi / 72, fontsize, renderer)
     # Row layout in points: the item text, then its bar, then a gap before the next item.
     px_per_pt = fig.dpi / 72
     probe = ax.text(0, 0, "", fontsize=fontsize, linespacing=spacing, transform=None)
@@ -306,9 +306,10 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
         ax.vlines(np.full(len(y), x), *span, color="#e3e3e3", lw=0.8, zorder=0)
     ax.vlines(np.zeros(len(y)), *span, color="#333333", lw=1, zorder=3)
     ax.vlines(np.full(len(y), DK_START - 4), *span, color="#bbbbbb", lw=0.8, ls=":", zorder=0)
-    text_at = ax.get_yaxis_transform()  # x in Axes fractions, y in data
+    # x in Axes fractions, y in data; 4 pt in from the frame so the text does not touch it
+    text_at = ax.get_yaxis_transform() + ScaledTranslation(4 / 72, 0, fig.dpi_scale_trans)
     for top, name in zip(tops, names, strict=True):
-        ax.text(0.004, top + pad, name, transform=text_at, va="top", ha="left", fontsize=fontsize,
+        ax.text(0, top + pad, name, transform=text_at, va="top", ha="left", fontsize=fontsize,
                 linespacing=spacing)
     ax.grid(False)
     ax.set_yticks([])

@@ -49,6 +49,20 @@ def demo_prepared(project: Path):
     return prepare(project / "data" / "processed" / "demo.parquet", params_root=project / "params")
 
 
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    """The Chromium executable; skip with the reason, or fail where a browser is required (CI)."""
+    from fundament_lib import browser
+
+    found = browser.find_chromium()
+    if found is None:
+        reason = browser.missing_reason()
+        if browser.browser_required():
+            pytest.fail(f"{reason} ({browser.REQUIRE_ENV} is set)")
+        pytest.skip(reason)
+    return found
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)

@@ -40,18 +40,6 @@ A4 = (595.28, 841.89)  # points
 
 # ---- fixtures -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def chromium() -> Path:
-    """The Chromium executable; skip with the reason, or fail where a browser is required (CI)."""
-    found = chromium_helpers.find_chromium()
-    if found is None:
-        reason = chromium_helpers.missing_reason()
-        if chromium_helpers.browser_required():
-            pytest.fail(f"{reason} ({chromium_helpers.REQUIRE_ENV} is set)")
-        pytest.skip(reason)
-    return found
-
-
-@pytest.fixture(scope="module")
 def reports(project, tmp_path_factory) -> Path:
     """Fresh briefings for :data:`KOMMUNER`, rendered the way ``fundament run`` renders them."""
     out = tmp_path_factory.mktemp("browser-reports")

@@ -16,18 +16,6 @@ from fundament_lib.pdf import PdfPrinter, html_to_pdf
 A4 = (595.28, 841.89)  # points
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    """The Chromium executable; skip with the reason, or fail where a browser is required (CI)."""
-    found = chromium_helpers.find_chromium()
-    if found is None:
-        reason = chromium_helpers.missing_reason()
-        if chromium_helpers.browser_required():
-            pytest.fail(f"{reason} ({chromium_helpers.REQUIRE_ENV} is set)")
-        pytest.skip(reason)
-    return found
-
-
 @pytest.fixture
 def long_page(tmp_path) -> Path:
     """A page in the briefing's own stylesheet, long enough for several A4 pages."""

@@ -159,3 +159,21 @@ def test_sections_about_a_hidden_frontline_group_say_why_they_are_empty(summarie
     assert f"Rollevurderingen {why}" in _text(briefing.roles(s))
     assert f"Byrden {why}" in _text(briefing.burden(s))
     assert "4. Stabenes roller" in _text(briefing.roles(s))  # the heading stays: numbering has no gap
+
+
+def test_the_strip_legend_counts_the_other_kommuner_though_their_codes_are_hidden(summaries, monkeypatch):
+    from fundament_lib import plots
+
+    seen: dict[str, Any] = {}
+    real = plots.benchmark_strip
+
+    def spy(*args: Any, **kwargs: Any):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "benchmark_strip", spy)
+    s = summaries["707"]
+    assert {r["kommunekode"] for r in s["national"]["scores"]} == {"", "707"}  # others anonymous
+    briefing.status(s)
+    assert s["national"]["n_kommuner"] > 2  # so that one blanked code cannot pass for all the others
+    assert seen["n_others"] == s["national"]["n_kommuner"] - 1

@@ -91,10 +91,10 @@ def status(s: dict[str, Any]) -> Html:
         nat = frame(national["scores"])
         own = scores[(scores["group"] == "alle") & scores["id"].isin(labels)]
         own_n = own["n"].dropna()
+        # Other kommuner's codes are blanked unless names may be shared: count them from n_kommuner.
+        n_others = int(national["n_kommuner"]) - int((nat["kommunekode"] == s["kommunekode"]).any())
         ax = plots.benchmark_strip(nat[nat["id"].isin(labels)], highlight=s["kommunekode"], labels=labels,
-                                   own=own, n_others=int(nat.loc[nat["kommunekode"] != s["kommunekode"],
-                                                                     "kommunekode"].nunique()),
-                                   n_own=int(own_n.max()) if not own_n.empty else None)
+                                   own=own, n_others=n_others, n_own=int(own_n.max()) if not own_n.empty else None)
         parts.append(figure(ax, alt=_strip_alt(s, fw, nat, own), caption=(
             f"Hver grå prik er en kommune ({national['n_kommuner']} kommuner med data). Sort: "
             f"{official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))

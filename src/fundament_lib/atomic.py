@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["write_bytes", "write_text", "write_json", "write_parquet", "replace_file"]
+__all__ = ["write_bytes", "write_text", "write_json", "json_text", "write_parquet", "replace_file"]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -46,9 +46,14 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+def json_text(obj: Any) -> str:
+    """``obj`` as the JSON text :func:`write_json` writes (indented, keys in insertion order, no NaN)."""
+    return json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
 def write_json(path: Path, obj: Any) -> None:
     """Write JSON (UTF-8, indented, keys in insertion order) atomically."""
-    write_text(path, json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+    write_text(path, json_text(obj))
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:

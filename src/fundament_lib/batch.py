@@ -10,7 +10,8 @@ A run (:func:`run`):
    kommuner whose fingerprint matches the one stored with their finished
    outputs (unless ``force``);
 3. starts the workers (their kernels warm up meanwhile) and computes the
-   summaries of the kommuner left, once, for all of them (:func:`pipeline.prepare`);
+   summaries of the kommuner left, once, for all of them, from the data the plan
+   loaded (:func:`pipeline.summarise`);
    each summary goes to ``OUT/.work/<kode>/summary.json``, which the notebook reads;
 4. executes the notebook for each with Papermill — in warm kernels, one per
    worker process (:class:`~fundament_lib.kernels.LocalWorkers`) or per thread
@@ -36,12 +37,12 @@ kommuner, ``force`` re-renders the comparisons everywhere.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import tempfile
-import threading
 import time
 import traceback
 from collections import Counter, deque
@@ -64,7 +65,6 @@ from .paths import (
     OVERVIEW_NOTEBOOK,
     frameworks_dir,
     notebooks_dir,
-    params_dir,
     reports_dir,
 )
 from .publish import (
@@ -80,8 +80,9 @@ from .publish import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .kernels import DaskWorkers, LocalWorkers
+    from .kernels import Workers
     from .params import Params
+    from .pipeline import Prepared
 
 __all__ = ["Task", "Result", "Outcome", "RunReport", "Plan", "run", "plan", "render_one", "fingerprint",
            "slice_hashes", "library_fingerprint", "check_notebook", "OUTPUT_FILES", "FAILED_FILES", "MARKER",
@@ -282,16 +283,29 @@ def check_notebook(path: Path) -> nbformat.NotebookNode:
     RenderError
         Naming the notebook and what is wrong.
     """
+    return _read_notebook(path)[0]
+
+
+def _read_notebook(path: Path) -> tuple[nbformat.NotebookNode, bytes]:
+    """The notebook, checked as :func:`check_notebook` does, and its bytes: read once for the
+    check, the fingerprint and the tasks."""
     if not path.is_file():
         raise RenderError(f"{path}: notebook not found")
     try:
-        nb = nbformat.read(path, as_version=4)
+        data = path.read_bytes()
+        nb = nbformat.reads(_text(data), as_version=4)
     except Exception as exc:  # nbformat raises several types for a broken file
         raise RenderError(f"{path}: not a readable notebook ({type(exc).__name__})") from None
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not tagged:
         raise RenderError(f"{path}: no cell is tagged 'parameters' — Papermill cannot set the kommune")
-    return nb
+    return nb, data
+
+
+def _text(data: bytes) -> str:
+    """UTF-8 bytes as text, newlines translated as reading the file in text mode would."""
+    with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as text:
+        return text.read()
 
 
 @dataclass
@@ -306,8 +320,10 @@ class Plan:
     codes: list[str]  # the selected kommuner
     fingerprints: dict[str, dict[str, Any]]
     stale: list[str]  # the selected kommuner to render
+    notebook_bytes: bytes  # read once: checked, fingerprinted and sent with each task
     outputs: Outputs = field(default_factory=Outputs)
     overview_notebook: Path | None = None  # set when the run covers every kommune in the data
+    overview_notebook_bytes: bytes = b""
     overview_fingerprint: dict[str, Any] | None = None
     overview_stale: bool = False
 
@@ -331,38 +347,29 @@ def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_
     RenderError, DataFileError, DataValidationError, UnknownKommuneError, ParamsError, FrameworkError
         For bad input.
     """
-    from .framework import load_framework
-    from .ingest.schema import read_tidy
-    from .kommuner import check_codes
-    from .params import load_params
     from .paths import demo_data_path
+    from .pipeline import load
 
     outputs = outputs or Outputs()
     outputs.check()
     notebook = (notebook or notebooks_dir() / BRIEFING_NOTEBOOK).resolve()
-    check_notebook(notebook)
+    _, nb_bytes = _read_notebook(notebook)
     data = (data or demo_data_path()).resolve()
     out = (out or reports_dir()).resolve()
-    tidy = read_tidy(data)
-    present = sorted(set(tidy["kommunekode"].astype(str).unique()))
-    codes = check_codes(kommuner, set(present)) if kommuner else present
-    codes = list(dict.fromkeys(codes))
-    folder = params_root or params_dir()
-    params = {code: load_params(folder, code) for code in present}
-    for fw in {p.framework for p in params.values()}:
-        load_framework(fw)
-    nb_bytes = notebook.read_bytes()
+    loaded = load(data, kommuner=kommuner, params_root=params_root)
+    tidy, params, present = loaded.tidy, loaded.params, list(loaded.params)
+    codes = list(dict.fromkeys(loaded.codes))
     slices = slice_hashes(tidy, codes)  # every kommune's when the overview is planned (codes == present)
     fps = {c: fingerprint(c, data_slice=slices[c], params=params[c], notebook=nb_bytes, renderer=outputs.renderer)
            for c in codes}
     files = outputs.files("briefing")
     stale = [c for c in codes if force or stored_fingerprint(out / c, files) != fps[c]["fingerprint"]]
-    p = Plan(data, notebook, out, tidy, params, codes, fps, stale, outputs)
+    p = Plan(data, notebook, out, tidy, params, codes, fps, stale, nb_bytes, outputs)
     overview = (overview or notebooks_dir() / OVERVIEW_NOTEBOOK).resolve()
     if set(codes) == set(present) and len(present) >= 2 and overview.is_file():  # a country, not a kommune
-        check_notebook(overview)
+        _, p.overview_notebook_bytes = _read_notebook(overview)
         p.overview_notebook = overview
-        p.overview_fingerprint = overview_fingerprint(slices, params, notebook=overview.read_bytes(),
+        p.overview_fingerprint = overview_fingerprint(slices, params, notebook=p.overview_notebook_bytes,
                                                       renderer=outputs.renderer)
         p.overview_stale = force or (stored_fingerprint(out / OVERVIEW, outputs.files("overview"))
                                      != p.overview_fingerprint["fingerprint"])
@@ -370,9 +377,6 @@ def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_
 
 
 # ---- one kommune, on a worker ---------------------------------------------------------------------
-_EXPORT_LOCK = threading.Lock()  # nbconvert's exporter is shared by the threads of a process
-
-
 def render_one(task: Task) -> Result:
     """Execute and export one kommune's briefing; never raises for a failing notebook.
 
@@ -406,7 +410,7 @@ def _render(task: Task) -> Result:
         nb = execute(notebook, executed, parameters, kernel=kernel, keep=keep)
         timings["execute"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        html = _export(nb, task.title or f"Fundament-briefing – {task.kommune}")
+        html = _export(nb, task.title)
         timings["export"] = time.perf_counter() - t0
         return Result(task.kommunekode, task.kommune, "ok", time.perf_counter() - start, "", timings,
                       html=html, notebook=executed.read_bytes())
@@ -438,8 +442,7 @@ def _export(nb: nbformat.NotebookNode, title: str) -> str:
     for cell in nb.cells:  # Papermill gives the cell it inserts a random id, which the HTML shows
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
-    with _EXPORT_LOCK:
-        return export_html(nb, title=title)
+    return export_html(nb, title=title)
 
 
 def _failed(task: Task, exc: BaseException, executed: Path, keep: dict[str, Any], seconds: float,
@@ -468,7 +471,7 @@ def _first_line(text: str) -> str:
 
 
 # ---- many kommuner --------------------------------------------------------------------------------
-def _execute(tasks: list[Task], workers: LocalWorkers | DaskWorkers, notify: Progress) -> Iterator[Result]:
+def _execute(tasks: list[Task], workers: Workers, notify: Progress) -> Iterator[Result]:
     """Run tasks on the workers, as many at a time as they have room for; yield results as they come.
 
     A worker process that dies takes its pool down: the tasks that were running are
@@ -513,8 +516,8 @@ def _execute(tasks: list[Task], workers: LocalWorkers | DaskWorkers, notify: Pro
         workers.restart()
 
 
-def _submit(pending: deque[Task], running: dict[Future[Result], Task], workers: LocalWorkers | DaskWorkers,
-            deaths: Counter[str], notify: Progress) -> bool:
+def _submit(pending: deque[Task], running: dict[Future[Result], Task], workers: Workers, deaths: Counter[str],
+            notify: Progress) -> bool:
     """Hand tasks to free workers (one at a time while retrying after a worker died); return
     false when the pool turns out to be broken."""
     retrying = any(deaths[t.kommunekode] for t in (*pending, *running.values()))
@@ -567,7 +570,7 @@ def _on_disk(p: Plan, code: str) -> Outcome | None:
     folder = p.out / code
     if stored_fingerprint(folder, OUTPUT_FILES) is not None:
         return Outcome(code, kommune_name(code), "skipped")
-    failed = folder / failed_files("briefing")[1]
+    failed = folder / FAILED_FILES[1]
     if failed.is_file():
         return Outcome(code, kommune_name(code), "failed", error=_first_line(failed.read_text(encoding="utf-8")))
     return None
@@ -660,7 +663,7 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     overview_outcome = None
     if p.stale or p.overview_stale:
         seconds, overview_outcome = _render_stale(p, outcomes, workers=workers, scheduler=scheduler, warm=warm,
-                                                  params=params, notify=notify)
+                                                  notify=notify)
         prepare_seconds += seconds
     outcomes.sort(key=lambda o: o.kommunekode)
     _write_index(p, outcomes)
@@ -676,16 +679,16 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
 
 
 def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, scheduler: Any, warm: bool,
-                  params: Path | None, notify: Progress) -> tuple[float, Outcome | None]:
+                  notify: Progress) -> tuple[float, Outcome | None]:
     """Summarise and render ``p.stale`` into ``outcomes``, then the overview when it is stale.
 
     Returns the seconds spent summarising, and the overview's outcome (``None`` when not rendered).
     """
     from .kernels import DaskWorkers, LocalWorkers
-    from .pipeline import prepare
+    from .pipeline import Loaded, summarise
 
     n_tasks = len(p.stale) + p.overview_stale
-    pool: LocalWorkers | DaskWorkers = (
+    pool: Workers = (
         DaskWorkers(scheduler) if scheduler is not None
         else LocalWorkers(min(workers or os.cpu_count() or 1, n_tasks), warm=warm))
     pool.start()  # the workers' kernels start while the summaries are computed
@@ -693,12 +696,13 @@ def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, sche
     try:
         t0 = time.perf_counter()
         # The overview needs every kommune's summary; the briefings only the stale ones'.
-        prepared = prepare(p.data, kommuner=None if p.overview_stale else p.stale, params_root=params,
-                           run_started=datetime.now(UTC), national_models=p.overview_stale)
+        prepared = summarise(Loaded(p.data, p.tidy, p.params, p.codes),
+                             kommuner=list(p.params) if p.overview_stale else p.stale,
+                             run_started=datetime.now(UTC), national_models=p.overview_stale)
         p.out.mkdir(parents=True, exist_ok=True)
         _clean_temp(p.out)
-        texts = {code: _json_text(prepared.summaries[code]) for code in p.stale}
-        nb_text = p.notebook.read_text(encoding="utf-8")
+        texts = {code: atomic.json_text(prepared.summaries[code]) for code in p.stale}
+        nb_text = _text(p.notebook_bytes)
         tasks = [_task(p, code, prepared.summaries[code]["kommune"], texts[code], warm, nb_text) for code in p.stale]
         summarise_seconds = time.perf_counter() - t0
         with Publisher(p.outputs) as publisher:
@@ -716,10 +720,6 @@ def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, sche
     return summarise_seconds, overview_outcome
 
 
-def _json_text(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-
-
 def _task(p: Plan, code: str, name: str, summary_text: str, warm: bool, notebook_text: str, *,
           overview: bool = False) -> Task:
     """A task for ``code``; its summary is written to ``OUT/.work/<code>/summary.json`` for the notebook."""
@@ -732,16 +732,13 @@ def _task(p: Plan, code: str, name: str, summary_text: str, warm: bool, notebook
                 overview=overview)
 
 
-def _render_overview(p: Plan, publisher: Publisher, prepared: Any, pool: LocalWorkers | DaskWorkers,
-                     warm: bool) -> Outcome:
+def _render_overview(p: Plan, publisher: Publisher, prepared: Prepared, pool: Workers, warm: bool) -> Outcome:
     """Execute the national overview notebook on a worker and publish it into ``OUT/landsoverblik/``."""
     from .national import national_summary
 
     assert p.overview_fingerprint is not None
     summary = national_summary(prepared.summaries, extra=prepared.national_extra, data_id=prepared.data_id)
-    text = _json_text(summary)
-    assert p.overview_notebook is not None
-    task = _task(p, OVERVIEW, "Landsoverblik", text, warm, p.overview_notebook.read_text(encoding="utf-8"),
-                 overview=True)
+    text = atomic.json_text(summary)
+    task = _task(p, OVERVIEW, "Landsoverblik", text, warm, _text(p.overview_notebook_bytes), overview=True)
     result = next(_execute([task], pool, lambda kind, obj: None))
     return _finish(p, publisher, result, text, stem="overview", title=task.title)

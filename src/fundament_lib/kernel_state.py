@@ -58,21 +58,13 @@ def _pandas_options() -> dict[str, Any]:
     return {key: pd.get_option(key) for key in registered}
 
 
-def snapshot(*, freeze: bool = True) -> Snapshot:
-    """Remember the state :func:`restore` goes back to.
+def snapshot() -> None:
+    """Remember the state :func:`restore` goes back to (kept in the module).
 
-    Parameters
-    ----------
-    freeze
-        Also move every object alive now (the imported libraries) out of the
-        garbage collector's reach (:func:`gc.freeze`): the collections the
-        namespace reset triggers then scan only what a notebook created,
-        which takes milliseconds instead of a few hundred.
-
-    Returns
-    -------
-    Snapshot
-        The state remembered (also kept in the module).
+    Also moves every object alive now (the imported libraries) out of the
+    garbage collector's reach (:func:`gc.freeze`): the collections the
+    namespace reset triggers then scan only what a notebook created, which
+    takes milliseconds instead of a few hundred.
     """
     global _saved
     filters = list(warnings.filters)  # before catch_warnings below adds its own
@@ -87,10 +79,8 @@ def snapshot(*, freeze: bool = True) -> Snapshot:
             path=list(sys.path),
             environ=dict(os.environ),
         )
-    if freeze:
-        gc.collect()
-        gc.freeze()
-    return _saved
+    gc.collect()
+    gc.freeze()
 
 
 def restore() -> None:

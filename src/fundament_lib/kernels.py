@@ -19,9 +19,9 @@ own log there, and are shut down when their worker ends: at the end of a run,
 on SIGTERM, and — should the worker be killed outright — by the kernel's own
 check that its parent is gone (within a second).
 
-Workers: :class:`LocalWorkers` (spawned processes, each with one warm kernel,
-or one thread of this process) and :class:`DaskWorkers` (a Dask distributed
-cluster, one warm kernel per worker thread). Both hand out
+Workers (:class:`Workers`): :class:`LocalWorkers` (spawned processes, each with
+one warm kernel, or one thread of this process) and :class:`DaskWorkers` (a Dask
+distributed cluster, one warm kernel per worker thread). Both hand out
 :class:`concurrent.futures.Future` objects.
 """
 
@@ -35,8 +35,10 @@ import signal
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 from types import FrameType
@@ -52,7 +54,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 from .errors import RenderError
 
 __all__ = ["WarmKernel", "execute", "worker_kernel", "shutdown_kernels", "kill_kernels", "in_kernel_thread",
-           "LocalWorkers", "DaskWorkers", "ENGINE_NAME", "KERNEL_NAME", "KERNEL_ARGS", "DIR_PREFIX"]
+           "Workers", "LocalWorkers", "DaskWorkers", "ENGINE_NAME", "KERNEL_NAME", "KERNEL_ARGS", "DIR_PREFIX"]
 
 T = TypeVar("T")
 
@@ -248,8 +250,12 @@ def kill_kernels() -> None:
 atexit.register(shutdown_kernels)
 
 
+@cache
 def _clean_stale_folders() -> None:
-    """Remove kernel folders left by processes that no longer exist (e.g. killed workers)."""
+    """Remove kernel folders left by processes that no longer exist (e.g. killed workers).
+
+    Once per process (at its first kernel start): later starts need not scan the temporary folder again.
+    """
     for folder in Path(tempfile.gettempdir()).glob(f"{DIR_PREFIX}*"):
         try:
             pid = int(folder.name[len(DIR_PREFIX):].split("-")[0])
@@ -363,7 +369,38 @@ def _noop() -> None:
     return None
 
 
-class LocalWorkers:
+class Workers(ABC):
+    """Where a run's tasks execute: :meth:`start`, then :meth:`submit` up to :attr:`capacity`
+    tasks at a time, :meth:`restart` after a worker died, :meth:`close` at the end."""
+
+    _executor: Executor | None = None  # set by start(): where submit() sends tasks
+
+    @property
+    @abstractmethod
+    def capacity(self) -> int:
+        """How many tasks can run at once."""
+
+    @abstractmethod
+    def start(self) -> None:
+        """Start the workers (and set the executor that takes the tasks)."""
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run ``fn(*args)`` on a worker (the workers are started first if need be)."""
+        if self._executor is None:
+            self.start()
+        assert self._executor is not None
+        return self._executor.submit(fn, *args)
+
+    @abstractmethod
+    def restart(self) -> None:
+        """Make the workers usable again after one died."""
+
+    @abstractmethod
+    def close(self, *, abort: bool = False) -> None:
+        """Stop the workers: after their current task, or at once (``abort``)."""
+
+
+class LocalWorkers(Workers):
     """Worker processes on this machine, each with one warm kernel (one worker: a thread here).
 
     Parameters
@@ -377,7 +414,6 @@ class LocalWorkers:
     def __init__(self, workers: int, *, warm: bool = True) -> None:
         self.workers = max(1, workers)
         self.warm = warm
-        self._pool: Executor | None = None
 
     @property
     def capacity(self) -> int:
@@ -387,20 +423,13 @@ class LocalWorkers:
     def start(self) -> None:
         """Start the workers (and their kernels) in the background; returns at once."""
         if self.workers == 1:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="fundament-worker",
-                                            initializer=_warm_up, initargs=(self.warm,))
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="fundament-worker",
+                                                initializer=_warm_up, initargs=(self.warm,))
         else:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                             initializer=_init_process, initargs=(self.warm,))
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                                 initializer=_init_process, initargs=(self.warm,))
         for _ in range(self.workers):  # each submit spawns a worker while none is idle
-            self._pool.submit(_noop)
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Run ``fn(*args)`` on a worker."""
-        if self._pool is None:
-            self.start()
-        assert self._pool is not None
-        return self._pool.submit(fn, *args)
+            self._executor.submit(_noop)
 
     def restart(self) -> None:
         """Replace the workers after one died (the pool is then unusable)."""
@@ -409,7 +438,7 @@ class LocalWorkers:
 
     def close(self, *, abort: bool = False) -> None:
         """Stop the workers: after their current task, or at once (``abort``); kernels go with them."""
-        pool, self._pool = self._pool, None
+        pool, self._executor = self._executor, None
         if pool is None:
             return
         if isinstance(pool, ProcessPoolExecutor):
@@ -437,7 +466,7 @@ def _terminate(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
             proc.join(1)
 
 
-class DaskWorkers:
+class DaskWorkers(Workers):
     """The workers of a Dask distributed cluster, one warm kernel per worker thread.
 
     The workers need the ``fundament`` package; they get the notebook and the
@@ -453,7 +482,6 @@ class DaskWorkers:
     def __init__(self, scheduler: Any) -> None:
         self.scheduler = scheduler
         self.client: Any = None
-        self._executor: Executor | None = None
 
     @property
     def capacity(self) -> int:
@@ -471,13 +499,6 @@ class DaskWorkers:
         except (OSError, TimeoutError) as exc:
             raise RenderError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from None
         self._executor = self.client.get_executor(pure=False)
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Run ``fn(*args)`` on the cluster."""
-        if self._executor is None:
-            self.start()
-        assert self._executor is not None
-        return self._executor.submit(fn, *args)
 
     def restart(self) -> None:
         """Nothing to do: Dask replaces lost workers' tasks itself."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from functools import cache
 from html.parser import HTMLParser
 
@@ -43,6 +44,7 @@ _FETCHED = frozenset({"src", "srcset", "imagesrcset", "poster", "data", "backgro
 _HREF_FETCHES = frozenset({"link", "image", "use", "feimage", "script", "base"})
 _CSS_REF = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE | re.DOTALL)
 _SCRIPT_TAG = re.compile(r"<script\b", re.IGNORECASE)
+_EXPORTER_LOCK = threading.Lock()  # the one cached exporter is shared by the threads of a process
 
 
 @cache
@@ -107,7 +109,8 @@ def export_html(nb: nbformat.NotebookNode, *, title: str) -> str:
     """
     clean = strip_for_export(nb)
     clean.metadata["title"] = title
-    html, _ = _exporter().from_notebook_node(clean)
+    with _EXPORTER_LOCK:
+        html, _ = _exporter().from_notebook_node(clean)
     found = external_references(html)
     if found:
         raise RenderError(f"the briefing would load {len(found)} resource(s) from outside the file, "

@@ -93,10 +93,9 @@ class Cells:
 
     def hidden_groups(self, code: str, wave: str) -> dict[str, str]:
         """The groups whose respondent count one kommune × wave may not show → the reason."""
-        resp = self.get("respondents", code, wave)
-        if resp.empty:
+        hidden = self.get("hidden_counts", code, wave)
+        if hidden.empty:
             return {}
-        hidden = resp[resp["suppressed"]]
         return {str(g): str(r) for g, r in zip(hidden["group"], hidden["suppression"], strict=True)}
 
     def _hidden_counts(self) -> pd.DataFrame:
@@ -141,8 +140,7 @@ class Cells:
         values = [*counts, "dont_know", "missing", "score"]
         cells = self._apply(self.t.items, keys=["item_id"], values=values)
         # An item put to one group only: its ``alle`` row is that group's row.
-        audience = self.t.fw.codebook().set_index("item_id")["audience"].astype(str)
-        only = audience[~audience.str.contains(";")]
+        only = self.t.fw.single_audience()
         owner = cells["group"].where(cells["group"] != "alle", cells["item_id"].map(only)).fillna(cells["group"])
         return self._follow(cells, values, owner)
 
@@ -194,7 +192,7 @@ class Cells:
 
     def _gaps(self) -> pd.DataFrame:
         shown = self._shown()
-        both = shown[shown["group"].isin(["stab", "borgernaer"])].groupby([*desc.UNIT, "id"]).size()
+        both = shown[shown["group"].isin(["stab", _FRONTLINE])].groupby([*desc.UNIT, "id"]).size()
         ok = both[both == 2].reset_index()[[*desc.UNIT, "id"]]
         return self.t.gaps.merge(ok, on=[*desc.UNIT, "id"], how="inner")
 
@@ -215,7 +213,7 @@ class Cells:
         return self._benchmark("alle")
 
     def _benchmark_borgernaer(self) -> pd.DataFrame:
-        return self._benchmark("borgernaer")
+        return self._benchmark(_FRONTLINE)
 
     def _reliability(self) -> pd.DataFrame:
         # Coefficients exist only where at least 30 respondents answered every item (far above min_n).

@@ -284,6 +284,18 @@ class Framework(_Model):
         """
         return _codebook(self)
 
+    def single_audience(self) -> dict[str, str]:
+        """The items only one group is asked, and that group.
+
+        Returns
+        -------
+        dict of str to str
+            Item id → the codebook's ``audience`` of every item whose audience is
+            not ``;``-joined (items both groups are asked are left out).
+        """
+        cb = self.codebook()
+        return {str(i): str(a) for i, a in zip(cb["item_id"], cb["audience"], strict=True) if ";" not in str(a)}
+
     def scale_of(self, item_id: str) -> Scale:
         """The scale of an item (background and free text have kind ``text``)."""
         name = self.codebook().set_index("item_id").at[item_id, "scale"]

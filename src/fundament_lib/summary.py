@@ -10,7 +10,7 @@ later fields are added, never renamed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,8 +123,7 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
 def _shown_groups(tidy: pd.DataFrame, cells: Cells) -> pd.DataFrame:
     """The answers of kommune × wave × group cells whose respondent count is shown: national
     models are fitted without the hidden groups, so no estimate carries one of them."""
-    hidden = cells.table("respondents")
-    hidden = hidden.loc[hidden["suppressed"], ["kommunekode", "wave", "group"]].astype(str)
+    hidden = cells.table("hidden_counts")[["kommunekode", "wave", "group"]].astype(str)
     keys = tidy[["kommunekode", "wave", "group"]].astype(str)
     drop = keys.merge(hidden.assign(_hidden=True), on=["kommunekode", "wave", "group"], how="left")["_hidden"]
     return tidy[~drop.fillna(False).astype(bool).to_numpy()]
@@ -225,7 +224,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
             "areas": take("burden_areas", ["area", "n", "share", "ci_low", "ci_high", *FLAGS], ["area"]),
             "share": share[0] if share else None,
         },
-        "free_text": _free_text(cells.t.texts, code, wave, k, p.seed, hidden=cells.hidden_groups(code, wave),
+        "free_text": _free_text(cells.t.texts, code, wave, k, p.seed, hidden=set(cells.hidden_groups(code, wave)),
                                 total=_shown_total(cells, code, wave)),
         "priority": _priority(code, wave, cells, p, national),
         "quality": {
@@ -297,7 +296,7 @@ def _shown_total(cells: Cells, code: str, wave: str) -> int | None:
 
 
 def _free_text(texts: pd.DataFrame, code: str, wave: str, k: int, seed: int, *,
-               hidden: Mapping[str, str] | None = None, total: int | None = None) -> dict[str, Any]:
+               hidden: Collection[str] | None = None, total: int | None = None) -> dict[str, Any]:
     """Screened free-text examples — only where at least ``min_n`` people wrote one.
 
     Parameters
@@ -307,7 +306,7 @@ def _free_text(texts: pd.DataFrame, code: str, wave: str, k: int, seed: int, *,
     code, wave, k, seed
         The kommune, its wave, its threshold and its seed (the selection is reproducible).
     hidden
-        Groups whose respondent count the kommune may not show → reason (:meth:`Cells.hidden_groups`).
+        The groups whose respondent count the kommune may not show (:meth:`Cells.hidden_groups`).
     total
         The kommune's shown number of respondents (``alle``), ``None`` where hidden.
 
@@ -349,7 +348,7 @@ def _free_text(texts: pd.DataFrame, code: str, wave: str, k: int, seed: int, *,
         if key and key not in distinct:
             distinct[key] = s
     examples = list(distinct.values())
-    withheld = bool(set(part["group"].astype(str)) & set(hidden or {}))
+    withheld = bool(set(part["group"].astype(str)) & set(hidden or ()))
     limit = MAX_FREE_TEXTS if not withheld else min(MAX_FREE_TEXTS, (total or 0) - k)
     if limit < 1 or not examples:
         return {"n": None if withheld else n, "n_distinct": None if withheld else len(examples), "shown": [],

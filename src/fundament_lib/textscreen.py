@@ -10,8 +10,9 @@ Names are found by rules that err on the side of removing: a common Danish
 first name (Danmarks Statistik's most frequent names) together with the
 capitalised words after it ("Karin Holm ringer", "Jens-Peter Hansen" — also at
 the start of a sentence), these first names and the surnames below written in
-lower case (except those that are also Danish words: hans, per, bo, line, kim,
-svend, lund, holm), two or more
+lower case (except those that are also Danish words — the first names hans, per,
+bo, line, kim, svend, lise, helle and the surnames lund, holm, nissen, møller,
+dahl: see ``AMBIGUOUS_LOWER``), two or more
 capitalised words in a row that do not start a sentence ("Karin Holm"), and a
 surname on its own: a common Danish surname anywhere ("Jensen", "Møller"), any
 capitalised word ending in -sen inside a sentence ("Kommunaldirektør Lauritsen").
@@ -42,7 +43,9 @@ SEN_INSIDE = re.compile(rf"{NOT_START}\b[A-ZÆØÅ][a-zæøå]+(?<!el)(?<!es)sen
 
 FIRST_NAMES: frozenset[str] = frozenset(["Anne", "Kirsten", "Hanne", "Mette", "Anna", "Helle", "Susanne", "Lene", "Maria", "Marianne", "Lone", "Camilla", "Pia", "Louise", "Charlotte", "Tina", "Gitte", "Inge", "Bente", "Karen", "Jette", "Sofie", "Julie", "Ida", "Emma", "Laura", "Christina", "Birgitte", "Heidi", "Karin", "Annette", "Lise", "Eva", "Rikke", "Ulla", "Tanja", "Sanne", "Malene", "Maja", "Mia", "Caroline", "Katrine", "Line", "Jane", "Dorthe", "Vibeke", "Merete", "Peter", "Jens", "Michael", "Lars", "Henrik", "Thomas", "Søren", "Jan", "Niels", "Christian", "Martin", "Anders", "Morten", "Jesper", "Rasmus", "Mads", "Per", "Hans", "Ole", "Poul", "Erik", "Kim", "Mikkel", "Frederik", "Kasper", "Jørgen", "Torben", "Carsten", "Steen", "Brian", "Bo", "Allan", "Kenneth", "Anders", "Jacob", "Jakob", "Simon", "Nikolaj", "Kristian", "Johannes", "Emil", "Mathias", "Magnus", "Oliver", "William", "Lasse", "Claus", "Flemming", "Finn", "Bent", "Jonas", "Tobias", "Andreas", "Daniel", "Mogens", "Karsten", "Kurt", "Preben", "Svend"])
 
-# First names that are also ordinary Danish words: matched only when capitalised.
+# First names and surnames that are also ordinary Danish words ("hans", "lund", "nissen"): matched
+# only when capitalised. The first names among them are names at the start of a sentence only
+# before another capitalised word (_WORDLIKE below).
 AMBIGUOUS_LOWER: frozenset[str] = frozenset(["hans", "per", "bo", "line", "kim", "svend", "lund", "holm", "lise",
                                              "helle", "nissen", "møller", "dahl"])
 SURNAMES: frozenset[str] = frozenset(["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen", "Knudsen", "Jakobsen", "Jacobsen", "Mikkelsen", "Olesen", "Frederiksen", "Laursen", "Henriksen", "Lund", "Schmidt", "Holm", "Eriksen", "Kristiansen", "Nørgaard", "Clausen", "Simonsen", "Svendsen", "Andreasen", "Iversen", "Østergaard", "Jeppesen", "Vestergaard", "Nissen", "Lauridsen", "Kjær", "Jepsen", "Mogensen", "Carlsen", "Bertelsen", "Dahl", "Friis", "Juhl"])

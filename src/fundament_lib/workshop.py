@@ -43,9 +43,10 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
     benchmark
         Optional ``id`` → ``percentile`` for the performance basis group.
     gaps
-        Optional staff − frontline gaps with their interval (``id``, ``diff``, ``ci_low``,
-        ``ci_high``); a gap counts as a need only where its interval lies above 0
-        (``gap_significant``). Without it the gap is the difference of the shown scores.
+        Optional staff − frontline gaps with their interval (``id``, ``ci_low``, ``ci_high``);
+        a gap counts as a need only where its interval lies above 0 (``gap_significant``).
+        The gap itself is the difference of the shown scores, with or without ``gaps`` (the
+        gaps table's ``diff`` is the same difference of the same scores).
     """
     by_theme = {key: g.set_index("group") for key, g in scores.groupby("id")}
     importance = items[items["group"] == "alle"].set_index("item_id")["score"]
@@ -67,8 +68,7 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
     out["driver"] = drivers.set_index("id")["share"].reindex(out.index) if drivers is not None else np.nan
     out["percentile"] = benchmark.reindex(out.index) if benchmark is not None else np.nan
     if gaps is not None:
-        g = gaps.reindex(columns=["id", "diff", "ci_low", "ci_high"]).set_index("id").reindex(out.index)
-        out["gap"] = g["diff"].astype(float)
+        g = gaps.reindex(columns=["id", "ci_low", "ci_high"]).set_index("id").reindex(out.index)
         out["gap_ci_low"], out["gap_ci_high"] = g["ci_low"].astype(float), g["ci_high"].astype(float)
         out["gap_significant"] = out["gap_ci_low"] > 0
     return out

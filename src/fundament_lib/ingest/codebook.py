@@ -42,7 +42,7 @@ from ..errors import DataFileError, DataValidationError, Problem
 from ..framework import BLOCKS, Framework, Scale
 from .matching import Entry, HeaderMatcher
 from .readers import read_text_grid, read_workbook, table_from_sheet
-from .text import normalise_label
+from .text import is_blank, normalise_label
 
 __all__ = [
     "CODEBOOK_COLUMNS",
@@ -300,8 +300,7 @@ def read_codebook(path: Path, framework: Framework) -> Codebook:
     seen: dict[str, int] = {}
     for idx, record in src.data.iterrows():
         line = src.row_of(idx)
-        cells = {k: ("" if v is None or (isinstance(v, float) and v != v) else str(v))  # None/NaN: blank
-                 for k, v in record.items()}
+        cells = {k: ("" if is_blank(v) else str(v)) for k, v in record.items()}
         try:
             row = _Row.model_validate(cells)
         except ValidationError as exc:

@@ -85,8 +85,8 @@ class ScoreIntervals:
     replicates
         Array ``(len(cells), n_boot, len(ids))`` of bootstrap means; NaN where
         a replicate drew nobody with a score on that id.
-    by, n_boot, confidence, seed, interval, method
-        How the intervals were made (``method`` in words, for people).
+    by, n_boot, confidence, seed, interval
+        How the intervals were made (:attr:`method` says it in words, for people).
     """
 
     table: pd.DataFrame
@@ -98,7 +98,12 @@ class ScoreIntervals:
     confidence: float
     seed: int
     interval: Interval
-    method: str
+
+    @property
+    def method(self) -> str:
+        """How the intervals were made, in words (for people), from ``n_boot``,
+        ``confidence`` and ``interval``."""
+        return _method(self.n_boot, self.confidence, self.interval)
 
     def description(self) -> dict[str, Any]:
         """How the intervals were made, as fields a program can read (the summary's ``interval``)."""
@@ -321,8 +326,7 @@ def score_intervals(scores: pd.DataFrame, fw: Framework, *, by: Sequence[str] = 
     cells = pd.DataFrame(cell_keys, columns=[*by, "group"])
     table = _attach(table, cells, replicates, ids, by, confidence, method, interval)
     return ScoreIntervals(table=table, cells=cells, ids=tuple(ids), replicates=replicates, by=by,
-                          n_boot=n_boot, confidence=confidence, seed=int(seed), interval=interval,
-                          method=method)
+                          n_boot=n_boot, confidence=confidence, seed=int(seed), interval=interval)
 
 
 def replicate_summary(replicates: np.ndarray, confidence: float, *, axis: int = 1,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import plots
+from .briefing.common import id_labels
 from .fmt import fmt_ci, fmt_datetime
 from .framework import GROUP_LABELS, load_framework
 from .report import Html, esc, figure, fmt_int, fmt_num, heading, note, paragraph, table
@@ -49,7 +50,7 @@ def distribution(n: dict[str, Any]) -> Html:
     """How the kommuner spread on each pejlemærke and theme."""
     plots.set_style()
     fw = load_framework(n["framework"])
-    labels = {d.id: f"{d.id} {d.title}" for d in fw.domains} | {t.id: f"{t.id} {t.title}" for t in fw.themes()}
+    labels = id_labels(fw)
     scores = pd.DataFrame(n["scores"])
     alle = scores[scores["group"] == "alle"]
     dist = pd.DataFrame(n["distribution"])
@@ -110,7 +111,7 @@ def kommune_table(n: dict[str, Any]) -> Html:
 def analyses(n: dict[str, Any]) -> Html:
     """National analyses for researchers: drivers of the outcome and variance between kommuner."""
     fw = load_framework(n["framework"])
-    labels = {d.id: f"{d.id} {d.title}" for d in fw.domains} | {t.id: f"{t.id} {t.title}" for t in fw.themes()}
+    labels = id_labels(fw)
     parts: list[str] = [heading("4. Sammenhænge i hele landet")]
     drivers = pd.DataFrame(n.get("drivers") or [])
     if not drivers.empty:

@@ -30,6 +30,7 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox, ScaledTranslation
 
 from .framework import GROUP_LABELS
+from .report import EMBED_DPI
 
 __all__ = ["theme_profile", "likert_bars", "role_heatmap", "share_bars", "subgroup_heatmap",
            "benchmark_strip", "importance_performance", "distribution_box", "place_labels", "print_scale",
@@ -80,10 +81,9 @@ def _new_ax(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return new
 
 
-# How a briefing shows a figure: ``report.figure`` embeds it at 110 dpi, the page shows it at
-# its pixel size (96 px per inch) but never wider than the text, which on A4 paper is
+# How a briefing shows a figure: ``report.figure`` embeds it at ``EMBED_DPI`` (110 dpi), the page
+# shows it at its pixel size (96 px per inch) but never wider than the text, which on A4 paper is
 # 210 mm less 2 × 14 mm margins = 7.17 in.
-EMBED_DPI = 110
 PRINT_WIDTH_IN = 7.17
 
 
@@ -171,13 +171,12 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
     shown = scores[scores["id"].isin(order) & scores["score"].notna() & scores["group"].isin(groups)]
     wide = shown.pivot(index="id", columns="group", values="score")
     offsets = np.linspace(-0.12, 0.12, len(groups)) if len(groups) > 1 else [0.0]
-    gap_drawn = False
-    for theme_id, row in wide.iterrows():  # the gap: a band under dots and intervals, as tall as both dots
-        if len(groups) > 1 and all(g in row and pd.notna(row[g]) for g in groups):
-            values = [float(row[g]) for g in groups]
-            ax.barh(y_of[str(theme_id)], max(values) - min(values), left=min(values), height=0.5,
-                    color=GAP_COLOR, edgecolor="none", zorder=1.5)
-            gap_drawn = True
+    # The gap, where every group is shown: a band under dots and intervals, as tall as both dots.
+    both = wide.reindex(columns=list(groups)).dropna() if len(groups) > 1 else wide.iloc[:0]
+    if not both.empty:
+        low, high = both.min(axis=1), both.max(axis=1)
+        ax.barh([y_of[str(t)] for t in both.index], high - low, left=low, height=0.5,
+                color=GAP_COLOR, edgecolor="none", zorder=1.5)
     for off, group in zip(offsets, groups, strict=True):
         style = GROUP_STYLE[group]
         part = shown[shown["group"] == group]
@@ -193,7 +192,7 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
     ax.set_xlim(0, 100)
     ax.set_xlabel("Score (0–100). Vandrette streger: 95 %-konfidensinterval")
     handles, names = ax.get_legend_handles_labels()
-    if gap_drawn:
+    if not both.empty:
         handles.append(Patch(facecolor=GAP_COLOR, edgecolor="none", label="Forskel"))
         names.append("Forskel")
     ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.3 / len(order)),
@@ -322,12 +321,17 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     below = ax.transAxes + ScaledTranslation(0, -(small * 2.2) / 72, fig.dpi_scale_trans)
     ax.legend(handles=ordered, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
               ncols=ncols, frameon=False, fontsize=small)
+    laid_out: RendererBase | None = None  # the last layout's renderer, while the figure is as laid out
     if new_figure:  # make one data unit one point, so text and bars keep the planned spacing
         for _ in range(2):
-            height_pt = ax.get_window_extent(_renderer(ax)).height / px_per_pt
+            laid_out = _renderer(ax)
+            height_pt = ax.get_window_extent(laid_out).height / px_per_pt
+            if abs(total - height_pt) < 1e-6:  # fits (to float rounding): the layout stands
+                break
             fig.set_figheight(fig.get_figheight() + (total - height_pt) / 72)
+            laid_out = None
     if dk_texts:  # widen the axis until every "Ved ikke" percentage sits clear of the frame
-        renderer = _renderer(ax)
+        renderer = laid_out if laid_out is not None else _renderer(ax)
         frame = ax.get_window_extent(renderer)
         reach = max(t.get_window_extent(renderer).x1 for t in dk_texts)
         right = ax.get_xlim()[1]

@@ -23,7 +23,9 @@ from matplotlib.figure import Figure
 from .fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 
 __all__ = ["esc", "fmt_num", "fmt_int", "fmt_ci", "fmt_pct", "table", "figure", "paragraph",
-           "heading", "note", "bullets", "Html"]
+           "heading", "note", "bullets", "Html", "EMBED_DPI"]
+
+EMBED_DPI = 110  # the resolution :func:`figure` embeds figures at (``plots.print_scale`` relies on it)
 
 
 class Html(str):
@@ -93,7 +95,7 @@ def table(df: pd.DataFrame, *, caption: str, numeric: Sequence[str] = (), row_he
                 f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def figure(fig: Figure | Axes, *, alt: str, caption: str | None = None, dpi: int = 110) -> Html:
+def figure(fig: Figure | Axes, *, alt: str, caption: str | None = None, dpi: int = EMBED_DPI) -> Html:
     """Embed a Matplotlib figure (or the figure of an Axes) as a PNG data URI with alt text,
     then close it. The alt text should state the figure's main finding in Danish.
     """

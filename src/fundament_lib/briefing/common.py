@@ -11,7 +11,7 @@ import pandas as pd
 from ..fmt import fmt_ci, fmt_num
 from ..framework import Framework, load_framework
 
-__all__ = ["load", "fw_of", "frame", "theme_labels", "domain_labels", "is_shown", "score_text", "signed",
+__all__ = ["load", "fw_of", "frame", "theme_labels", "domain_labels", "id_labels", "is_shown", "score_text", "signed",
            "cell_of", "domain_name", "largest_gap", "sentence", "section_number", "GROUPS", "GAP_COLUMN",
            "KEY_HEADINGS", "QUALITY_TITLE"]
 
@@ -56,6 +56,11 @@ def theme_labels(fw: Framework) -> dict[str, str]:
 def domain_labels(fw: Framework) -> dict[str, str]:
     """Domain (pejlemærke) id → its label, in framework order."""
     return {d.id: f"{d.id} {d.title}" for d in fw.domains}
+
+
+def id_labels(fw: Framework) -> dict[str, str]:
+    """Domain and theme id → its label: the domains, then the themes, in framework order."""
+    return {**domain_labels(fw), **theme_labels(fw)}
 
 
 def is_shown(row: pd.Series | None) -> bool:

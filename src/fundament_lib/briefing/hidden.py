@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..framework import GROUP_LABELS
+from ..privacy import REASONS
 from .common import fw_of, section_number
 
 __all__ = ["hidden_lines", "hidden_fagomraader", "omitted_fagomraader_text", "hidden_groups", "frontline_hidden_note",
@@ -95,9 +96,9 @@ def _totals(s: dict[str, Any], subject: _Subject) -> dict[str, int]:
         return sum(1 for r in rows or [] if str(r.get(column)) == subject.key)
 
     if subject.kind == "fagomraade":
-        return {"subgroups": count(s.get("subgroups", {}).get("fagomraade"), "group")}
+        return {"subgroups": count(*_rows(s, "fagomraade"))}
     if subject.kind == "role":
-        return {"roles": count(s.get("roles"), "function")}
+        return {"roles": count(*_rows(s, "role"))}
     if subject.kind == "area":
         return {"burden_areas": 1}
     return {"scores": count(s.get("scores"), "group"), "items": count(s.get("items"), "group"),
@@ -119,7 +120,7 @@ def _complement(subject: _Subject) -> str:
         return f"skjult, fordi tallene for {other} ellers kunne regnes ud som forskellen til alle ledere"
     if subject.kind == "fagomraade":
         return _FAGOMRAADE_COMPLEMENT
-    return "skjult, så en mindre gruppe ikke kan regnes ud"
+    return REASONS["complement"]
 
 
 def _reason(subject: _Subject, k: int) -> str:
@@ -135,7 +136,7 @@ def _reason(subject: _Subject, k: int) -> str:
     elif comp:
         parts.append(_complement(subject))
     if empty:
-        parts.append("ingen svar")
+        parts.append(REASONS["empty"])
     parts += other
     return "; ".join(parts)
 
@@ -162,17 +163,9 @@ _KIND = {"fagomraade": ("{names} ({noun})", "fagområde", "fagområder", "Alle f
          "area": ("Administrativ byrde for {names}", "", "", "Administrativ byrde på alle områder")}
 
 
-def _single_audience(s: dict[str, Any]) -> dict[str, str]:
-    """Item id → the one group asked it (items both groups are asked are left out)."""
-    cb = fw_of(s).codebook()
-    return {str(i): str(a) for i, a in zip(cb["item_id"], cb["audience"], strict=True) if ";" not in str(a)}
-
-
-def _follows(s: dict[str, Any], groups: dict[str, str]) -> list[str]:
-    """What else is hidden with the frontline leaders' group (sections only they are asked)."""
+def _follows(s: dict[str, Any]) -> list[str]:
+    """What else is hidden when the frontline leaders' group is (sections only they are asked)."""
     fw = fw_of(s)
-    if "borgernaer" not in groups:
-        return []
     return [*(["opdelingen på fagområde"] if any(b.id == "fagomraade" for b in fw.background) else []),
             *(["vurderingen af stabenes roller"] if fw.roles is not None else []),
             *(["den administrative byrde"] if fw.burden is not None else [])]
@@ -184,7 +177,7 @@ def hidden_lines(s: dict[str, Any]) -> list[str]:
     k = int(s["min_n"])
     subjects = _subjects(s)
     groups = hidden_groups(s)
-    audience = _single_audience(s)
+    audience = fw_of(s).single_audience()
     alle = next((x for x in subjects if x.kind == "group" and x.key == "alle"), None)
     # The 'alle' row of an item only a hidden group answers is that group's row: told in its line.
     folded = (alle is not None and bool(alle.items) and set(alle.reasons) <= {"complement"}
@@ -194,7 +187,7 @@ def hidden_lines(s: dict[str, Any]) -> list[str]:
         if x.kind != "group" or (folded and x is alle):
             continue
         own = [i for i in alle.items if audience.get(i) == x.key] if folded and alle is not None else []
-        also = [*(_follows(s, groups) if x.key == "borgernaer" and x.key in groups else []),
+        also = [*(_follows(s) if x.key == "borgernaer" and x.key in groups else []),
                 *([f"svarene på de {len(own)} udsagn, som kun {_WHO.get(x.key, x.label.lower())} besvarer"]
                   if own else [])]
         extent = _extent(x)
@@ -219,10 +212,18 @@ def hidden_lines(s: dict[str, Any]) -> list[str]:
 
 def _count_of_kind(s: dict[str, Any], kind: str) -> int:
     """How many fagområder, staff functions or burden areas the summary has cells for."""
-    rows, column = {"fagomraade": (s.get("subgroups", {}).get("fagomraade"), "group"),
-                    "role": (s.get("roles"), "function"),
-                    "area": ((s.get("burden") or {}).get("areas"), "area")}[kind]
+    rows, column = _rows(s, kind)
     return len({str(r.get(column)) for r in rows or []})
+
+
+def _rows(s: dict[str, Any], kind: str) -> tuple[list[dict[str, Any]] | None, str]:
+    """The summary's rows about the fagområder, staff functions or burden areas, and the column that
+    names which one a row is about."""
+    if kind == "fagomraade":
+        return s.get("subgroups", {}).get("fagomraade"), "group"
+    if kind == "role":
+        return s.get("roles"), "function"
+    return (s.get("burden") or {}).get("areas"), "area"
 
 
 def hidden_fagomraader(s: dict[str, Any]) -> list[str]:
@@ -237,7 +238,7 @@ def omitted_fagomraader_text(s: dict[str, Any]) -> str:
         return ""
     k = int(s["min_n"])
     keys = set().union(*(x.reasons for x in whole))
-    why = [text for key, text in (("few", _few(k)), ("complement", _FAGOMRAADE_COMPLEMENT), ("empty", "ingen svar"))
+    why = [text for key, text in (("few", _few(k)), ("complement", _FAGOMRAADE_COMPLEMENT), ("empty", REASONS["empty"]))
            if key in keys]
     names = join_da([x.label for x in whole])
     return (f"{names} er udeladt: " + (" eller ".join(why) if why else "skjult for at beskytte små grupper")

@@ -13,9 +13,9 @@ from ..report import Html, esc, heading, note, paragraph, table
 from .common import (
     GROUPS,
     QUALITY_TITLE,
-    domain_labels,
     frame,
     fw_of,
+    id_labels,
     section_number,
     signed,
     theme_labels,
@@ -33,7 +33,7 @@ def changes(s: dict[str, Any]) -> Html:
         return Html(heading(f"{number}. Udvikling siden sidste måling")
                     + paragraph("Der er ingen tidligere måling at sammenligne med, så udviklingen kan først "
                                 "vises efter næste måling."))
-    labels = {**domain_labels(fw), **theme_labels(fw)}
+    labels = id_labels(fw)
     parts: list[str] = [heading(f"{number}. Udvikling siden målingen {s['previous_wave']}")]
     moved = frame(s.get("changes", []))
     if moved.empty:
@@ -90,8 +90,8 @@ def quality(s: dict[str, Any]) -> Html:
     parts.append(_reliability_part(s))
     parts.append(paragraph(s["scoring_rule"]))
     parts.append(paragraph(interval_text(s.get("interval")), cls="meta"))
-    lines = hidden_lines(s)
     if s.get("suppressed"):
+        lines = hidden_lines(s)
         parts.append(note(f"Af hensyn til anonymiteten vises intet om færre end {s['min_n']} personer. "
                           + ("Derfor er dette skjult:" if lines else
                              "Nogle tal er skjult, enten fordi der er for få svar, eller fordi en skjult gruppe "
@@ -129,12 +129,17 @@ def interval_text(interval: Mapping[str, Any] | None) -> str:
         return "Konfidensintervallerne er beregnet ved bootstrap over respondenterne."
     kind = ("bootstrap-percentilintervaller" if interval["kind"] == "bootstrap_percentile"
             else "udvidede bootstrap-percentilintervaller (Hesterberg)")
-    level = fmt_pct(interval["level"], 1).replace(",0 %", " %")
+    level = _level_text(interval["level"])
     text = (f"Konfidensintervallerne er {kind} på {level}-niveau: respondenterne er trukket om "
             f"{fmt_int(int(interval['resamples']))} gange med tilbagelægning")
     if interval.get("alle_stratified_by") == "group":
         text += ", og for «alle» er stab og borgernære ledere trukket hver for sig"
     return text + "."
+
+
+def _level_text(level: object) -> str:
+    """A confidence level as a percentage, e.g. '95 %' or '99,5 %'."""
+    return fmt_pct(level, 1).replace(",0 %", " %")
 
 
 _PARAMETERS = {"framework": "ramme", "wave": "måling", "min_n": "mindste viste gruppe", "confidence": "konfidensniveau",
@@ -151,7 +156,7 @@ def parameter_text(name: str, value: Any) -> str:
     elif isinstance(value, bool):
         shown = "ja" if value else "nej"
     elif name == "confidence":
-        shown = fmt_pct(value, 1).replace(",0 %", " %")
+        shown = _level_text(value)
     elif name == "min_n":
         shown = f"{value} personer"
     elif name == "n_boot":

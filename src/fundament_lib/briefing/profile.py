@@ -15,9 +15,9 @@ from .common import (
     GROUPS,
     KEY_HEADINGS,
     cell_of,
-    domain_labels,
     frame,
     fw_of,
+    id_labels,
     is_shown,
     largest_gap,
     score_text,
@@ -61,7 +61,7 @@ def profile(s: dict[str, Any]) -> Html:
                         "lederes. «Positive svar» er andelen af alle lederes svar i de to øverste svarkategorier. "
                         "* betyder, at forskellen holder, også når der tages højde for, at ti temaer testes "
                         "på én gang (Holms korrektion, 5 %-niveau).", cls="meta")]
-    parts.append(_subgroup_part(s, fw, labels))
+    parts.append(_subgroup_part(s, fw))
     parts.append(_likert_part(s, fw))
     return Html("".join(parts))
 
@@ -100,7 +100,7 @@ def _profile_alt(by_group: pd.DataFrame, labels: dict[str, str], s: dict[str, An
     return text
 
 
-def _subgroup_part(s: dict[str, Any], fw: Framework, labels: dict[str, str]) -> str:
+def _subgroup_part(s: dict[str, Any], fw: Framework) -> str:
     cells = frame(s.get("subgroups", {}).get("fagomraade", []))
     if cells.empty or cells["score"].notna().sum() == 0:
         return note(frontline_hidden_note(s, "Opdelingen på fagområde")
@@ -108,7 +108,7 @@ def _subgroup_part(s: dict[str, Any], fw: Framework, labels: dict[str, str]) -> 
     options = next((b.options for b in fw.background if b.id == "fagomraade"), {})
     shown_groups = [g for g in options if g in set(cells.loc[cells["score"].notna(), "group"])]
     columns = {g: options[g] for g in shown_groups}
-    ax = plots.subgroup_heatmap(cells, rows={**domain_labels(fw), **labels}, columns=columns)
+    ax = plots.subgroup_heatmap(cells, rows=id_labels(fw), columns=columns)
     omitted = omitted_fagomraader_text(s)
     alt = sentence(f"Varmekort over de borgernære lederes score pr. tema opdelt på {len(columns)} fagområder. "
                    + omitted)

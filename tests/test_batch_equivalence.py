@@ -14,20 +14,32 @@ import pytest
 
 from fundament_lib import kernels
 from fundament_lib.batch import run
+from fundament_lib.fmt import fmt_datetime
 from fundament_lib.kommuner import official_name
 from fundament_lib.render import export_html
 
 pytestmark = pytest.mark.slow
 CODES = ["561", "707", "825"]  # a large kommune, the demo's reference kommune, one with a hidden staff group
 _INJECTED_ID = re.compile(r'(celltag_injected-parameters" id=")[^"]*')
-# The run's start, as ISO (summary) and as the briefing's Danish "28.11.2026 kl. 05.43 (UTC)".
-_RUN_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00|\d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d \(UTC\)")
+# The run's start, as ISO (summary) and as the briefing's Danish "2.12.2026 kl. 05.43 (UTC)"
+# (fmt_datetime writes day and month without a leading zero).
+_RUN_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
+                        r"|\d{1,2}\.\d{1,2}\.\d{4} kl\. \d\d\.\d\d \(UTC[^)]*\)")
 
 
 def normalised(html: str) -> str:
     """The HTML without the run's time stamp and the id Papermill draws at random for the cell
     it inserts."""
     return _RUN_STAMP.sub("RUN", _INJECTED_ID.sub(r"\1X", html))
+
+
+@pytest.mark.parametrize("when", ["2026-01-02T03:04:05+00:00", "2026-12-31T23:59:00+00:00",
+                                  "2026-09-09T09:09:09+02:00", "2027-10-01T00:00:00+00:00"])
+def test_the_run_stamp_is_masked_on_every_date(when):
+    """The masking must not depend on the day the suite runs (it failed on days 1-9 and in
+    months 1-9 when it expected two digits)."""
+    page = f"<p>kørt {fmt_datetime(when)}</p><pre>{when}</pre>"
+    assert normalised(page) == "<p>kørt RUN</p><pre>RUN</pre>"
 
 
 def outputs(nb: nbformat.NotebookNode) -> list[list[dict]]:

@@ -16,6 +16,12 @@ status            ``svar`` (answered), ``ved_ikke`` (a non-substantive
                   answer such as "Ved ikke"/"Ikke relevant") or
                   ``ubesvaret`` (skipped)
 text              free-text answers (block ``free_text``), else empty
+points            optional: K, the number of substantive points of the scale
+                  the answer was given on (3–11), for ordered (Likert) items;
+                  empty for tick boxes, numbers, text and for files written
+                  before the column existed — then the framework's own scale
+                  applies. ``value`` of such items is always coded 1..K,
+                  1 being the scale's worst end, whatever the export's order.
 ================  ==========================================================
 
 "Ved ikke" is kept as its own status: it never counts as a number.
@@ -100,6 +106,8 @@ def tidy_schema(item_ids: list[str] | None = None) -> pa.DataFrameSchema:
             "value": pa.Column(float, nullable=True),
             "status": pa.Column(str, pa.Check.isin(list(STATUSES), error="unknown status")),
             "text": pa.Column(str, nullable=True, required=False),
+            "points": pa.Column("Int64", pa.Check.in_range(3, 11, error="scale points must be 3–11"),
+                                nullable=True, required=False),
         },
         checks=[
             pa.Check(lambda df: ~df.duplicated(["respondent_id", "item_id"], keep=False),
@@ -178,6 +186,8 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
     if len(frames) > 1:
         _check_across_files(paths, frames)
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if "points" in df.columns:  # absent in older files: NaN after concat, nullable integer here
+        df["points"] = df["points"].astype("Int64")
     for col in df.columns:
         if isinstance(df[col].dtype, pd.CategoricalDtype):
             df[col] = df[col].astype("str")

@@ -33,11 +33,17 @@ def test_ingest_writes_parquet_and_provenance(tmp_path):
 
 
 def test_lenient_reports_what_it_dropped(tmp_path):
+    """7 on a five-point scale: the columns go whole, each listed on its own line with its reason."""
     out = tmp_path / "x.parquet"
     run = fundament("ingest", str(BAD / "out_of_range.csv"), "--lenient", "--out", str(out), cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "cells dropped: 2" in run.stdout
-    assert "row 5, column 'P1.1.1'" in run.stderr and "(value '7')" in run.stderr
+    assert "cells dropped: 0" in run.stdout
+    lines = [line for line in run.stderr.splitlines() if line.startswith("dropped column")]
+    assert [line.split("'")[1] for line in lines] == ["P1.1.1", "OUT.1"]
+    assert "column dropped whole (--lenient)" in lines[0] and "e.g. 7: answer outside the scale" in lines[0]
+    prov = json.loads((tmp_path / "x.provenance.json").read_text(encoding="utf-8"))
+    assert {r["column"]: (r["row"], r["dropped"]) for r in prov["dropped"]} == {
+        "P1.1.1": (5, "column"), "OUT.1": (6, "column")}
     assert out.exists()
 
 
@@ -61,13 +67,18 @@ def test_bad_file_exits_2_with_the_message_and_writes_nothing(tmp_path, name, me
 @pytest.mark.parametrize(("args", "message"), [
     (["--kommune", "999"], "unknown kommune code '999'"),
     (["--framework", "nope"], "unknown framework 'nope'"),
-    (["--kommune", "707", "--group", "stab"], "the file has no wave column: give it with --wave"),
     (["--kommune", "101", "--group", "stab", "--wave", "2025", "--format", "long"],
      "a long file needs the column(s)"),
+    (["--kommune", "707", "--group", "stab", "--format", "wide"], "the file has no wave column and no completion "
+                                                                  "times to take the month from: give the survey "
+                                                                  "round with --wave"),
 ])
 def test_bad_options_exit_2(tmp_path, args, message):
-    run = fundament("ingest", str(FIX / "forms_707_stab_en.xlsx"), *args, "--out", str(tmp_path / "x.parquet"),
-                    cwd=tmp_path)
+    path = FIX / "forms_707_stab_en.xlsx"
+    if "wide" in args:  # a hand-made file: no completion times to take a wave from
+        path = tmp_path / "hand.csv"
+        path.write_text("respondent_id;P1.1.1;P1.1.2;P1.1.3;P1.1.4;P1.2.1\n1;2;3;4;5;1\n", encoding="utf-8")
+    run = fundament("ingest", str(path), *args, "--out", str(tmp_path / "x.parquet"), cwd=tmp_path)
     assert run.returncode == 2, run.stdout
     assert message in " ".join(run.stderr.split())
     assert "Traceback" not in run.stderr

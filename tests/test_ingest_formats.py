@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.errors import DataValidationError
 from fundament_lib.framework import Framework, load_framework
 from fundament_lib.ingest import detect_format, ingest, write_ingested
 from fundament_lib.ingest.schema import read_tidy
@@ -179,3 +180,58 @@ def test_fixtures_are_what_the_script_writes(tmp_path, monkeypatch):
     assert written == committed
     for rel in written:
         assert (tmp_path / rel).read_bytes() == (FIX / rel).read_bytes(), rel
+
+
+def _forms_with_headers(tmp_path: Path, rename) -> Path:
+    """The Danish Forms fixture with some headers as a kommune wrote them (cells unchanged)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(FIX / "forms_707_borgernaer_da.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    for cell in sheet[1]:
+        cell.value = rename(str(cell.value))
+    path = tmp_path / "forms.xlsx"
+    book.save(path)
+    return path
+
+
+def test_forms_matrix_rows_that_are_theme_titles_match_their_items(fw, tmp_path):
+    """A kommune's own importance question whose rows are the themes' titles ("Sikker drift" is two words)."""
+    own = "Hvor vigtige er disse temaer for jer?"
+    path = _forms_with_headers(tmp_path, lambda h: h.replace(
+        "Hvor vigtigt er det for kommunen at styrke dette tema i de kommende år: …?.", own + "."))
+    prov = ingest(path, group="borgernaer", **AS_707).provenance
+    by_item = {item: header for header, item in prov["columns"].items()}
+    assert {by_item[fw.importance_id(t.id)] for t in fw.themes()} == {f"{own}.{t.title}" for t in fw.themes()}
+
+
+def test_a_short_row_without_a_separator_in_front_is_not_matched(tmp_path):
+    """ "… om sikker drift" merely ends with a theme's title: only a row after a separator (".", " - ", ":") counts."""
+    path = _forms_with_headers(tmp_path, lambda h: "Vi taler om sikker drift" if h.endswith("?.Sikker drift") else h)
+    with pytest.raises(DataValidationError) as info:
+        ingest(path, group="borgernaer", **AS_707)
+    assert [p.column for p in info.value.problems] == ["Vi taler om sikker drift"]
+
+
+def test_a_refused_column_says_which_codebook_row_it_came_closest_to(tmp_path):
+    header = "Kommunen udnytter sine systemer godt"  # the kommune's rewording of P1.5.2
+    path = _forms_with_headers(tmp_path, lambda h: header if h.startswith("Kommunen udnytter") else h)
+    with pytest.raises(DataValidationError) as info:
+        ingest(path, group="borgernaer", **AS_707)
+    [problem] = info.value.problems
+    assert problem.column == header
+    assert problem.message == ("column is not in the codebook — did you mean P1.5.2 ('Kommunen udnytter de "
+                               "systemer, den allerede har, godt.')? If it is that item, add the header to the "
+                               "item's aliases in the codebook and pass --codebook")
+
+
+def test_a_forms_export_without_wave_takes_the_month_of_its_completion_times(tmp_path):
+    result = ingest(FIX / "forms_707_stab_en.xlsx", kommune="707", group="stab")
+    assert set(result.data["wave"]) == {"2025-05"}
+    assert result.provenance["wave"] == {"label": "2025-05", "from": "completion times", "column": "Completion time",
+                                         "rule": "year-month of the median completion time", "responses": 14,
+                                         "first": "2025-05-12", "last": "2025-05-12"}
+    given = ingest(FIX / "forms_707_stab_en.xlsx", kommune="707", group="stab", wave="2025")
+    assert set(given.data["wave"]) == {"2025"} and given.provenance["wave"] == {"label": "2025", "from": "--wave"}
+    assert ingest(FIX / "wide_707.xlsx").provenance["wave"] == {"from": "column 'wave'"}

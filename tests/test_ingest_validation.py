@@ -15,6 +15,7 @@ from fundament_lib.errors import (
     UnknownKommuneError,
 )
 from fundament_lib.ingest import ingest, write_ingested
+from fundament_lib.ingest.assemble import COLUMN_DROPPED, NO_WAVE
 from fundament_lib.ingest.schema import read_tidy
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
@@ -82,22 +83,26 @@ def test_a_blank_respondent_cell_says_it_is_blank(tmp_path, column, what):
     assert f"row 4, column '{column}': blank: every respondent needs a {what}" in str(info.value)
 
 
-def test_lenient_drops_only_the_bad_cells_and_says_exactly_which(tmp_path):
+def test_lenient_drops_a_likert_column_whole_and_a_number_cell_alone():
+    """'meget' is no label of P1.2.1's scale: dropping only that answer would shift the item, so the column goes;
+    'cirka halvdelen' in the share of the week (a number) goes alone."""
     strict = ingest(FIX / "wide_707_cp1252.csv").data
     result = ingest(BAD / "text_in_numeric.csv", strict=False)
-    dropped = {(p.row, p.column, p.value) for p in result.dropped}
-    assert dropped == {(3, "BURDEN.share", "cirka halvdelen"), (4, "P1.2.1", "meget")}
-    assert result.provenance["counts"]["cells_dropped"] == 2
-    records = result.provenance["dropped"]
-    assert {(r["row"], r["column"], r["value"], r["dropped"]) for r in records} == {
-        (3, "BURDEN.share", "cirka halvdelen", "cell"), (4, "P1.2.1", "meget", "cell")}
-    # everything else of those respondents is kept
+    records = {(r["column"], r["dropped"]): r for r in result.provenance["dropped"]}
+    assert set(records) == {("BURDEN.share", "cell"), ("P1.2.1", "column")}
+    assert (records[("BURDEN.share", "cell")]["row"], records[("BURDEN.share", "cell")]["value"]) == (
+        3, "cirka halvdelen")
+    column = records[("P1.2.1", "column")]
+    assert column["reason"] == COLUMN_DROPPED
+    assert "P1.2.1 · 1 answer(s) it cannot read, e.g. meget" in column["value"] and column["row"] == 4
+    assert result.provenance["counts"]["cells_dropped"] == 1
     assert result.provenance["counts"]["respondents"] == 6
     pairs = lambda df: set(zip(df["respondent_id"], df["item_id"], strict=True))  # noqa: E731
     kept = strict[strict["respondent_id"].isin(result.data["respondent_id"])]
     lost = pairs(kept) - pairs(result.data)
-    assert lost == {("707-stab-2025-707-S-2025-0003", "P1.2.1")}  # the share cell was a staff row's: not asked
-    assert not pairs(result.data) - pairs(kept)
+    assert {item for _, item in lost} == {"P1.2.1"}  # the whole item, for every respondent …
+    assert "P1.2.1" not in set(result.data["item_id"])
+    assert not pairs(result.data) - pairs(kept)  # … and nothing else (the share cell was a staff row's: not asked)
 
 
 def test_lenient_drops_a_respondent_whose_kommune_is_unknown(tmp_path):
@@ -121,8 +126,7 @@ def test_options_supply_missing_columns_and_a_file_column_wins(tmp_path):
     with pytest.raises(DataValidationError) as info:
         ingest(path)
     messages = {p.message for p in info.value.problems}
-    assert messages == {"the file has no kommune column: give it with --kommune",
-                        "the file has no wave column: give it with --wave"}
+    assert messages == {"the file has no kommune column: give it with --kommune", NO_WAVE}
     data = ingest(path, kommune="707", wave="2025").data
     assert set(data["kommunekode"]) == {"707"} and set(data["wave"]) == {"2025"}
     with pytest.raises(DataValidationError, match="conflicts with --group stab"):
@@ -151,13 +155,19 @@ def test_duplicate_respondent_ids_within_a_file(tmp_path):
     assert result.provenance["counts"]["respondents"] == 27
 
 
-def test_identical_answers_without_ids_are_reported(tmp_path):
+def test_identical_answers_without_ids_are_different_respondents(tmp_path):
+    """An anonymous export cannot tell two people who answered alike apart: both are kept, and counted."""
     def copy_row(df):
         del df["respondent_id"]
         df.loc[9, [c for c in df.columns]] = df.loc[4].to_numpy()
 
-    with pytest.raises(DataValidationError, match=r"row 11: identical answers to an earlier row"):
-        ingest(_wide(tmp_path, copy_row))
+    result = ingest(_wide(tmp_path, copy_row))
+    assert result.provenance["counts"]["respondents"] == 28
+    ids = result.provenance["respondent_ids"]
+    assert ids["made_up"] is True and ids["identical_answer_patterns"] == 1
+    assert "kept as different respondents" in ids["how"]
+    rows = result.data.groupby("respondent_id", observed=True)["value"].apply(tuple)
+    assert rows.duplicated().sum() == 1
 
 
 def test_duplicates_across_files_are_reported_by_read_tidy(tmp_path):
@@ -165,10 +175,18 @@ def test_duplicates_across_files_are_reported_by_read_tidy(tmp_path):
     for name in ("a.parquet", "b.parquet"):
         write_ingested(ingest(FIX / "forms_707_stab_en.xlsx", kommune="707", group="stab", wave="2025"),
                        out / name)
-    with pytest.raises(DataValidationError, match=r"respondent id also in another file") as info:
+    with pytest.raises(DataValidationError, match=r"ingested from the same export as another file") as info:
         read_tidy(out)
-    assert "also in a.parquet" in str(info.value.problems[0].value)
+    assert [(Path(p.file).name, p.value) for p in info.value.problems] == [("b.parquet", "also the source of a.parquet")]
     (out / "b.parquet").unlink()
+    # the same respondents from another file (the xlsx and the CSV of one survey): caught by their ids
+    write_ingested(ingest(FIX / "wide_707.xlsx"), out / "b.parquet")
+    write_ingested(ingest(FIX / "wide_707_cp1252.csv"), out / "c.parquet")
+    with pytest.raises(DataValidationError, match=r"respondent id also in another file") as info:
+        read_tidy([out / "b.parquet", out / "c.parquet"])
+    assert "also in b.parquet" in str(info.value.problems[0].value)
+    (out / "b.parquet").unlink()
+    (out / "c.parquet").unlink()
     write_ingested(ingest(FIX / "forms_707_borgernaer_da.xlsx", kommune="707", group="borgernaer",
                           wave="2025"), out / "b.parquet")
     combined = read_tidy(out)
@@ -242,13 +260,17 @@ def test_codebook_file_with_changed_codes_or_unknown_items_is_refused(tmp_path):
                         encoding="utf-8-sig")
     table.loc[table["item_id"] == "P1.1.1", "labels"] = "0=Nej | 1=Ja"
     table.loc[table["item_id"] == "P1.1.2", "item_id"] = "P9.9.9"
+    table.loc[table["item_id"] == "BURDEN.it", "labels"] = "1=Ikke valgt | 2=Valgt"
     path = tmp_path / "cb.csv"
     table.to_csv(path, sep=";", index=False)
     with pytest.raises(DataValidationError) as info:
         ingest(FIX / "forms_707_stab_en.xlsx", codebook=path, kommune="707", group="stab", wave="2025")
     messages = {(p.row, p.column): p.message for p in info.value.problems}
-    assert messages[(6, "labels")].startswith("codes differ from the framework's scale (1, 2, 3, 4, 5)")
+    assert messages[(6, "labels")] == ("the labels are not an ordered scale of 3–11 points: an ordered scale needs "
+                                       "3–11 points, the labels give 2")
     assert messages[(7, "item_id")] == "item id is not in framework fundament2024"
+    burden = table.index[table["item_id"] == "BURDEN.it"][0] + 2
+    assert messages[(burden, "labels")].startswith("codes differ from the framework's scale (0, 1)")
     with pytest.raises(DataFileError, match="not a Fundament codebook"):
         ingest(FIX / "forms_707_stab_en.xlsx", codebook=FIX / "long_707.csv", kommune="707", group="stab",
                wave="2025")

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from .atomic import write_json, write_parquet, write_text
+from .atomic import write_json, write_text
 from .framework import Framework, load_framework
 from .kommuner import kommuner
 
@@ -394,6 +394,8 @@ def write_demo(raw_dir: Path, processed_dir: Path, config: DemoConfig | None = N
     dict
         The paths written, by role.
     """
+    from .ingest.parquet import write_tidy_parquet
+    from .ingest.provenance import provenance_path
     from .ingest.wide import read_wide
 
     fw = load_framework()
@@ -402,7 +404,9 @@ def write_demo(raw_dir: Path, processed_dir: Path, config: DemoConfig | None = N
     write_text(raw_csv, survey.wide.to_csv(sep=";", index=False))
     tidy = read_wide(raw_csv, fw).data
     out = {"raw": raw_csv, "processed": processed_dir / "demo.parquet"}
-    write_parquet(tidy, out["processed"])
+    # Marked as demo data in the Parquet metadata and the provenance: never pooled with a kommune's own data.
+    write_tidy_parquet(tidy, out["processed"], demo=True)
+    write_json(provenance_path(out["processed"]), _demo_provenance(config or DemoConfig(), tidy))
     for folder in (raw_dir / "demo", processed_dir):
         write_json(folder / "demo_planted_effects.json", survey.planted)
         write_text(folder / "demo_true_scores.csv", survey.true_scores.to_csv(index=False))
@@ -415,6 +419,15 @@ def write_demo(raw_dir: Path, processed_dir: Path, config: DemoConfig | None = N
                 write_text(target, text)
                 out[f"params {code}"] = target
     return out
+
+
+def _demo_provenance(config: DemoConfig, tidy: pd.DataFrame) -> dict[str, object]:
+    """The provenance record of ``demo.parquet``: synthetic data, and how it was made."""
+    return {"demo": True,
+            "source": {"generator": "fundament demo", "seed": config.seed,
+                       "note": "synthetic survey answers made by fundament_lib.demo — not a kommune's own data"},
+            "kommuner": sorted({str(k) for k in tidy["kommunekode"]}),
+            "output": {"rows": int(len(tidy))}}
 
 
 def load_planted(processed_dir: Path) -> tuple[dict[str, object], pd.DataFrame]:

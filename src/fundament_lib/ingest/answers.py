@@ -5,47 +5,69 @@ synonym of a label, see :mod:`.labels`), *non-substantive* ("Ved ikke",
 "Ikke relevant" …) when it matches one of those labels whatever code it came
 with, *unanswered* when blank, and *bad* otherwise — bad cells are reported
 by the caller with their row and column.
+
+Answers to an ordered (Likert) item are coded ``1..K`` worst-first, K being
+the points of the scale the item was asked on (:mod:`.scales`). Before any
+cell of a SurveyXact variable is read, :func:`check_value_labels` checks that
+the export's value labels are the codebook's scale: the same number of points,
+every label known — so that one scale is never mapped onto another.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..framework import Scale
-from .labels import NONSUBSTANTIVE, label_codes
+from .labels import NONSUBSTANTIVE, label_codes, ordered_label_codes
+from .scales import OrderedScale, framework_scale, is_number_label
 from .text import normalise_label, parse_number
 
-__all__ = ["ParsedColumn", "parse_answers", "normalise_label", "NONSUBSTANTIVE", "parse_number",
-           "BAD_ANSWER", "OUTSIDE_SCALE"]
+__all__ = ["ParsedColumn", "parse_answers", "check_value_labels", "LabelCheck", "normalise_label", "NONSUBSTANTIVE",
+           "parse_number", "BAD_ANSWER", "OUTSIDE_SCALE", "SCALE_POINTS", "NUMBER_LABEL", "UNKNOWN_LABEL",
+           "SHARED_POINT"]
 
 BAD_ANSWER = ("answer is neither a number nor a label of the scale (the kommune's own wording? add it to "
               "the labels of a codebook from `fundament instrument` and pass --codebook)")
 OUTSIDE_SCALE = "answer outside the scale"
+_FIX = "write the survey's own labels into the codebook's labels column for the item and pass --codebook"
+SCALE_POINTS = ("the export's labels give another number of points than the codebook's scale, and one scale is "
+                "never mapped onto another: " + _FIX)
+NUMBER_LABEL = ("the export's label is only a number, which does not say which answer it is: if the survey showed "
+                "it so, write exactly that label into the codebook's labels column for the item and pass --codebook")
+UNKNOWN_LABEL = "the export's label is not on the codebook's scale for the item: " + _FIX
+SHARED_POINT = ("two different labels fall on one point of the codebook's scale (the survey's scale has more "
+                "points): " + _FIX)
 _CODED_LABEL = re.compile(r"^(\d+)\s+(.+)$|^(.+?)\s+(\d+)$")  # "4 delvis enig", "delvis enig 4"
 
 
 @dataclass
 class ParsedColumn:
-    """Result of :func:`parse_answers` for one column (all Series share the input's index)."""
+    """Result of :func:`parse_answers` for one column (all Series share the input's index).
+
+    ``shared`` lists, for an ordered item, the points that different label
+    wordings fell on (``{code: {label, …}}`` with two or more labels): a sign
+    that the survey's scale had more points than the codebook's.
+    """
 
     value: pd.Series
     status: pd.Series
     text: pd.Series
     bad: pd.Series
     reason: pd.Series
+    shared: dict[int, set[str]] = field(default_factory=dict)
 
 
 def _blank(raw: pd.Series) -> pd.Series:
     return raw.isna() | raw.astype("str").str.strip().eq("")
 
 
-def parse_answers(raw: pd.Series, scale: Scale, *, label_codes: Mapping[str, int] | None = None
-                  ) -> ParsedColumn:
+def parse_answers(raw: pd.Series, scale: Scale, *, ordered: OrderedScale | None = None,
+                  label_codes: Mapping[str, int] | None = None) -> ParsedColumn:
     """Parse one item's raw cells against its scale.
 
     Parameters
@@ -53,10 +75,14 @@ def parse_answers(raw: pd.Series, scale: Scale, *, label_codes: Mapping[str, int
     raw
         Cells as read from the file (strings or numbers; missing as NaN/None).
     scale
-        The item's scale.
+        The item's scale in the framework.
+    ordered
+        For a Likert item, the scale it was asked on (default: the framework's).
+        Its labels, codes and their synonyms are read, and values are coded
+        ``1..K`` worst-first.
     label_codes
-        Extra label → code pairs (normalised labels), e.g. a codebook file's
-        own wording; they win over the scale's labels and their synonyms.
+        Extra label → code pairs (normalised labels) for a tick-box item, e.g.
+        a codebook file's own wording.
 
     Returns
     -------
@@ -65,67 +91,114 @@ def parse_answers(raw: pd.Series, scale: Scale, *, label_codes: Mapping[str, int
         ``bad``/``reason`` for cells that could not be interpreted. A bad
         cell keeps status ``ubesvaret``; callers drop it or refuse the file.
     """
-    value = pd.Series(np.nan, index=raw.index, dtype="float64")
-    status = pd.Series("ubesvaret", index=raw.index, dtype="object")
-    text = pd.Series(None, index=raw.index, dtype="object")
-    bad = pd.Series(False, index=raw.index)
-    reason = pd.Series("", index=raw.index, dtype="object")
-    blank = _blank(raw)
+    n = len(raw)
+    blank = _blank(raw).to_numpy(dtype=bool)
+    status = np.full(n, "ubesvaret", dtype=object)
+    value = np.full(n, np.nan)
+    text = np.full(n, None, dtype=object)
+    bad = np.zeros(n, dtype=bool)
+    reason = np.full(n, "", dtype=object)
+    filled_at = np.flatnonzero(~blank)
+    filled = raw.to_numpy(dtype=object)[filled_at]
     if scale.kind == "text":
-        keep = ~blank
-        text[keep] = raw[keep].astype("str").str.strip()
-        status[keep] = "svar"
-        return ParsedColumn(value, status, text, bad, reason)
+        text[filled_at] = [str(c).strip() for c in filled]
+        status[filled_at] = "svar"
+        return _column(raw.index, value, status, text, bad, reason)
 
-    labels = _all_labels(scale, label_codes)
-    nonsub = NONSUBSTANTIVE | {normalise_label(x) for x in scale.nonsubstantive}
-    filled = raw[~blank]
-    # Columns hold few distinct answers: classify each distinct cell once, then map.
-    verdicts = {cell: _classify(cell, scale, labels, nonsub) for cell in pd.unique(filled)}
-    kinds = filled.map(lambda c: verdicts[c][0])
-    numbers = filled.map(lambda c: verdicts[c][1])
-    status[kinds.index] = kinds.where(kinds != "bad", "ubesvaret")
-    value[kinds.index[kinds == "svar"]] = numbers[kinds == "svar"].astype("float64")
-    bad[kinds.index] = kinds == "bad"
-    reason[kinds.index] = filled.map(lambda c: verdicts[c][2])
-    return ParsedColumn(value, status, text, bad, reason)
+    if scale.kind == "likert":
+        ordered = ordered or framework_scale(scale)
+    reader = _Reader(scale, ordered, label_codes)
+    # Columns hold few distinct answers: classify each distinct cell once, then spread by position.
+    distinct = pd.unique(filled)
+    verdicts = [reader.classify(c) for c in distinct]
+    at = pd.Index(distinct).get_indexer(filled)
+    kinds = np.array([v[0] for v in verdicts], dtype=object)[at]
+    status[filled_at] = np.where(kinds == "bad", "ubesvaret", kinds)
+    answered = kinds == "svar"
+    value[filled_at[answered]] = np.array([v[1] for v in verdicts], dtype="float64")[at][answered]
+    bad[filled_at] = kinds == "bad"
+    reason[filled_at] = np.array([v[2] for v in verdicts], dtype=object)[at]
+    return _column(raw.index, value, status, text, bad, reason, reader.shared())
+
+
+def _column(index: pd.Index, value: np.ndarray, status: np.ndarray, text: np.ndarray, bad: np.ndarray,
+            reason: np.ndarray, shared: dict[int, set[str]] | None = None) -> ParsedColumn:
+    return ParsedColumn(pd.Series(value, index=index), pd.Series(status, index=index, dtype=object),
+                        pd.Series(text, index=index, dtype=object), pd.Series(bad, index=index),
+                        pd.Series(reason, index=index, dtype=object), shared or {})
 
 
 _LABEL_CACHE: dict[tuple[object, ...], dict[str, int]] = {}
 
 
-def _all_labels(scale: Scale, extra: Mapping[str, int] | None) -> dict[str, int]:
+def _choice_labels(scale: Scale, extra: Mapping[str, int] | None) -> dict[str, int]:
     key = (scale.kind, tuple(sorted(scale.labels.items())), tuple(sorted((extra or {}).items())))
     if key not in _LABEL_CACHE:
         _LABEL_CACHE[key] = label_codes(scale, extra)
     return _LABEL_CACHE[key]
 
 
-def _classify(cell: object, scale: Scale, labels: Mapping[str, int], nonsub: frozenset[str] | set[str]
-              ) -> tuple[str, float, str]:
-    """(status or "bad", number, reason) for one distinct cell value."""
-    key = normalise_label(cell)
-    if key in nonsub:
-        return "ved_ikke", np.nan, ""
-    coded = labels.get(key)
-    if coded is None:
-        coded = _coded_label(key, labels)
-    number = float(coded) if coded is not None else parse_number(cell)
-    if number is None:
-        return "bad", np.nan, BAD_ANSWER
-    if not _on_scale(number, scale):
-        return "bad", np.nan, f"{OUTSIDE_SCALE} ({scale.labels_text()})"
-    return "svar", number, ""
+class _Reader:
+    """Classifies distinct cells of one column and remembers which wordings fell on which point."""
+
+    def __init__(self, scale: Scale, ordered: OrderedScale | None, extra: Mapping[str, int] | None) -> None:
+        self.scale, self.ordered = scale, ordered
+        self.labels = ordered_label_codes(ordered) if ordered is not None else _choice_labels(scale, extra)
+        self.nonsub = NONSUBSTANTIVE | {normalise_label(x) for x in scale.nonsubstantive}
+        if ordered is not None:
+            self.nonsub = self.nonsub | {normalise_label(x) for x in ordered.nonsubstantive}
+        self.wordings: dict[int, set[str]] = {}
+
+    def classify(self, cell: object) -> tuple[str, float, str]:
+        """(status or "bad", number, reason) for one distinct cell value.
+
+        A number that is a code of the scale is that code — also where some
+        label of the scale is a number too ("2=3" in a best-first codebook of
+        numbered points): codes are what number cells hold. Otherwise the cell
+        is read as a label (or "4 - Delvis enig").
+        """
+        key = normalise_label(cell)
+        if key in self.nonsub:
+            return "ved_ikke", np.nan, ""
+        number = parse_number(cell)
+        if number is None or not self._is_code(number):
+            wording: str | None = key
+            code = self.labels.get(key)
+            if code is None:  # "4 - Delvis enig": the wording is the label part
+                code, wording = _coded_label(key, self.labels)
+            if code is not None and wording is not None:
+                self.wordings.setdefault(code, set()).add(wording)
+                number = float(code)
+        if number is None:
+            return "bad", np.nan, BAD_ANSWER
+        if self.ordered is not None:
+            if not self._is_code(number):
+                return "bad", np.nan, f"{OUTSIDE_SCALE} ({self.ordered.text()})"
+            return "svar", float(self.ordered.value(int(number))), ""
+        if not _on_scale(number, self.scale):
+            return "bad", np.nan, f"{OUTSIDE_SCALE} ({self.scale.labels_text()})"
+        return "svar", number, ""
+
+    def _is_code(self, number: float) -> bool:
+        if self.ordered is None:
+            return _on_scale(number, self.scale)
+        return float(number).is_integer() and int(number) in self.ordered.codes
+
+    def shared(self) -> dict[int, set[str]]:
+        """Points of an ordered scale that two or more different wordings fell on."""
+        if self.ordered is None:
+            return {}
+        return {code: words for code, words in self.wordings.items() if len(words) > 1}
 
 
-def _coded_label(key: str, labels: Mapping[str, int]) -> int | None:
-    """``"4 delvis enig"`` → 4 when the number and the label agree; else ``None``."""
+def _coded_label(key: str, labels: Mapping[str, int]) -> tuple[int | None, str | None]:
+    """``"4 delvis enig"`` → (4, "delvis enig") when the number and the label agree; else ``(None, None)``."""
     m = _CODED_LABEL.match(key)
     if not m:
-        return None
+        return None, None
     number, label = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
     code = labels.get(label)
-    return code if code is not None and code == int(number) else None
+    return (code, label) if code is not None and code == int(number) else (None, None)
 
 
 def _on_scale(number: float, scale: Scale) -> bool:
@@ -134,3 +207,76 @@ def _on_scale(number: float, scale: Scale) -> bool:
         hi = np.inf if scale.maximum is None else scale.maximum
         return bool(lo <= number <= hi)
     return float(number).is_integer() and int(number) in scale.labels
+
+
+@dataclass
+class LabelCheck:
+    """What :func:`check_value_labels` found: problems, and each export code's code on the codebook's scale.
+
+    ``codes`` maps an export code to the codebook's code (as text), or to the
+    label itself for a "Ved ikke"-like answer; it is complete only when
+    ``problems`` is empty.
+    """
+
+    problems: list[tuple[str, str]]
+    codes: dict[str, str]
+
+
+def check_value_labels(labels: Mapping[str, str], ordered: OrderedScale, *, item_id: str,
+                       nonsubstantive: frozenset[str] | set[str] = frozenset()) -> LabelCheck:
+    """Check an export's value labels of one variable against the ordered scale the codebook gives its item.
+
+    Parameters
+    ----------
+    labels
+        The export's ``code → label`` for the variable (SurveyXact's Labels sheet).
+    ordered
+        The codebook's scale for the item.
+    item_id
+        Named in every problem.
+    nonsubstantive
+        Further normalised labels that are no point of the scale.
+
+    Returns
+    -------
+    LabelCheck
+        No problems when every substantive label is a label of the codebook's
+        scale (or a synonym on a scale of the same length) and the export has
+        as many points as the codebook. Otherwise the number of points differs
+        (:data:`SCALE_POINTS`, which explains the rest), or a label is only a
+        number (:data:`NUMBER_LABEL`), unknown (:data:`UNKNOWN_LABEL`) or
+        shares a point with another (:data:`SHARED_POINT`).
+    """
+    nonsub = NONSUBSTANTIVE | set(nonsubstantive) | {normalise_label(x) for x in ordered.nonsubstantive}
+    codes = {code: label for code, label in labels.items() if normalise_label(label) in nonsub}
+    substantive = {code: label for code, label in labels.items() if label.strip() and code not in codes}
+    expected = f"codebook: {ordered.text()} ({ordered.points} points)"
+    found = " | ".join(f"{c}={label}" for c, label in _by_code(substantive))
+    if len(substantive) != ordered.points:
+        return LabelCheck([(SCALE_POINTS, f"{item_id} · export: {found} ({len(substantive)} points) · {expected}")],
+                          codes)
+    known = ordered_label_codes(ordered)
+    problems: list[tuple[str, str]] = []
+    landed: dict[int, list[str]] = {}
+    for code, label in _by_code(substantive):
+        point = known.get(normalise_label(label))
+        if point is None:
+            point, _ = _coded_label(normalise_label(label), known)
+        if point is None:
+            message = NUMBER_LABEL if is_number_label(label) else UNKNOWN_LABEL
+            problems.append((message, f"{item_id} · label {label!r} (code {code}) · {expected}"))
+        else:
+            landed.setdefault(point, []).append(f"{label!r} (code {code})")
+            codes[code] = str(point)
+    for point, names in landed.items():
+        if len(names) > 1:
+            problems.append((SHARED_POINT, f"{item_id} · {' and '.join(names)} both mean {point} · {expected}"))
+    return LabelCheck(problems, codes)
+
+
+def _by_code(labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    def key(item: tuple[str, str]) -> tuple[float, str]:
+        number = parse_number(item[0])
+        return (number if number is not None else float("inf"), item[0])
+
+    return sorted(labels.items(), key=key)

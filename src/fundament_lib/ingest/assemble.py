@@ -5,20 +5,30 @@ column and value:
 
 1. respondent columns: kommune, group and wave come from the file or from
    the options (``--kommune``/``--group``/``--wave``); a file column wins and a
-   conflicting option refuses the file. Values are normalised (kommune names,
-   group wording), then validated by the pandera respondent schema
-   (:func:`~.schema.respondent_schema`), which also refuses a respondent id
-   used twice;
-2. answer cells are parsed against each item's scale (:func:`~.answers.parse_answers`),
-   after SurveyXact codes are turned into their labels;
+   conflicting option refuses the file. Without either, the wave is the month
+   of the responses' completion times where the file has them (:mod:`.waves`).
+   Values are normalised (kommune names, group wording), then validated by the
+   pandera respondent schema (:func:`~.schema.respondent_schema`), which also
+   refuses a respondent id used twice. Without an id column, ids are made up
+   and rows with identical answers stay different respondents (an anonymous
+   export cannot tell them apart; the provenance counts them);
+2. a SurveyXact variable's value labels are checked against the item's scale
+   (:func:`~.answers.check_value_labels`), then its codes are turned into their
+   labels, and answer cells are parsed against each item's scale
+   (:func:`~.answers.parse_answers`): ordered items are coded ``1..K``
+   worst-first and carry ``points`` = K;
 3. tick-box groups (Forms) and background answers are mapped to codes;
 4. the tidy table is validated by the pandera tidy schema.
 
-In strict mode any problem refuses the file. In lenient mode bad cells are
-dropped, a respondent whose kommune, group, wave or id is bad (or who repeats
-an earlier respondent) is dropped whole, and every drop is listed in
+In strict mode any problem refuses the file. In lenient mode a column whose
+labels cannot be read — an unknown or doubtful label, an answer off its scale —
+is dropped *whole*, never part of an item's answers (dropping only the answers
+it cannot read would shift the item's distribution); a bad cell of a number or
+free-text item is dropped alone; a respondent whose kommune, group, wave or id
+is bad is dropped whole; and every drop is listed in
 :attr:`IngestResult.dropped`. A conflict between an option and the file, or
-missing kommune/group/wave, refuses the file in both modes.
+missing kommune/group (or a wave that cannot be found), refuses the file in
+both modes.
 """
 
 from __future__ import annotations
@@ -32,16 +42,18 @@ import pandera.pandas as pa
 
 from ..errors import DataFileError, DataValidationError, Problem, UnknownKommuneError
 from ..kommuner import kommuner, normalise_code
-from .answers import parse_answers
+from .answers import SHARED_POINT, ParsedColumn, check_value_labels, parse_answers
 from .codebook import Codebook
 from .plan import ColumnPlan
 from .readers import SourceTable, blank_frame
+from .scales import OrderedScale
 from .schema import BACKGROUND_COLUMNS, TIDY_COLUMNS, respondent_schema, validate_tidy
 from .text import is_blank, normalise_label
+from .waves import wave_from_times
 
 __all__ = ["IngestOptions", "IngestResult", "Scope", "assemble", "GROUP_SYNONYMS", "NO_MATCH", "FEW_MATCH",
-           "NO_ANSWERS",
-           "CONFLICT", "MISSING_INFO", "DUPLICATE_ANSWERS", "UNKNOWN_OPTION", "NO_LABEL"]
+           "NO_ANSWERS", "CONFLICT", "MISSING_INFO", "NO_WAVE", "UNKNOWN_OPTION", "NO_LABEL", "COLUMN_DROPPED",
+           "NOTHING_LEFT"]
 
 NO_MATCH = "no column matches an item of the codebook ({n} columns read) — the right framework or codebook?"
 FEW_MATCH = ("only {k} of {n} question columns match the codebook of {fw} — the right framework or codebook? "
@@ -49,10 +61,14 @@ FEW_MATCH = ("only {k} of {n} question columns match the codebook of {fw} — th
 NO_ANSWERS = "no respondent has answered any item of the codebook"
 CONFLICT = "conflicts with {option} {value}: the file's own column wins — leave the option out or correct the file"
 MISSING_INFO = "the file has no {what} column: give it with {option}"
-DUPLICATE_ANSWERS = "identical answers to an earlier row (the same respondent twice?)"
+NO_WAVE = ("the file has no wave column and no completion times to take the month from: give the survey round "
+           "with --wave (e.g. --wave 2025)")
 UNKNOWN_OPTION = "answer is not one of the question's options"
 NO_LABEL = "code has no label for this variable in the Labels sheet"
-_MIN_FOR_DUPLICATE = 5
+COLUMN_DROPPED = ("column dropped whole (--lenient): some of its answers are not on the item's scale, and dropping "
+                  "only those would shift the item's answers")
+NOTHING_LEFT = "--lenient dropped every answer column that matched the codebook: nothing is left to load"
+_MIN_FOR_PATTERN = 5
 
 GROUP_SYNONYMS: dict[str, str] = {
     "stab": "stab", "stab ledelse": "stab", "ledelse": "stab", "stabs og støttefunktion": "stab",
@@ -116,6 +132,7 @@ class _Report:
     file: str
     issues: list[tuple[Problem, Scope]] = field(default_factory=list)
     fatal: list[Problem] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def add(self, scope: Scope, row: int | None, column: str | None, value: object, message: str) -> None:
         self.issues.append((Problem(self.file, row, column, value, message), scope))
@@ -150,8 +167,12 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     if not answer_cols:
         raise DataFileError(f"{table.file}: " + NO_MATCH.format(n=data.shape[1]))
     if len(plan.unknown) >= 5 and len(plan.unknown) > 2 * len(answer_cols):
-        rep.fatal.append(Problem(table.file, None, None, None, FEW_MATCH.format(
-            k=len(answer_cols), n=len(answer_cols) + len(plan.unknown), fw=codebook.framework.id)))
+        few = FEW_MATCH.format(k=len(answer_cols), n=len(answer_cols) + len(plan.unknown),
+                               fw=codebook.framework.id)
+        if options.strict:  # the likely cause of the unknown columns, said first
+            rep.fatal.append(Problem(table.file, None, None, None, few))
+        else:
+            rep.notes["few_match"] = few
     blank = blank_frame(data[answer_cols])
     answered = ~blank.all(axis=1)
     empty_rows = int((~answered).sum())
@@ -160,13 +181,14 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
         raise DataFileError(f"{table.file}: {NO_ANSWERS}")
     ids, made_up = _respondents(table, data, plan, codebook, options, rep)
     row_bad = _respondent_problems(table, data, ids, plan, options, rep)
-    row_bad |= _duplicate_answers(table, data[answer_cols], blank[answered], rep)
     if bad_rows is not None:
         row_bad |= bad_rows.reindex(row_bad.index, fill_value=False).astype(bool)
-    long_parts = _items(table, data, ids, plan, codebook, rep)
+    long_parts = _items(table, data, ids, plan, codebook, options, rep)
     long_parts += _choices(table, data, ids, plan, codebook, rep)
     _background(table, data, ids, plan, codebook, rep)
     rep.issues.sort(key=lambda x: (x[0].row is not None, x[0].row or 0))
+    if not options.strict and not any(len(p) for p in long_parts):
+        rep.fatal.append(Problem(table.file, None, None, None, NOTHING_LEFT))
     if rep.fatal or (options.strict and rep.issues):
         raise DataValidationError([*rep.fatal, *(p for p, _ in rep.issues)], file=table.file)
     kept = ids[~row_bad]
@@ -185,10 +207,12 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
         "columns": dict(plan.items), "choice_columns": {c: list(v) for c, v in plan.choices.items()},
         "respondent_columns": dict(plan.roles), "ignored_columns": dict(plan.ignored),
         "respondent_ids_made_up": made_up,
+        "identical_answer_patterns": _identical_patterns(data.loc[kept.index, answer_cols], blank.loc[kept.index]),
         "supplied": {k: getattr(options, a) for k, a in (("kommunekode", "kommune"), ("group", "group"),
                                                            ("wave", "wave"))
                      if k not in plan.roles and getattr(options, a) is not None},
         "dropped_scope": [s for _, s in rep.issues],
+        **rep.notes,
     }
     return IngestResult(tidy, dropped=dropped, provenance=prov)
 
@@ -242,10 +266,11 @@ def _respondents(table: SourceTable, data: pd.DataFrame, plan: ColumnPlan, codeb
         col = plan.roles.get(role)
         option = supplied[role]
         if col is None:
-            value = option if option is not None else (options.default_wave if role == "wave" else None)
+            value = option if option is not None else (_default_wave(data, plan, options, rep)
+                                                       if role == "wave" else None)
             if value is None:
-                rep.fatal.append(Problem(table.file, None, None, None,
-                                         MISSING_INFO.format(what=_WHAT[role], option=_OPTIONS[role])))
+                rep.fatal.append(Problem(table.file, None, None, None, NO_WAVE if role == "wave"
+                                         else MISSING_INFO.format(what=_WHAT[role], option=_OPTIONS[role])))
             ids[role] = value if value is not None else ""
             continue
         ids[role] = data[col].map(lambda v, f=fix: "" if is_blank(v) else f(v))
@@ -259,6 +284,16 @@ def _respondents(table: SourceTable, data: pd.DataFrame, plan: ColumnPlan, codeb
     for bg in BACKGROUND_COLUMNS:
         ids[bg] = None
     return ids, made_up
+
+
+def _default_wave(data: pd.DataFrame, plan: ColumnPlan, options: IngestOptions, rep: _Report) -> str | None:
+    """The wave of a file without one: the month of its completion times, else the caller's default."""
+    col = plan.roles.get("completed")
+    found = wave_from_times(data[col], column=col) if col is not None else None
+    if found is not None:
+        rep.notes["wave_default"] = found.describe()
+        return found.label
+    return options.default_wave
 
 
 def _respondent_problems(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
@@ -287,9 +322,14 @@ def _respondent_problems(table: SourceTable, data: pd.DataFrame, ids: pd.DataFra
 _ATTR = {"respondent_id": "respondent_id", "kommunekode": "kommune", "group": "group", "wave": "wave"}
 
 
-def _duplicate_answers(table: SourceTable, answers: pd.DataFrame, blank: pd.DataFrame, rep: _Report
-                       ) -> pd.Series:
-    """Later rows whose answers repeat an earlier row's exactly (not straight-lining, not near-empty)."""
+def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
+    """Rows whose answers repeat an earlier row's exactly (at least five answers, not all alike).
+
+    Only counted, for the provenance: in an anonymous export two people may
+    well give the same answers, so such rows are kept as different respondents.
+    """
+    if answers.empty:
+        return 0
     cells = answers.astype("string").apply(lambda s: s.str.strip().str.casefold()).to_numpy(dtype=object)
     codes, _ = pd.factorize(cells.ravel(), use_na_sentinel=True)
     codes = codes.reshape(cells.shape)
@@ -297,14 +337,8 @@ def _duplicate_answers(table: SourceTable, answers: pd.DataFrame, blank: pd.Data
     filled = (codes >= 0).sum(axis=1)
     big = np.iinfo(codes.dtype).max
     varied = np.where(codes < 0, big, codes).min(axis=1) != np.where(codes < 0, -1, codes).max(axis=1)
-    candidates = (filled >= _MIN_FOR_DUPLICATE) & varied
-    frame = pd.DataFrame(codes[candidates], index=answers.index[candidates])
-    dup = frame.duplicated(keep="first")
-    out = pd.Series(False, index=answers.index)
-    for idx in dup[dup].index:
-        rep.add("row", table.row_of(idx), None, None, DUPLICATE_ANSWERS)
-        out.at[idx] = True
-    return out
+    candidates = (filled >= _MIN_FOR_PATTERN) & varied
+    return int(pd.DataFrame(codes[candidates]).duplicated(keep="first").sum())
 
 
 # ---- answers --------------------------------------------------------------------------------------
@@ -314,31 +348,97 @@ def _code_key(cell: object) -> str:
 
 
 def _items(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
-           codebook: Codebook, rep: _Report) -> list[pd.DataFrame]:
+           codebook: Codebook, options: IngestOptions, rep: _Report) -> list[pd.DataFrame]:
     parts = []
+    scales: dict[str, dict[str, Any]] = {}
     for col, item in plan.items.items():
-        raw = data[col]
+        ordered = codebook.ordered(item)
         labels = plan.value_labels.get(col)
-        unlabelled = pd.Series(False, index=raw.index)
-        if labels:
-            keys = raw.map(lambda c: None if is_blank(c) else _code_key(c))
-            unlabelled = keys.notna() & ~keys.isin(list(labels))
-            raw = keys.map(lambda k, lab=labels: lab.get(k, k) if k is not None else None)
-        parsed = parse_answers(raw, codebook.scale(item), label_codes=codebook.extra_labels.get(item))
-        bad = parsed.bad | (unlabelled & (parsed.status == "svar"))
+        to_codebook = None
+        if labels and ordered is not None:
+            check = check_value_labels(labels, ordered, item_id=item)
+            for message, detail in check.problems:
+                rep.add("column", None, col, detail, message)
+            if check.problems:
+                continue
+            to_codebook = check.codes
+        read = _read_column(data[col], labels, codebook, item, ordered, to_codebook)
+        if read.shared:
+            names = dict(ordered.labels) if ordered is not None else {}
+            words = "; ".join(f"{' and '.join(map(repr, sorted(w)))} all read as {c}={names.get(c, c)}"
+                              for c, w in sorted(read.shared.items()))
+            rep.add("column", None, col, f"{item} · {words}", SHARED_POINT)
+            continue
+        bad = read.bad
+        labelled = codebook.scale(item).kind in ("likert", "choice")
+        if bad.any() and labelled and not options.strict:
+            first = bad[bad].index[0]
+            rep.add("column", table.row_of(first, col), col,
+                    f"{item} · {int(bad.sum())} answer(s) it cannot read, e.g. {_shown(data.at[first, col], labels)}"
+                    f": {read.reason.at[first]}", COLUMN_DROPPED)
+            continue
         for idx in bad[bad].index:
-            reason = NO_LABEL if unlabelled.at[idx] else parsed.reason.at[idx]
-            rep.add("cell", table.row_of(idx, col), col, data.at[idx, col], reason)
-        parts.append(_part(ids, item, parsed.value, parsed.status, parsed.text, ~bad, codebook))
+            rep.add("cell", table.row_of(idx, col), col, _shown(data.at[idx, col], labels), read.reason.at[idx])
+        parts.append(_part(ids, item, read.parsed, ~bad, codebook, ordered))
+        if ordered is not None:
+            scales[item] = {"column": col, **ordered.describe(), "codes_reversed": _reversed(labels, ordered)}
+    rep.notes["scales"] = scales
     return parts
 
 
-def _part(ids: pd.DataFrame, item: str, value: pd.Series, status: pd.Series, text: pd.Series,
-          ok: pd.Series, codebook: Codebook) -> pd.DataFrame:
+@dataclass
+class _Read:
+    parsed: ParsedColumn
+    bad: pd.Series
+    reason: pd.Series
+    shared: dict[int, set[str]]
+
+
+def _read_column(raw: pd.Series, labels: dict[str, str] | None, codebook: Codebook, item: str,
+                 ordered: OrderedScale | None, to_codebook: dict[str, str] | None) -> _Read:
+    """Parse one item's column; a SurveyXact column's codes go through its value labels first.
+
+    For an ordered item the export's codes become the codebook's codes (as
+    :func:`~.answers.check_value_labels` matched their labels); for a tick box
+    they become their labels.
+    """
+    unlabelled = pd.Series(False, index=raw.index)
+    if labels:
+        keys = raw.map(lambda c: None if is_blank(c) else _code_key(c))
+        unlabelled = keys.notna() & ~keys.isin(list(labels))
+        lookup = to_codebook if to_codebook is not None else labels
+        raw = keys.map(lambda k, lab=lookup: lab.get(k, k) if k is not None else None)
+    parsed = parse_answers(raw, codebook.scale(item), ordered=ordered, label_codes=codebook.extra_labels.get(item))
+    bad = parsed.bad | (unlabelled & (parsed.status == "svar"))
+    reason = parsed.reason.where(~unlabelled, NO_LABEL)
+    return _Read(parsed, bad, reason, parsed.shared)
+
+
+def _shown(cell: object, labels: dict[str, str] | None) -> object:
+    """A cell as the user saw it: a SurveyXact code with its label, ``'I liten grad' (code 1)``."""
+    if not labels or is_blank(cell):
+        return cell
+    code = _code_key(cell)
+    return f"{labels[code]!r} (code {code})" if code in labels else f"code {code} (no label)"
+
+
+def _reversed(labels: dict[str, str] | None, ordered: OrderedScale) -> bool:
+    """Whether the codes the answers came as ran best-first (the export's own codes where it has them)."""
+    if not labels:
+        return not ordered.worst_first
+    known = {normalise_label(v): c for c, v in ordered.labels}
+    pairs = sorted((float(code), ordered.value(known[normalise_label(v)])) for code, v in labels.items()
+                   if normalise_label(v) in known and code.lstrip("-").isdigit())
+    return len(pairs) > 1 and pairs[0][1] > pairs[-1][1]
+
+
+def _part(ids: pd.DataFrame, item: str, parsed: ParsedColumn, ok: pd.Series, codebook: Codebook,
+          ordered: OrderedScale | None = None) -> pd.DataFrame:
     audience = codebook.audience(item)
-    shown = ok & (ids["group"].isin(audience) | (status != "ubesvaret"))
-    return pd.DataFrame({"_row": ids.index[shown], "item_id": item, "value": value[shown].to_numpy(),
-                         "status": status[shown].to_numpy(), "text": text[shown].to_numpy()})
+    shown = ok & (ids["group"].isin(audience) | (parsed.status != "ubesvaret"))
+    return pd.DataFrame({"_row": ids.index[shown], "item_id": item, "value": parsed.value[shown].to_numpy(),
+                         "status": parsed.status[shown].to_numpy(), "text": parsed.text[shown].to_numpy(),
+                         "points": ordered.points if ordered is not None else None})
 
 
 def _choices(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
@@ -363,8 +463,9 @@ def _choices(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: Co
         for i in items:
             v = chosen[i]
             status = pd.Series(np.where(v.notna(), "svar", "ubesvaret"), index=data.index, dtype=object)
-            text = pd.Series(None, index=data.index, dtype=object)
-            parts.append(_part(ids, i, v, status, text, pd.Series(True, index=data.index), codebook))
+            parsed = ParsedColumn(v, status, pd.Series(None, index=data.index, dtype=object),
+                                  pd.Series(False, index=data.index), pd.Series("", index=data.index))
+            parts.append(_part(ids, i, parsed, pd.Series(True, index=data.index), codebook))
     return parts
 
 
@@ -382,17 +483,21 @@ def _background(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan:
         ids[bg] = values.where(values != "\x00", None)
 
 
+_ANSWER_COLUMNS = ("item_id", "value", "status", "text", "points")
+
+
 def _tidy(parts: list[pd.DataFrame], kept: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in TIDY_COLUMNS if c not in ("item_id", "value", "status", "text")]
+    cols = [c for c in TIDY_COLUMNS if c not in _ANSWER_COLUMNS]
     if not parts:
         return pd.DataFrame(columns=list(TIDY_COLUMNS))
     long = pd.concat(parts, ignore_index=True)
     long = long[long["_row"].isin(kept.index)]
     people = kept[cols]
     out = people.loc[long["_row"].to_numpy()].reset_index(drop=True)
-    for c in ("item_id", "value", "status", "text"):
+    for c in _ANSWER_COLUMNS:
         out[c] = long[c].to_numpy()
     out["value"] = out["value"].astype("float64")
+    out["points"] = pd.array(out["points"].to_numpy(), dtype="Int64")
     for c in BACKGROUND_COLUMNS:
         out[c] = out[c].astype(object).where(out[c].notna(), None)
     return out[list(TIDY_COLUMNS)]

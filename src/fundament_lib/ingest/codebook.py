@@ -22,9 +22,12 @@ aliases    other headers the kommune's tool uses for the item (``|``-joined)
 =========  ===================================================================
 
 A kommune may edit ``text``, ``question``, ``row``, ``aliases`` and the label
-*texts* to match its own survey; codes, scales, blocks and ``reverse`` must stay
-the framework's (the loader checks and says where they differ; a file without
-a ``reverse`` column is read as before).
+*texts* to match its own survey; scales, blocks and ``reverse`` must stay the
+framework's (the loader checks and says where they differ; a file without a
+``reverse`` column is read as before). An ordered (Likert) item's ``labels``
+may give the scale the survey really asked: any number of points from 3 to 11,
+numbered worst-first or best-first (see :mod:`.scales`); tick boxes and
+background items keep the framework's codes.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from ..errors import DataFileError, DataValidationError, Problem
 from ..framework import BLOCKS, Framework, Scale
 from .matching import Entry, HeaderMatcher
 from .readers import read_text_grid, read_workbook, table_from_sheet
+from .scales import OrderedScale, ScaleError, codebook_scale, framework_scale
 from .text import is_blank, normalise_label
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "codebook_csv_bytes",
     "codebook_xlsx_bytes",
     "theme_question",
+    "BAD_SCALE",
 ]
 
 CODEBOOK_COLUMNS: tuple[str, ...] = (
@@ -60,6 +65,7 @@ CODEBOOK_COLUMNS: tuple[str, ...] = (
     "question", "row", "aliases",
 )
 _REQUIRED = ("item_id", "text", "block", "scale", "labels")
+BAD_SCALE = "the labels are not an ordered scale of 3–11 points"
 
 
 def theme_question(scale: Scale) -> str:
@@ -192,6 +198,7 @@ class Codebook:
     extra_nonsubstantive: dict[str, set[str]] = field(default_factory=dict)
     extra_options: dict[str, dict[str, str]] = field(default_factory=dict)
     kommune_entries: list[Entry] = field(default_factory=list)
+    ordered_scales: dict[str, OrderedScale] = field(default_factory=dict)
 
     @property
     def item_ids(self) -> list[str]:
@@ -220,6 +227,11 @@ class Codebook:
     def scale(self, item_id: str) -> Scale:
         """The item's scale (``text`` for background and free text)."""
         return self._scales[item_id]
+
+    def ordered(self, item_id: str) -> OrderedScale | None:
+        """The ordered scale a Likert item was asked on (the codebook file's, else the framework's); else ``None``."""
+        own = self.ordered_scales.get(item_id)
+        return own if own is not None else framework_scale(self.scale(item_id))
 
     def options(self, item_id: str) -> dict[str, str]:
         """A background item's answers (normalised label or code) → option code."""
@@ -297,6 +309,7 @@ def read_codebook(path: Path, framework: Framework) -> Codebook:
     own = codebook_table(framework).set_index("item_id", drop=False)
     problems: list[Problem] = []
     rows: list[_Row] = []
+    scales: dict[str, OrderedScale] = {}
     seen: dict[str, int] = {}
     for idx, record in src.data.iterrows():
         line = src.row_of(idx)
@@ -313,18 +326,21 @@ def read_codebook(path: Path, framework: Framework) -> Codebook:
                                     f"item listed twice (also row {seen[row.item_id]})"))
             continue
         seen[row.item_id] = line
-        problems += _check_row(row, own, framework, file, line)
+        found, ordered = _check_row(row, own, framework, file, line)
+        problems += found
+        if ordered is not None:
+            scales[row.item_id] = ordered
         rows.append(row)
     if problems:
         raise DataValidationError(problems, file=file)
     keep = [r.item_id for r in rows if r.item_id in own.index]
     table = own.loc[keep].copy()
-    cb = Codebook(framework, table, source=file, sha256=hashlib.sha256(raw).hexdigest())
+    cb = Codebook(framework, table, source=file, sha256=hashlib.sha256(raw).hexdigest(), ordered_scales=scales)
     for r in rows:
         labels, nonsub = _parse_labels(r.labels)
         if r.block == "background":
             cb.extra_options[r.item_id] = {normalise_label(v): k for k, v in labels.items()}
-        else:
+        elif r.item_id not in scales:
             cb.extra_labels[r.item_id] = {normalise_label(v): int(k) for k, v in labels.items()}
             cb.extra_nonsubstantive[r.item_id] = {normalise_label(x) for x in nonsub}
         aliases = tuple(a.strip() for a in r.aliases.split("|") if a.strip())
@@ -349,9 +365,11 @@ def _parse_labels(text: str) -> tuple[dict[str, str], list[str]]:
     return coded, bare
 
 
-def _check_row(row: _Row, own: pd.DataFrame, fw: Framework, file: str, line: int) -> list[Problem]:
+def _check_row(row: _Row, own: pd.DataFrame, fw: Framework, file: str, line: int
+               ) -> tuple[list[Problem], OrderedScale | None]:
+    """Problems of one codebook row, and the ordered scale its labels give a Likert item."""
     if row.item_id not in own.index:
-        return [Problem(file, line, "item_id", row.item_id, f"item id is not in framework {fw.id}")]
+        return [Problem(file, line, "item_id", row.item_id, f"item id is not in framework {fw.id}")], None
     out = []
     want_block, want_scale = str(own.at[row.item_id, "block"]), str(own.at[row.item_id, "scale"])
     if row.block != want_block:
@@ -363,20 +381,26 @@ def _check_row(row: _Row, own: pd.DataFrame, fw: Framework, file: str, line: int
         out.append(Problem(file, line, "reverse", row.reverse,
                            f"reverse differs from the framework's ({want_reverse or 'empty'}): "
                            "the framework decides how an item is scored"))
-    labels, _ = _parse_labels(row.labels)
+    labels, bare = _parse_labels(row.labels)
     if row.block == "background":
         bg = {b.id: b for b in fw.background}[row.item_id]
         wrong = sorted(set(labels) - set(bg.options))
         if wrong:
             out.append(Problem(file, line, "labels", row.labels,
                                f"option codes {wrong} are not the framework's ({', '.join(bg.options)})"))
-        return out
+        return out, None
     scale = fw.scales.get(want_scale)
-    if scale is not None and scale.kind in ("likert", "choice") and labels:
+    if scale is not None and scale.kind == "likert" and labels and row.scale == want_scale:
+        try:
+            return out, codebook_scale(labels, bare, scale)
+        except ScaleError as exc:
+            out.append(Problem(file, line, "labels", row.labels, f"{BAD_SCALE}: {exc}"))
+            return out, None
+    if scale is not None and scale.kind == "choice" and labels:
         codes = {int(c) for c in labels if c.lstrip("-").isdigit()}
         if codes != set(scale.labels) or len(codes) != len(labels):
             out.append(Problem(file, line, "labels", row.labels,
                                "codes differ from the framework's scale "
                                f"({', '.join(str(c) for c in sorted(scale.labels))}); change the label "
                                "texts only, not the codes"))
-    return out
+    return out, None

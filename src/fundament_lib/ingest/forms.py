@@ -4,7 +4,9 @@ The metadata columns come in English or Danish (``ID, Start time, Completion
 time, Email, Name, Last modified time`` / ``Id, Starttidspunkt,
 Fuldførelsestidspunkt, Mail, Navn, Tidspunkt for seneste ændring``; quizzes
 add points and feedback). ``ID`` becomes the respondent id (with the source's hash, as
-every form numbers its responses from 1); e-mail and name are never carried (an anonymous form writes ``anonymous`` there anyway).
+every form numbers its responses from 1); the completion time gives the wave when
+the file has none and ``--wave`` is not given (:mod:`.waves`); e-mail and name are
+never carried (an anonymous form writes ``anonymous`` there anyway).
 Questions are matched to items by their text through the codebook (see
 :mod:`.matching`): a Likert question's statements arrive as the statement
 alone or as ``"Question.Statement"``; answers arrive as text labels; a
@@ -28,11 +30,12 @@ __all__ = ["load_forms", "is_forms", "FORMS_METADATA", "FORMS_ROLES"]
 _PERSONAL = "personal data — never carried"
 _TIME = "time stamp of the response — not carried"
 _QUIZ = "quiz score or feedback — not carried"
-FORMS_ROLES: dict[str, str] = {"ID": "respondent_id", "Id": "respondent_id"}
+FORMS_ROLES: dict[str, str] = {"ID": "respondent_id", "Id": "respondent_id", "Completion time": "completed",
+                               "Fuldførelsestidspunkt": "completed"}
 FORMS_METADATA: dict[str, str] = {
-    "Start time": _TIME, "Completion time": _TIME, "Last modified time": _TIME,
+    "Start time": _TIME, "Last modified time": _TIME,
     "Email": _PERSONAL, "Name": _PERSONAL, "Total points": _QUIZ, "Quiz feedback": _QUIZ,
-    "Starttidspunkt": _TIME, "Fuldførelsestidspunkt": _TIME, "Tidspunkt for seneste ændring": _TIME,
+    "Starttidspunkt": _TIME, "Tidspunkt for seneste ændring": _TIME,
     "Sidst ændret": _TIME, "Mail": _PERSONAL, "E-mail": _PERSONAL, "Navn": _PERSONAL,
     "Point i alt": _QUIZ, "Samlet antal point": _QUIZ, "Quizfeedback": _QUIZ, "Quiz-feedback": _QUIZ,
 }

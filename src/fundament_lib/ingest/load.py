@@ -19,7 +19,7 @@ from .codebook import load_codebook
 from .forms import is_forms, load_forms
 from .long import is_long, load_long
 from .provenance import dropped_records, library_version, sha256_hex
-from .readers import SourceTable, is_workbook, read_bytes, read_table, read_workbook
+from .readers import SourceTable, is_workbook, read_bytes, read_table, sheet_names
 from .surveyxact import is_surveyxact, load_surveyxact, source_bytes, surveyxact_files
 from .wide import load_wide
 
@@ -32,7 +32,8 @@ FORMATS: tuple[str, ...] = ("auto", "long", "wide", "forms", "surveyxact")
 def detect_format(path: Path) -> tuple[str, SourceTable | None]:
     """The export format of a file (and the table, when it had to be read to tell).
 
-    SurveyXact: a workbook with Dataset/Structure/Labels sheets, or its three
+    SurveyXact: a workbook with Labels and Dataset sheets (see
+    :func:`~.surveyxact.is_surveyxact`; never read as a wide file), or its three
     CSV files (the folder or any one of them). Forms: ID, start and completion
     time first. Long: ``item_id`` and ``value`` columns. Anything else: wide.
     """
@@ -42,7 +43,7 @@ def detect_format(path: Path) -> tuple[str, SourceTable | None]:
         raise DataFileError(f"{path}: a folder — give the export file (a folder is read only as "
                             "SurveyXact's dataset.csv, structure.csv and labels.csv)")
     raw = read_bytes(path)
-    if is_workbook(raw) and is_surveyxact(list(read_workbook(path))):
+    if is_workbook(raw) and is_surveyxact(sheet_names(path)):
         return "surveyxact", None
     table = read_table(path)
     columns = list(table.data.columns)
@@ -130,36 +131,56 @@ def ingest(path: str | Path, *, format: str = "auto", framework: str | Framework
         result = load_long(path, cb, options, table=table)
     else:
         result = load_wide(path, cb, options, table=table)
-    result.provenance = _record(result, path, sources, fmt, format == "auto", cb.describe(), options, table)
+    result.provenance = _record(result, path, sources, digest, fmt, format == "auto", cb.describe(), options,
+                                table)
     return result
 
 
-def _record(result: IngestResult, path: Path, sources: list[tuple[Path, bytes]], fmt: str, detected: bool,
-            codebook: dict[str, Any], options: IngestOptions, table: SourceTable | None
+def _wave(prov: dict[str, Any], options: IngestOptions) -> dict[str, Any]:
+    """Where the wave came from: the file's column, --wave, or the completion times."""
+    default = prov.pop("wave_default", None)
+    column = prov.get("respondent_columns", {}).get("wave")
+    if column is not None:
+        return {"from": f"column {column!r}"}
+    if options.wave is not None:
+        return {"label": options.wave, "from": "--wave"}
+    return default or {"label": options.default_wave, "from": "default"}
+
+
+def _ids(prov: dict[str, Any], fmt: str) -> dict[str, Any]:
+    made_up = bool(prov.pop("respondent_ids_made_up", False))
+    identical = int(prov.pop("identical_answer_patterns", 0))
+    how = (f"from column {prov.get('respondent_columns', {}).get('respondent_id')!r}" if not made_up else
+           "made up from the source's hash and the row number: the export has no respondent id column. "
+           "Rows with identical answers are kept as different respondents (in an anonymous export two people "
+           "may well answer alike); the same export ingested twice is still recognised by its hash")
+    return {"made_up": made_up, "how": how, "identical_answer_patterns": identical,
+            "prefix": ("kommunekode-group-wave-" + ("source hash-" if fmt == "forms" else "")
+                       + ", so that ids from several files cannot collide")}
+
+
+def _record(result: IngestResult, path: Path, sources: list[tuple[Path, bytes]], digest: str, fmt: str,
+            detected: bool, codebook: dict[str, Any], options: IngestOptions, table: SourceTable | None
             ) -> dict[str, Any]:
     prov = dict(result.provenance)
     scopes = prov.pop("dropped_scope", None)
     info = dict(table.info) if table is not None else {}
     info.update(prov.pop("sheet_info", {}) or {})
-    ids_made_up = bool(prov.pop("respondent_ids_made_up", False))
     return {
-        "source": {"path": str(path), "files": [{"path": str(p), "sha256": sha256_hex(b), "bytes": len(b)}
-                                                  for p, b in sources]},
+        "demo": False,
+        "source": {"path": str(path), "sha256": digest,
+                   "files": [{"path": str(p), "sha256": sha256_hex(b), "bytes": len(b)} for p, b in sources]},
         "format": fmt,
         "format_detected": detected,
         "read": {k: v for k, v in info.items() if k in ("encoding", "separator", "sheet", "sheets",
-                                                          "dataset_sheets", "files", "header_row")},
+                                                          "dataset_sheets", "files", "header_row", "texts")},
         "framework": {"id": codebook["framework"], "version": codebook["framework_version"]},
         "codebook": {k: codebook[k] for k in ("source", "sha256", "items")},
         "mode": "strict" if options.strict else "lenient",
         "supplied": prov.pop("supplied", {}),
-        "respondent_ids": {
-            "made_up": ids_made_up,
-            "how": ("made up from the source's hash and the row number: the export has no respondent id column"
-                    if ids_made_up else f"from column {prov.get('respondent_columns', {}).get('respondent_id')!r}"),
-            "prefix": ("kommunekode-group-wave-" + ("source hash-" if fmt == "forms" else "")
-                       + ", so that ids from several files cannot collide"),
-        },
+        "wave": _wave(prov, options),
+        "respondent_ids": _ids(prov, fmt),
+        "scales": prov.pop("scales", {}),
         "counts": {k: prov.pop(k) for k in ("rows_read", "empty_rows", "respondents", "respondents_dropped",
                                             "answers", "cells_dropped") if k in prov}
                   | ({"not_responded": prov.pop("not_responded")} if "not_responded" in prov else {}),

@@ -9,25 +9,40 @@ it is
    the codebook, or the row alone when no other item has the same row
    (Microsoft Forms' Likert statement alone); or
 2. some question text followed by the item's statement (Forms'
-   ``"Question.Statement"``), where the statement is the item's full text or
-   a row shared by no other item and at least four words long; rows that
-   several items share (a role, say) also need the item's own question in
-   front.
+   ``"Question.Statement"``), where the statement is
+
+   a. the item's full text, or
+   b. a row shared by no other item that follows a separator (``.``, ``-``,
+      ``–``, ``:``, ``|``, a line break) in the header — whatever its length,
+      so a theme's title ("Kultur og mindset", "Sikker drift") as a row of
+      the importance matrix matches — or
+   c. such a row of at least four words at the end of the header, separator
+      or not;
+
+   rows that several items share (a role, say) also need the item's own
+   question in front.
 
 A header that fits several items equally well is *ambiguous* and reported
-with the candidates; nothing is guessed from column order.
+with the candidates; nothing is guessed from column order. A header that fits
+none is reported with the codebook text it comes closest to
+(:meth:`HeaderMatcher.closest`: a similarity of at least 75 %, difflib's ratio
+as rapidfuzz computes it).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .text import normalise_label
+from rapidfuzz import fuzz, process
 
-__all__ = ["Entry", "Match", "HeaderMatcher", "id_role", "ROLE_NAMES"]
+from .text import normalise_label
+from .waves import COMPLETION_HEADERS
+
+__all__ = ["Entry", "Match", "HeaderMatcher", "id_role", "ROLE_NAMES", "NOT_IN_CODEBOOK", "DID_YOU_MEAN"]
 
 ROLE_NAMES: dict[str, frozenset[str]] = {
     "respondent_id": frozenset({"respondent id", "respondentid", "respondent", "respondentnummer",
@@ -37,12 +52,19 @@ ROLE_NAMES: dict[str, frozenset[str]] = {
     "wave": frozenset({"wave", "runde", "bølge", "måling", "maaling", "survey wave", "måleperiode",
                        "maalerunde", "målerunde"}),
     "group": frozenset({"group", "gruppe", "respondentgruppe", "svargruppe", "respondent group"}),
+    "completed": COMPLETION_HEADERS,
 }
 _MIN_WORDS_SUFFIX = 4
+_SEPARATOR = re.compile(r"\.|\s[-–|]\s|:|\n|\?")
+_CLOSE = 75.0  # percent: below, short texts look alike by chance ("Hvor ble du født?" ~ "Hvor er du leder?" is 70)
+NOT_IN_CODEBOOK = "column is not in the codebook"
+DID_YOU_MEAN = ("{base} — did you mean {item} ({text!r})? If it is that item, add the header to the item's "
+                "aliases in the codebook and pass --codebook")
 
 
 def id_role(header: str) -> str | None:
-    """``respondent_id``, ``kommunekode``, ``wave`` or ``group`` when the header names one, else ``None``."""
+    """``respondent_id``, ``kommunekode``, ``wave``, ``group`` or ``completed`` (a response's completion time)
+    when the header names one, else ``None``."""
     h = normalise_label(header)
     for role, names in ROLE_NAMES.items():
         if h in names:
@@ -70,6 +92,7 @@ class Match:
     kind: Literal["item", "background", "choices", "ambiguous", "none"]
     item_id: str | None = None
     items: tuple[str, ...] = field(default_factory=tuple)
+    closest: tuple[str, str] | None = None  # (item id, text) a header that fits none comes closest to
 
     @property
     def message(self) -> str:
@@ -78,7 +101,9 @@ class Match:
             shown = ", ".join(self.items[:6]) + (" …" if len(self.items) > 6 else "")
             return (f"column matches several items of the codebook ({shown}); name it by its item id "
                     "or add the header to the item's aliases in the codebook")
-        return "column is not in the codebook"
+        if self.closest is not None:
+            return DID_YOU_MEAN.format(base=NOT_IN_CODEBOOK, item=self.closest[0], text=self.closest[1])
+        return NOT_IN_CODEBOOK
 
 
 class HeaderMatcher:
@@ -113,10 +138,12 @@ class HeaderMatcher:
         for row, ids in rows.items():
             keys.setdefault(row, set()).update(ids)
         self._keys = {k: tuple(sorted(v)) for k, v in keys.items()}
+        self._key_list = list(self._keys)
         self._rows = {k: tuple(sorted(v)) for k, v in rows.items()}
         self._groups = {k: tuple(sorted(v, key=self._order)) for k, v in groups.items()}
         self._suffixes = [(normalise_label(e.text), normalise_label(e.question), normalise_label(e.row),
                            e.item_id) for e in self.entries]
+        self._texts = {e.item_id: e.text for e in self.entries}
 
     def _order(self, item_id: str) -> int:
         return next(i for i, e in enumerate(self.entries) if e.item_id == item_id)
@@ -135,14 +162,27 @@ class HeaderMatcher:
         group = self._groups.get(h)
         if group:
             return Match("choices", items=group)
-        return self._by_suffix(h)
+        return self._by_suffix(h, _tails(header))
+
+    def closest(self, header: str) -> Match:
+        """``Match("none")`` carrying the item whose wording comes closest to ``header`` (if any comes close).
+
+        Closeness is rapidfuzz's normalised Indel similarity (difflib's ratio, computed fast) of the
+        normalised texts; below :data:`_CLOSE` no item is suggested.
+        """
+        h = normalise_label(header)
+        best = process.extractOne(h, self._key_list, scorer=fuzz.ratio, score_cutoff=_CLOSE) if h else None
+        if best is None or len(self._keys[best[0]]) != 1:
+            return Match("none")
+        item = self._keys[best[0]][0]
+        return Match("none", closest=(item, self._texts.get(item, item)))
 
     def _one(self, ids: tuple[str, ...]) -> Match:
         if len(ids) == 1:
             return Match(self._kind(ids[0]), item_id=ids[0])
         return Match("ambiguous", items=ids)
 
-    def _by_suffix(self, h: str) -> Match:
+    def _by_suffix(self, h: str, tails: set[str]) -> Match:
         scored: dict[str, int] = {}
         for text, question, row, item in self._suffixes:
             score = 0
@@ -151,7 +191,7 @@ class HeaderMatcher:
             elif row and h.endswith(" " + row):
                 if question and h.startswith(question + " "):
                     score = 10_000 + len(question) + len(row)
-                elif len(self._rows.get(row, ())) == 1 and len(row.split()) >= _MIN_WORDS_SUFFIX:
+                elif len(self._rows.get(row, ())) == 1 and (row in tails or len(row.split()) >= _MIN_WORDS_SUFFIX):
                     score = len(row)
             if score:
                 scored[item] = max(score, scored.get(item, 0))
@@ -169,6 +209,11 @@ class HeaderMatcher:
             return hits[0]
         starts = [i for i in items if any(o and key.startswith(o + " ") for o in self.options.get(i, set()))]
         return starts[0] if len(starts) == 1 else None
+
+
+def _tails(header: str) -> set[str]:
+    """The normalised texts that follow a separator in a header ("Question.Statement" → {"statement"})."""
+    return {normalise_label(header[m.end():]) for m in _SEPARATOR.finditer(header)} - {""}
 
 
 def _option_keys(row: str) -> set[str]:

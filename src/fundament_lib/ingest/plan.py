@@ -33,8 +33,9 @@ class ColumnPlan:
         Column → item ids of a multiple-choice question whose cells list the
         chosen options (Forms: ``"Administration;It;"``).
     roles
-        ``respondent_id``, ``kommunekode``, ``group``, ``wave`` and the
-        background columns → the column that holds them.
+        ``respondent_id``, ``kommunekode``, ``group``, ``wave``, the
+        background columns and ``completed`` (a response's completion time,
+        for a default wave; never carried) → the column that holds them.
     ignored
         Column → why it is not carried (metadata, personal data …).
     unknown
@@ -110,5 +111,5 @@ def plan_columns(columns: Iterable[str], codebook: Codebook, *,
         elif m.kind == "choices":
             plan.choices[col] = m.items
         else:
-            plan.unknown[col] = m.message
+            plan.unknown[col] = (codebook.matcher.closest(col) if m.kind == "none" else m).message
     return plan

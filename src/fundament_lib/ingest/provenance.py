@@ -4,8 +4,11 @@
 from (path and sha256 of every source file), how it was read (format,
 encoding, separator, sheets), what it was checked against (framework and
 codebook), what the user supplied (kommune, group, wave, strict or lenient),
-what was kept and dropped (counts, and every dropped cell with row, column,
-value and reason), and whether respondent ids were made up.
+where the wave came from, which items were asked on which scale (points,
+labels, numbered best- or worst-first), what was kept and dropped (counts,
+and every dropped cell, respondent or column with its reason), how respondent
+ids were made, and whether the data is demo data. The data file carries the
+demo mark and the source's hash in its Parquet metadata too (:mod:`.parquet`).
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_json, write_parquet
+from ..atomic import write_json
 from ..errors import DataFileError, Problem
 from .assemble import IngestResult
+from .parquet import write_tidy_parquet
 
 __all__ = ["sha256_hex", "provenance_path", "dropped_records", "write_ingested", "library_version"]
 
@@ -82,7 +86,8 @@ def write_ingested(result: IngestResult, out: Path) -> dict[str, Path]:
     record = dict(result.provenance)
     record["output"] = {"path": str(out), "rows": int(len(result.data)),
                         "written": datetime.now(UTC).isoformat(timespec="seconds")}
-    write_parquet(result.data, out)
+    write_tidy_parquet(result.data, out, demo=bool(record.get("demo", False)),
+                       source_sha256=record.get("source", {}).get("sha256"))
     meta = provenance_path(out)
     write_json(meta, record)
     return {"data": out, "provenance": meta}

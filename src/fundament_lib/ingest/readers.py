@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ __all__ = [
     "sniff_separator",
     "read_text_grid",
     "read_workbook",
+    "sheet_names",
     "is_workbook",
     "table_from_sheet",
     "read_table",
@@ -279,6 +281,27 @@ def read_text_grid(path: Path, *, file: str | None = None, data: bytes | None = 
 _SEP_NAMES = {";": "semicolon", "\t": "tab", ",": "comma"}
 
 
+def sheet_names(path: Path, *, file: str | None = None) -> list[str]:
+    """The sheet names of an .xlsx workbook, without reading its cells.
+
+    Raises
+    ------
+    DataFileError
+        When the file is not a readable .xlsx workbook.
+    """
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(path, read_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise DataFileError(f"{file or path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
+    names = list(wb.sheetnames)
+    wb.close()
+    return names
+
+
 def read_workbook(path: Path, *, file: str | None = None) -> dict[str, Sheet]:
     """Every sheet of an .xlsx workbook, values only (formulas as their last computed value).
 
@@ -298,7 +321,10 @@ def read_workbook(path: Path, *, file: str | None = None) -> dict[str, Sheet]:
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=False, data_only=True)
+        with warnings.catch_warnings():
+            # e.g. "Workbook contains no default style" (SurveyXact's workbooks): nothing the user can act on
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=False, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError,
             AttributeError) as exc:
         raise DataFileError(f"{name}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None

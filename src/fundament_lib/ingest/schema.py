@@ -25,6 +25,12 @@ points            optional: K, the number of substantive points of the scale
 ================  ==========================================================
 
 "Ved ikke" is kept as its own status: it never counts as a number.
+
+:func:`read_tidy` reads one or more such files back. It never pools demo data
+(``fundament demo``'s, marked in the Parquet metadata, see :mod:`.parquet`) with
+a kommune's own data for the same kommune, refuses the same export or the same
+respondent in two files, and returns the kommuner whose rows are demo data in
+``attrs["demo_kommuner"]``.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import pandera.pandas as pa
 
 from ..errors import DataFileError, DataValidationError, Problem
 from ..kommuner import kommuner
+from .parquet import Marks, read_marks
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -52,13 +59,18 @@ __all__ = [
     "DUPLICATE_ID",
     "BAD_WAVE",
     "DUPLICATE_ACROSS_FILES",
+    "SAME_SOURCE",
+    "DEMO_MIXED",
+    "POINTS",
+    "VALUE_OFF_POINTS",
 ]
 
 BACKGROUND_COLUMNS: tuple[str, ...] = ("fagomraade", "stabsfunktion", "ledelsesniveau")
 TIDY_COLUMNS: tuple[str, ...] = (
     "respondent_id", "kommunekode", "group", "wave", *BACKGROUND_COLUMNS,
-    "item_id", "value", "status", "text",
+    "item_id", "value", "status", "text", "points",
 )
+_OPTIONAL = (*BACKGROUND_COLUMNS, "text", "points")
 STATUSES: tuple[str, ...] = ("svar", "ved_ikke", "ubesvaret")
 UNKNOWN_KOMMUNE = "unknown kommune code: not one of the 98 kommuner (codes run from 101 København to 860 Hjørring)"
 BAD_GROUP = "group must be stab or borgernaer"
@@ -66,6 +78,12 @@ EMPTY_ID = "respondent id is empty or longer than 200 characters"
 DUPLICATE_ID = "respondent id already used on an earlier row (the same respondent twice?)"
 BAD_WAVE = "wave label must be 1–50 characters"
 DUPLICATE_ACROSS_FILES = "respondent id also in another file (the same export ingested twice?)"
+SAME_SOURCE = "ingested from the same export as another file (the same export ingested twice?) — remove one of them"
+DEMO_MIXED = ("demo data (written by `fundament demo`) and a kommune's own data cover the same kommune, and they "
+              "are never pooled — put the kommune's own files in a folder of their own (e.g. "
+              "data/processed/norddjurs/) and give that folder with --data")
+POINTS = "scale points must be 3–11"
+VALUE_OFF_POINTS = "value is not a point of the item's scale (1 to points)"
 
 
 def respondent_schema() -> pa.DataFrameSchema:
@@ -106,18 +124,28 @@ def tidy_schema(item_ids: list[str] | None = None) -> pa.DataFrameSchema:
             "value": pa.Column(float, nullable=True),
             "status": pa.Column(str, pa.Check.isin(list(STATUSES), error="unknown status")),
             "text": pa.Column(str, nullable=True, required=False),
-            "points": pa.Column("Int64", pa.Check.in_range(3, 11, error="scale points must be 3–11"),
-                                nullable=True, required=False),
+            "points": pa.Column("Int64", pa.Check.in_range(3, 11, error=POINTS), nullable=True, required=False),
         },
         checks=[
             pa.Check(lambda df: ~df.duplicated(["respondent_id", "item_id"], keep=False),
                      error="duplicate answer: the same respondent and item twice"),
             pa.Check(lambda df: (df["status"] == "svar") | df["value"].isna(),
                      error="a value is given although the answer is not substantive"),
+            pa.Check(_on_points, error=VALUE_OFF_POINTS),
         ],
         coerce=False,
         strict="filter",
     )
+
+
+def _on_points(df: pd.DataFrame) -> pd.Series:
+    """Values of an item with ``points`` K are whole numbers 1..K (coded worst-first)."""
+    if "points" not in df.columns:
+        return pd.Series(True, index=df.index)
+    points = pd.to_numeric(df["points"], errors="coerce").astype("float64")
+    value = df["value"].astype("float64")
+    ok = (value >= 1) & (value <= points) & (value % 1 == 0)
+    return points.isna() | value.isna() | ok
 
 
 def validate_tidy(
@@ -168,46 +196,93 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
 
     Several files — one per ingested export — combine into one dataset.
 
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy table, with a nullable integer ``points`` column (empty for
+        files written before it existed) and ``attrs["demo_kommuner"]``: the
+        sorted kommune codes whose rows are demo data (an empty list for a
+        kommune's own data).
+
     Raises
     ------
     DataFileError
         When a path does not exist or holds no Parquet files.
     DataValidationError
-        When the combined table breaks the schema, or a respondent id occurs
-        in more than one file (the same export ingested twice, say).
+        When the combined table breaks the schema; when demo data and a
+        kommune's own data cover the same kommune; when two files come from
+        the same export, or a respondent id occurs in more than one file.
     """
     paths = _expand(path)
-    frames = []
+    frames, marks = [], []
     for p in paths:
         try:
             frames.append(pd.read_parquet(p))
+            marks.append(read_marks(p))
         except Exception as exc:  # pyarrow raises several types for a bad file
             raise DataFileError(f"{p}: not a readable Parquet file ({exc})") from None
+    demo = _demo_kommuner(paths, frames, marks)
     if len(frames) > 1:
-        _check_across_files(paths, frames)
+        _check_across_files(paths, frames, marks)
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    if "points" in df.columns:  # absent in older files: NaN after concat, nullable integer here
-        df["points"] = df["points"].astype("Int64")
+    # absent in older files: NaN after concat, or no column at all; a nullable integer here
+    df["points"] = df["points"].astype("Int64") if "points" in df.columns else pd.array([pd.NA] * len(df),
+                                                                                           dtype="Int64")
     for col in df.columns:
         if isinstance(df[col].dtype, pd.CategoricalDtype):
             df[col] = df[col].astype("str")
-    missing = [c for c in TIDY_COLUMNS if c not in df.columns and c not in (*BACKGROUND_COLUMNS, "text")]
+    missing = [c for c in TIDY_COLUMNS if c not in df.columns and c not in _OPTIONAL]
     if missing:
         raise DataFileError(f"{paths[0]}: not a tidy Fundament table, missing columns {missing}")
-    name = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files under {paths[0].parent}"
-    df = validate_tidy(df, file=name, item_ids=item_ids)
+    df = validate_tidy(df, file=_name(paths), item_ids=item_ids)
     for col in ("kommunekode", "group", "wave", "item_id", "status", *BACKGROUND_COLUMNS):
         if col in df.columns:
             df[col] = df[col].astype("category")
+    df.attrs["demo_kommuner"] = demo
     return df
 
 
-def _check_across_files(paths: list[Path], frames: list[pd.DataFrame]) -> None:
-    """Refuse respondent ids that occur in more than one file, naming both files."""
-    owner: dict[str, Path] = {}
+def _name(paths: list[Path]) -> str:
+    return str(paths[0]) if len(paths) == 1 else f"{len(paths)} files under {paths[0].parent}"
+
+
+def _kommuner_of(df: pd.DataFrame) -> set[str]:
+    return {str(k) for k in pd.unique(df["kommunekode"])} if "kommunekode" in df.columns else set()
+
+
+def _demo_kommuner(paths: list[Path], frames: list[pd.DataFrame], marks: list[Marks]) -> list[str]:
+    """Kommuner whose rows are demo data; refuse demo and own data for the same kommune."""
+    demo: dict[str, list[Path]] = {}
+    own: dict[str, list[Path]] = {}
+    for p, df, mark in zip(paths, frames, marks, strict=True):
+        for code in _kommuner_of(df):
+            (demo if mark.demo else own).setdefault(code, []).append(p)
+    both = sorted(set(demo) & set(own))
+    if both:
+        demo_files = sorted({q.name for code in both for q in demo[code]})
+        problems = [Problem(str(p), None, "kommunekode",
+                            f"{', '.join(c for c in both if p in own[c])} (demo data in {', '.join(demo_files)})",
+                            DEMO_MIXED)
+                    for p in sorted({q for code in both for q in own[code]})]
+        raise DataValidationError(problems, file=_name(paths))
+    return sorted(demo)
+
+
+def _check_across_files(paths: list[Path], frames: list[pd.DataFrame], marks: list[Marks]) -> None:
+    """Refuse two files of the same export, and respondent ids that occur in more than one file."""
     problems = []
+    first_of: dict[str, Path] = {}
+    twins: set[Path] = set()
+    for p, mark in zip(paths, marks, strict=True):
+        if mark.source_sha256 is None:
+            continue
+        first = first_of.setdefault(mark.source_sha256, p)
+        if first != p:
+            problems.append(Problem(str(p), None, None, f"also the source of {first.name}", SAME_SOURCE))
+            twins.add(p)
+    owner: dict[str, Path] = {}
     for p, df in zip(paths, frames, strict=True):
-        if "respondent_id" not in df.columns:
+        if "respondent_id" not in df.columns or p in twins:
             continue
         for rid in pd.unique(df["respondent_id"].astype(str)):
             first = owner.setdefault(rid, p)
@@ -215,7 +290,7 @@ def _check_across_files(paths: list[Path], frames: list[pd.DataFrame]) -> None:
                 problems.append(Problem(str(p), None, "respondent_id", f"{rid} (also in {first.name})",
                                         DUPLICATE_ACROSS_FILES))
     if problems:
-        raise DataValidationError(problems, file=f"{len(paths)} files under {paths[0].parent}")
+        raise DataValidationError(problems, file=_name(paths))
 
 
 def _expand(path: str | Path | list[Path]) -> list[Path]:

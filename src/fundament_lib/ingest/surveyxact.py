@@ -1,20 +1,33 @@
 """SurveyXact exports: an .xlsx with Dataset/Structure/Labels sheets, or three CSV files.
 
 * ``Dataset`` (possibly split side by side into ``Dataset(1)``, ``Dataset(2)``
-  …) holds numeric codes, one column per variable;
+  …) holds numeric codes, one column per variable (codes may be stored as
+  ``1.0``);
 * ``Structure``: ``questionName; variableName; questionType; subType;
   questionText; choiceValue; choiceText`` (and an empty trailing column);
-* ``Labels`` (no header row): ``variableName; value; valueLabel``.
+  some workbooks have no Structure sheet but a ``Variables`` sheet
+  (``variableName; variableDescription``) whose description carries the
+  same text (``"Question battery - Element one"``);
+* ``Labels`` (no header row): ``variableName; value; valueLabel`` (labels may
+  end in a line break).
 
-Codes are turned into their labels before parsing, so "Ved ikke" is known by
-its label whatever its code. Variables are matched to items by name when the
-name is an item id (``P1_1_1``), else by their text through the codebook:
-matrix rows are ``"Question - Row"``, a multiple-choice option is ``"Question
-- Option"`` coded 0/1. Status dummies ``stato_1`` … ``stato_5`` (Ny,
-Distribueret, Nogle svar, Gennemført, Frafaldet) drop invitations never
-answered. An anonymous export has no respondent id; one is made up and the
-provenance says so. Open (free-text) variables the codebook does not know,
-such as "Andet, skriv", are not carried: they may name people.
+A workbook is SurveyXact's when it has a Labels sheet and a Dataset sheet; it
+is never read as a wide file. Codes are turned into their labels before parsing,
+after the labels are checked against the item's scale (see
+:func:`~.answers.check_value_labels`), so "Ved ikke" is known by its label
+whatever its code and a 4-point scale is never put on the codebook's 5 points.
+Variables are matched to items by name when the name is an item id
+(``P1_1_1``), else by their text through the codebook: matrix rows are
+``"Question - Row"``, a multiple-choice option is ``"Question - Option"`` coded
+0/1. Status dummies ``stato_1`` … ``stato_5`` (Ny, Distribueret, Nogle svar,
+Gennemført, Frafaldet; or one ``statoverall`` column coded 1–5) drop
+invitations never answered. A respondent-list column named like an id
+(``id``) is the respondent id only when every answered row has its own;
+otherwise (a school's name, say) it is not carried. An anonymous export has no
+respondent id; one is made up and the provenance says so. Open (free-text)
+variables the codebook does not know, such as "Andet, skriv", are not carried:
+they may name people (without a Structure sheet: variables without value
+labels whose answers are not numbers).
 """
 
 from __future__ import annotations
@@ -40,14 +53,18 @@ from .readers import (
     table_from_sheet,
 )
 from .schema import BACKGROUND_COLUMNS
-from .text import is_blank, normalise_label
+from .text import is_blank, normalise_label, parse_number
 
 __all__ = ["load_surveyxact", "is_surveyxact", "surveyxact_files", "STATUS_LABELS"]
 
 STATUS_LABELS = {1: "Ny", 2: "Distribueret", 3: "Nogle svar", 4: "Gennemført", 5: "Frafaldet"}
 _NOT_ANSWERED = ("stato_1", "stato_2")
+_STATUS = re.compile(r"^stato(_\d+|verall)$", re.IGNORECASE)
 _DATASET = re.compile(r"^dataset\s*(\(\d+\))?$", re.IGNORECASE)
 _FILES = ("dataset.csv", "structure.csv", "labels.csv")
+NO_TEXTS = ("a SurveyXact workbook (sheets Labels and Dataset) without a Structure or Variables sheet: its variables "
+            "have no question texts to match against the codebook — export it again with the Structure sheet")
+NOT_AN_ID = "respondent-list column, not a respondent id (answered rows share its values) — not carried"
 
 
 @dataclass
@@ -71,9 +88,13 @@ def surveyxact_files(path: Path) -> list[Path] | None:
 
 
 def is_surveyxact(sheet_names: list[str]) -> bool:
-    """``True`` for a workbook with Structure, Labels and Dataset sheets."""
-    names = {n.casefold() for n in sheet_names}
-    return {"structure", "labels"} <= names and any(_DATASET.match(n) for n in sheet_names)
+    """``True`` for a workbook with Labels and Dataset sheets (and, to be loadable, Structure or Variables)."""
+    names = {n.strip().casefold() for n in sheet_names}
+    return "labels" in names and any(_DATASET.match(n.strip()) for n in sheet_names)
+
+
+def _sheet(book: dict[str, Sheet], name: str) -> Sheet | None:
+    return next((book[n] for n in book if n.strip().casefold() == name), None)
 
 
 def _read(path: Path) -> _Export:
@@ -90,7 +111,10 @@ def _read(path: Path) -> _Export:
     if not is_surveyxact(list(book)):
         raise DataFileError(f"{path}: not a SurveyXact export — it needs sheets Dataset, Structure and "
                             f"Labels (found {', '.join(book)})")
-    parts = [name for name in book if _DATASET.match(name)]
+    structure, variables = _sheet(book, "structure"), _sheet(book, "variables")
+    if structure is None and variables is None:
+        raise DataFileError(f"{path}: {NO_TEXTS} (found {', '.join(book)})")
+    parts = [name for name in book if _DATASET.match(name.strip())]
     tables = [table_from_sheet(book[name], file=f"{path} [{name}]") for name in parts]
     frames = [t.data.set_axis(t.rows.to_numpy()) for t in tables]  # align the parts on the sheet row
     data = frames[0]
@@ -99,10 +123,16 @@ def _read(path: Path) -> _Export:
     data = data.sort_index()
     rows = pd.Series(data.index.to_numpy(), dtype="int64")
     dataset = SourceTable(data.reset_index(drop=True).astype(object), rows, file=str(path))
-    structure = next(book[n] for n in book if n.casefold() == "structure")
-    labels = next(book[n] for n in book if n.casefold() == "labels")
-    return _Export(dataset, _structure(structure, f"{path} [Structure]"), _labels(labels), [path],
-                   {"sheets": list(book), "dataset_sheets": parts})
+    labels = _sheet(book, "labels")
+    assert labels is not None  # is_surveyxact
+    read: dict[str, Any] = {"sheets": list(book), "dataset_sheets": parts}
+    if structure is not None:
+        texts = _structure(structure, f"{path} [Structure]")
+    else:
+        assert variables is not None
+        texts = _variables(variables, f"{path} [Variables]")
+        read["texts"] = "Variables sheet (no Structure sheet)"
+    return _Export(dataset, texts, _labels(labels), [path], read)
 
 
 def _structure(sheet: Sheet, file: str) -> pd.DataFrame:
@@ -116,6 +146,18 @@ def _structure(sheet: Sheet, file: str) -> pd.DataFrame:
         if c not in table.columns:
             table[c] = None
     return table.set_index("variablename", drop=False)
+
+
+def _variables(sheet: Sheet, file: str) -> pd.DataFrame:
+    """A Variables sheet (``variableName``, ``variableDescription``) as a Structure table without types."""
+    table = table_from_sheet(sheet, file=file).data
+    table.columns = [normalise_label(c).replace(" ", "") for c in table.columns]
+    if not {"variablename", "variabledescription"} <= set(table.columns):
+        raise DataFileError(f"{file}: not a SurveyXact Variables sheet — it needs the columns variableName and "
+                            f"variableDescription (found {list(table.columns)})")
+    out = pd.DataFrame({"variablename": table["variablename"], "questiontext": table["variabledescription"],
+                        "questiontype": None, "subtype": None, "choicetext": None})
+    return out.set_index("variablename", drop=False)
 
 
 def _labels(sheet: Sheet) -> dict[str, dict[str, str]]:
@@ -143,16 +185,26 @@ def _header(row: pd.Series) -> str:
     return text
 
 
-def _plan(export: _Export, codebook: Codebook) -> ColumnPlan:
+def _unique_id(values: pd.Series) -> bool:
+    """Whether a candidate id column gives every answered row its own id."""
+    filled = values[~values.map(is_blank)].astype(str).str.strip()
+    return len(filled) == len(values) and not filled.duplicated().any()
+
+
+def _plan(export: _Export, codebook: Codebook, answered: pd.Series) -> ColumnPlan:
     plan = ColumnPlan()
     structure = export.structure
-    for col in export.dataset.data.columns:
-        if re.fullmatch(r"stato_\d", col, re.IGNORECASE):
+    typed = structure["questiontype"].notna().any()
+    data = export.dataset.data
+    for col in data.columns:
+        if _STATUS.match(col.strip()):
             plan.ignored[col] = "response status (stato_1 … stato_5)"
             continue
         if col not in structure.index:
             role = id_role(col)
-            if role is not None:
+            if role == "respondent_id" and not _unique_id(data.loc[answered, col]):
+                plan.ignored[col] = NOT_AN_ID
+            elif role is not None:
                 plan.add_role(col, role)
             else:
                 plan.ignored[col] = "system variable (not in the Structure sheet) — not carried"
@@ -173,11 +225,18 @@ def _plan(export: _Export, codebook: Codebook) -> ColumnPlan:
                 plan.value_labels[col] = export.labels[col]
         elif m.kind == "background" and m.item_id and (m.item_id == "group" or m.item_id in BACKGROUND_COLUMNS):
             plan.add_role(col, m.item_id)
-        elif normalise_label(row["questiontype"]) == "open":
+        elif normalise_label(row["questiontype"]) == "open" or (
+                not typed and col not in export.labels and _free_text(data.loc[answered, col])):
             plan.ignored[col] = "free text not in the codebook (e.g. \"Andet, skriv\") — not carried: it may name people"
         else:
-            plan.unknown[col] = m.message
+            plan.unknown[col] = (codebook.matcher.closest(_header(row)) if m.kind == "none" else m).message
     return plan
+
+
+def _free_text(values: pd.Series) -> bool:
+    """Without a Structure sheet: a variable whose answers are not all numbers is free text."""
+    filled = values[~values.map(is_blank)]
+    return bool(len(filled)) and filled.map(lambda v: parse_number(v) is None).any()
 
 
 def load_surveyxact(path: Path, codebook: Codebook, options: IngestOptions) -> IngestResult:
@@ -189,20 +248,31 @@ def load_surveyxact(path: Path, codebook: Codebook, options: IngestOptions) -> I
         See ``docs/ingest.md``.
     """
     export = _read(path)
-    plan = _plan(export, codebook)
+    never = _never_answered(export.dataset.data)
+    plan = _plan(export, codebook, ~never)
     data = export.dataset.data.copy()
     for role, col in plan.roles.items():  # respondent columns arrive as codes too
         if col in export.labels and role != "respondent_id":
             labels = export.labels[col]
             data[col] = data[col].map(lambda v, lab=labels: lab.get(_code(v), v) if not is_blank(v) else None)
-    status = [c for c in data.columns if c.casefold() in _NOT_ANSWERED]
-    never = data[status].map(lambda v: _code(v) == "1").any(axis=1) if status else pd.Series(False, index=data.index)
     table = SourceTable(data[~never], export.dataset.rows[~never], export.dataset.file, dict(export.info))
     result = assemble(table, plan, codebook, options)
     result.provenance["not_responded"] = int(never.sum())
     result.provenance["files"] = [str(p) for p in export.files]
     result.provenance["sheet_info"] = export.info
     return result
+
+
+def _never_answered(data: pd.DataFrame) -> pd.Series:
+    """Invitations never answered: ``stato_1``/``stato_2`` (Ny, Distribueret) ticked, or ``statoverall`` 1 or 2."""
+    never = pd.Series(False, index=data.index)
+    for col in data.columns:
+        name = col.strip().casefold()
+        if name in _NOT_ANSWERED:
+            never |= data[col].map(lambda v: _code(v) == "1")
+        elif name == "statoverall":
+            never |= data[col].map(lambda v: _code(v) in ("1", "2"))
+    return never
 
 
 def source_bytes(path: Path) -> list[tuple[Path, bytes]]:

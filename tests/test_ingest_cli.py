@@ -106,3 +106,15 @@ def test_instrument_writes_questionnaire_and_codebook(tmp_path):
     run = fundament("instrument", "--framework", "nope", "--out", str(tmp_path / "x"), cwd=tmp_path)
     assert run.returncode == 2 and "unknown framework 'nope'" in run.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_default_wave_is_said_on_the_command_line(tmp_path):
+    out = tmp_path / "forms.parquet"
+    run = fundament("ingest", str(FIX / "forms_707_stab_en.xlsx"), "--kommune", "707", "--group", "stab", "--out",
+                    str(out), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    said = " ".join(run.stdout.split())
+    assert ("wave 2025-05: the file has no wave and --wave was not given, so the wave is the month of the median "
+            "completion time in column 'Completion time' (14 responses, 2025-05-12 … 2025-05-12)") in said
+    prov = json.loads(out.with_name("forms.provenance.json").read_text(encoding="utf-8"))
+    assert prov["wave"]["from"] == "completion times" and prov["wave"]["label"] == "2025-05"

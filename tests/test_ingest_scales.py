@@ -228,3 +228,11 @@ def test_value_labels_check_accepts_synonyms_only_on_a_scale_of_the_same_length(
     [(message, detail)] = check_value_labels(four, framework, item_id="P1.1.1").problems
     assert message == SCALE_POINTS and detail.startswith("P1.1.1 · export: 1=Helt uenig | 2=Uenig | 3=Enig | "
                                                          "4=Helt enig (4 points) · codebook: 1=Helt uenig")
+
+
+def test_value_labels_check_refuses_two_export_labels_on_one_point():
+    framework = OrderedScale(tuple(FW.scales["enighed"].labels.items()), ("Ved ikke",))
+    labels = {"1": "Helt uenig", "2": "Uenig", "3": "Delvis uenig", "4": "Enig", "5": "Helt enig"}
+    [(message, detail)] = check_value_labels(labels, framework, item_id="P1.1.1").problems
+    assert message == SHARED_POINT
+    assert detail.startswith("P1.1.1 · 'Uenig' (code 2) and 'Delvis uenig' (code 3) both mean 2 · codebook: 1=")

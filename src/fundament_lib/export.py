@@ -221,6 +221,8 @@ _COLUMNS = {
     "ledelsesniveau": "Ledelsesniveau",
     "value": "Svaret som tal (kun ved substantielt svar)",
     "status": "'svar', 'ved_ikke' eller 'ubesvaret'",
+    "points": "Antal trin (K) på den skala, svaret er givet på; værdien går fra 1 (skalaens negative ende) til K; "
+              "tom for afkrydsning, tal og tekst",
     "n_stab": "Antal respondenter i staben bag forskellen",
     "n_borgernaer": "Antal borgernære ledere bag forskellen",
     "diff": "Forskel i point: stabens score minus de borgernære lederes",

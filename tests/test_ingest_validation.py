@@ -15,7 +15,8 @@ from fundament_lib.errors import (
     UnknownKommuneError,
 )
 from fundament_lib.ingest import ingest, write_ingested
-from fundament_lib.ingest.assemble import COLUMN_DROPPED, NO_WAVE
+from fundament_lib.ingest.assemble import NO_WAVE
+from fundament_lib.ingest.columns import COLUMN_DROPPED
 from fundament_lib.ingest.schema import read_tidy
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"

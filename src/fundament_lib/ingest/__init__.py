@@ -2,11 +2,15 @@
 
 One module per job: :mod:`.readers` (encodings, separators, Excel),
 :mod:`.codebook` and :mod:`.matching` (which column is which item),
-:mod:`.answers` and :mod:`.labels` (cells against scales), one module per
-format (:mod:`.wide`, :mod:`.long`, :mod:`.forms`, :mod:`.surveyxact`),
-:mod:`.assemble` (respondents, problems, strict/lenient), :mod:`.schema`
-(the tidy table's pandera schema), :mod:`.provenance` and :mod:`.load`
-(the one entry point, :func:`ingest`).
+:mod:`.scales` (K-point scales, which end is best), :mod:`.answers` and
+:mod:`.labels` (cells and value labels against scales), :mod:`.columns`
+(answer columns into long rows), one module per format (:mod:`.wide`,
+:mod:`.long`, :mod:`.forms`, :mod:`.surveyxact`), :mod:`.waves` (a default
+wave), :mod:`.assemble` (respondents, strict/lenient; problems collected in
+:mod:`.problems`), :mod:`.schema` (the tidy table's pandera schema and
+:func:`read_tidy`), :mod:`.parquet` (the demo mark and source hash in the
+Parquet metadata), :mod:`.provenance` and :mod:`.load` (the one entry point,
+:func:`ingest`).
 """
 
 from .assemble import IngestOptions, IngestResult

@@ -12,13 +12,10 @@ column and value:
    refuses a respondent id used twice. Without an id column, ids are made up
    and rows with identical answers stay different respondents (an anonymous
    export cannot tell them apart; the provenance counts them);
-2. a SurveyXact variable's value labels are checked against the item's scale
-   (:func:`~.answers.check_value_labels`), then its codes are turned into their
-   labels, and answer cells are parsed against each item's scale
-   (:func:`~.answers.parse_answers`): ordered items are coded ``1..K``
-   worst-first and carry ``points`` = K;
-3. tick-box groups (Forms) and background answers are mapped to codes;
-4. the tidy table is validated by the pandera tidy schema.
+2. answer columns are read against their items' scales (:mod:`.columns`):
+   ordered items coded ``1..K`` worst-first with ``points`` = K, tick-box
+   groups (Forms) and background answers mapped to codes;
+3. the tidy table is validated by the pandera tidy schema.
 
 In strict mode any problem refuses the file. In lenient mode a column whose
 labels cannot be read — an unknown or doubtful label, an answer off its scale —
@@ -34,7 +31,7 @@ both modes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,18 +39,17 @@ import pandera.pandas as pa
 
 from ..errors import DataFileError, DataValidationError, Problem, UnknownKommuneError
 from ..kommuner import kommuner, normalise_code
-from .answers import SHARED_POINT, ParsedColumn, check_value_labels, parse_answers
 from .codebook import Codebook
+from .columns import choice_parts, item_parts, read_background
 from .plan import ColumnPlan
+from .problems import Report, Scope
 from .readers import SourceTable, blank_frame
-from .scales import OrderedScale
 from .schema import BACKGROUND_COLUMNS, TIDY_COLUMNS, respondent_schema, validate_tidy
 from .text import is_blank, normalise_label
 from .waves import wave_from_times
 
 __all__ = ["IngestOptions", "IngestResult", "Scope", "assemble", "GROUP_SYNONYMS", "NO_MATCH", "FEW_MATCH",
-           "NO_ANSWERS", "CONFLICT", "MISSING_INFO", "NO_WAVE", "UNKNOWN_OPTION", "NO_LABEL", "COLUMN_DROPPED",
-           "NOTHING_LEFT"]
+           "NO_ANSWERS", "CONFLICT", "MISSING_INFO", "NO_WAVE", "NOTHING_LEFT"]
 
 NO_MATCH = "no column matches an item of the codebook ({n} columns read) — the right framework or codebook?"
 FEW_MATCH = ("only {k} of {n} question columns match the codebook of {fw} — the right framework or codebook? "
@@ -63,10 +59,6 @@ CONFLICT = "conflicts with {option} {value}: the file's own column wins — leav
 MISSING_INFO = "the file has no {what} column: give it with {option}"
 NO_WAVE = ("the file has no wave column and no completion times to take the month from: give the survey round "
            "with --wave (e.g. --wave 2025)")
-UNKNOWN_OPTION = "answer is not one of the question's options"
-NO_LABEL = "code has no label for this variable in the Labels sheet"
-COLUMN_DROPPED = ("column dropped whole (--lenient): some of its answers are not on the item's scale, and dropping "
-                  "only those would shift the item's answers")
 NOTHING_LEFT = "--lenient dropped every answer column that matched the codebook: nothing is left to load"
 _MIN_FOR_PATTERN = 5
 
@@ -81,7 +73,6 @@ _OPTIONS = {"kommunekode": "--kommune", "group": "--group", "wave": "--wave"}
 _VALID = {"kommunekode": lambda: list(kommuner()["kommunekode"]), "group": lambda: ["stab", "borgernaer"],
           "wave": lambda: []}
 _WHAT = {"kommunekode": "kommune", "group": "respondent group", "wave": "wave", "respondent_id": "respondent id"}
-Scope = Literal["cell", "row", "column"]
 
 
 @dataclass(frozen=True)
@@ -127,17 +118,6 @@ class IngestResult:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class _Report:
-    file: str
-    issues: list[tuple[Problem, Scope]] = field(default_factory=list)
-    fatal: list[Problem] = field(default_factory=list)
-    notes: dict[str, Any] = field(default_factory=dict)
-
-    def add(self, scope: Scope, row: int | None, column: str | None, value: object, message: str) -> None:
-        self.issues.append((Problem(self.file, row, column, value, message), scope))
-
-
 def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: IngestOptions, *,
              issues: list[tuple[Problem, Scope]] | None = None, bad_rows: pd.Series | None = None
              ) -> IngestResult:
@@ -159,7 +139,7 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
         With every problem at once (strict mode), or the problems that refuse
         a file in any mode.
     """
-    rep = _Report(table.file, issues=list(issues or []))
+    rep = Report(table.file, issues=list(issues or []))
     data = table.data
     for col, message in plan.unknown.items():
         rep.add("column", None, col, None, message)
@@ -183,9 +163,9 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     row_bad = _respondent_problems(table, data, ids, plan, options, rep)
     if bad_rows is not None:
         row_bad |= bad_rows.reindex(row_bad.index, fill_value=False).astype(bool)
-    long_parts = _items(table, data, ids, plan, codebook, options, rep)
-    long_parts += _choices(table, data, ids, plan, codebook, rep)
-    _background(table, data, ids, plan, codebook, rep)
+    long_parts = item_parts(table, data, ids, plan, codebook, rep, strict=options.strict)
+    long_parts += choice_parts(table, data, ids, plan, codebook, rep)
+    read_background(table, data, ids, plan, codebook, rep)
     rep.issues.sort(key=lambda x: (x[0].row is not None, x[0].row or 0))
     if not options.strict and not any(len(p) for p in long_parts):
         rep.fatal.append(Problem(table.file, None, None, None, NOTHING_LEFT))
@@ -248,7 +228,7 @@ def _wave(value: object) -> object:
 
 
 def _respondents(table: SourceTable, data: pd.DataFrame, plan: ColumnPlan, codebook: Codebook,
-                 options: IngestOptions, rep: _Report) -> tuple[pd.DataFrame, bool]:
+                 options: IngestOptions, rep: Report) -> tuple[pd.DataFrame, bool]:
     """Respondent-level columns, normalised (invalid values left as read for the schema to flag)."""
     ids = pd.DataFrame(index=data.index)
     col = plan.roles.get("respondent_id")
@@ -286,7 +266,7 @@ def _respondents(table: SourceTable, data: pd.DataFrame, plan: ColumnPlan, codeb
     return ids, made_up
 
 
-def _default_wave(data: pd.DataFrame, plan: ColumnPlan, options: IngestOptions, rep: _Report) -> str | None:
+def _default_wave(data: pd.DataFrame, plan: ColumnPlan, options: IngestOptions, rep: Report) -> str | None:
     """The wave of a file without one: the month of its completion times, else the caller's default."""
     col = plan.roles.get("completed")
     found = wave_from_times(data[col], column=col) if col is not None else None
@@ -297,7 +277,7 @@ def _default_wave(data: pd.DataFrame, plan: ColumnPlan, options: IngestOptions, 
 
 
 def _respondent_problems(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
-                         options: IngestOptions, rep: _Report) -> pd.Series:
+                         options: IngestOptions, rep: Report) -> pd.Series:
     """Validate the respondent columns with the pandera schema; return the rows to drop."""
     bad = pd.Series(False, index=ids.index)
     schema = respondent_schema()
@@ -339,148 +319,6 @@ def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
     varied = np.where(codes < 0, big, codes).min(axis=1) != np.where(codes < 0, -1, codes).max(axis=1)
     candidates = (filled >= _MIN_FOR_PATTERN) & varied
     return int(pd.DataFrame(codes[candidates]).duplicated(keep="first").sum())
-
-
-# ---- answers --------------------------------------------------------------------------------------
-def _code_key(cell: object) -> str:
-    text = str(cell).strip()
-    return text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
-
-
-def _items(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
-           codebook: Codebook, options: IngestOptions, rep: _Report) -> list[pd.DataFrame]:
-    parts = []
-    scales: dict[str, dict[str, Any]] = {}
-    for col, item in plan.items.items():
-        ordered = codebook.ordered(item)
-        labels = plan.value_labels.get(col)
-        to_codebook = None
-        if labels and ordered is not None:
-            check = check_value_labels(labels, ordered, item_id=item)
-            for message, detail in check.problems:
-                rep.add("column", None, col, detail, message)
-            if check.problems:
-                continue
-            to_codebook = check.codes
-        read = _read_column(data[col], labels, codebook, item, ordered, to_codebook)
-        if read.shared:
-            names = dict(ordered.labels) if ordered is not None else {}
-            words = "; ".join(f"{' and '.join(map(repr, sorted(w)))} all read as {c}={names.get(c, c)}"
-                              for c, w in sorted(read.shared.items()))
-            rep.add("column", None, col, f"{item} · {words}", SHARED_POINT)
-            continue
-        bad = read.bad
-        labelled = codebook.scale(item).kind in ("likert", "choice")
-        if bad.any() and labelled and not options.strict:
-            first = bad[bad].index[0]
-            rep.add("column", table.row_of(first, col), col,
-                    f"{item} · {int(bad.sum())} answer(s) it cannot read, e.g. {_shown(data.at[first, col], labels)}"
-                    f": {read.reason.at[first]}", COLUMN_DROPPED)
-            continue
-        for idx in bad[bad].index:
-            rep.add("cell", table.row_of(idx, col), col, _shown(data.at[idx, col], labels), read.reason.at[idx])
-        parts.append(_part(ids, item, read.parsed, ~bad, codebook, ordered))
-        if ordered is not None:
-            scales[item] = {"column": col, **ordered.describe(), "codes_reversed": _reversed(labels, ordered)}
-    rep.notes["scales"] = scales
-    return parts
-
-
-@dataclass
-class _Read:
-    parsed: ParsedColumn
-    bad: pd.Series
-    reason: pd.Series
-    shared: dict[int, set[str]]
-
-
-def _read_column(raw: pd.Series, labels: dict[str, str] | None, codebook: Codebook, item: str,
-                 ordered: OrderedScale | None, to_codebook: dict[str, str] | None) -> _Read:
-    """Parse one item's column; a SurveyXact column's codes go through its value labels first.
-
-    For an ordered item the export's codes become the codebook's codes (as
-    :func:`~.answers.check_value_labels` matched their labels); for a tick box
-    they become their labels.
-    """
-    unlabelled = pd.Series(False, index=raw.index)
-    if labels:
-        keys = raw.map(lambda c: None if is_blank(c) else _code_key(c))
-        unlabelled = keys.notna() & ~keys.isin(list(labels))
-        lookup = to_codebook if to_codebook is not None else labels
-        raw = keys.map(lambda k, lab=lookup: lab.get(k, k) if k is not None else None)
-    parsed = parse_answers(raw, codebook.scale(item), ordered=ordered, label_codes=codebook.extra_labels.get(item))
-    bad = parsed.bad | (unlabelled & (parsed.status == "svar"))
-    reason = parsed.reason.where(~unlabelled, NO_LABEL)
-    return _Read(parsed, bad, reason, parsed.shared)
-
-
-def _shown(cell: object, labels: dict[str, str] | None) -> object:
-    """A cell as the user saw it: a SurveyXact code with its label, ``'I liten grad' (code 1)``."""
-    if not labels or is_blank(cell):
-        return cell
-    code = _code_key(cell)
-    return f"{labels[code]!r} (code {code})" if code in labels else f"code {code} (no label)"
-
-
-def _reversed(labels: dict[str, str] | None, ordered: OrderedScale) -> bool:
-    """Whether the codes the answers came as ran best-first (the export's own codes where it has them)."""
-    if not labels:
-        return not ordered.worst_first
-    known = {normalise_label(v): c for c, v in ordered.labels}
-    pairs = sorted((float(code), ordered.value(known[normalise_label(v)])) for code, v in labels.items()
-                   if normalise_label(v) in known and code.lstrip("-").isdigit())
-    return len(pairs) > 1 and pairs[0][1] > pairs[-1][1]
-
-
-def _part(ids: pd.DataFrame, item: str, parsed: ParsedColumn, ok: pd.Series, codebook: Codebook,
-          ordered: OrderedScale | None = None) -> pd.DataFrame:
-    audience = codebook.audience(item)
-    shown = ok & (ids["group"].isin(audience) | (parsed.status != "ubesvaret"))
-    return pd.DataFrame({"_row": ids.index[shown], "item_id": item, "value": parsed.value[shown].to_numpy(),
-                         "status": parsed.status[shown].to_numpy(), "text": parsed.text[shown].to_numpy(),
-                         "points": ordered.points if ordered is not None else None})
-
-
-def _choices(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
-             codebook: Codebook, rep: _Report) -> list[pd.DataFrame]:
-    parts = []
-    for col, items in plan.choices.items():
-        chosen = {i: pd.Series(np.nan, index=data.index) for i in items}
-        for idx, cell in data[col].items():
-            if is_blank(cell):
-                continue
-            picked = set()
-            for option in (p.strip() for p in str(cell).split(";")):
-                if not option:
-                    continue
-                item = codebook.matcher.option(items, option)
-                if item is None:
-                    rep.add("cell", table.row_of(idx, col), col, option, UNKNOWN_OPTION)
-                else:
-                    picked.add(item)
-            for i in items:
-                chosen[i].at[idx] = 1.0 if i in picked else 0.0
-        for i in items:
-            v = chosen[i]
-            status = pd.Series(np.where(v.notna(), "svar", "ubesvaret"), index=data.index, dtype=object)
-            parsed = ParsedColumn(v, status, pd.Series(None, index=data.index, dtype=object),
-                                  pd.Series(False, index=data.index), pd.Series("", index=data.index))
-            parts.append(_part(ids, i, parsed, pd.Series(True, index=data.index), codebook))
-    return parts
-
-
-def _background(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
-                codebook: Codebook, rep: _Report) -> None:
-    for bg in BACKGROUND_COLUMNS:
-        col = plan.roles.get(bg)
-        if col is None:
-            continue
-        options = codebook.options(bg)
-        values = data[col].map(lambda v, o=options: None if is_blank(v) else o.get(normalise_label(v), "\x00"))
-        for idx in values.index[values == "\x00"]:
-            rep.add("cell", table.row_of(idx, col), col, data.at[idx, col],
-                    f"{UNKNOWN_OPTION} ({', '.join(sorted(set(options.values())))})")
-        ids[bg] = values.where(values != "\x00", None)
 
 
 _ANSWER_COLUMNS = ("item_id", "value", "status", "text", "points")

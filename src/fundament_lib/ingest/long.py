@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataFileError, Problem
-from .assemble import IngestOptions, IngestResult, Scope, assemble
+from .assemble import IngestOptions, IngestResult, assemble
 from .codebook import Codebook
 from .plan import ColumnPlan
+from .problems import Scope
 from .readers import SourceTable, read_table
 from .schema import BACKGROUND_COLUMNS
 from .text import is_blank, normalise_label

@@ -189,8 +189,9 @@ def test_changing_one_kommunes_data_reruns_only_that_kommune(project, tmp_path):
     out = tmp_path / "out"
     codes = ["707", "751", "851"]
     render(project, out, codes, data=first)
-    answered = tidy.index[(tidy["kommunekode"] == "751") & tidy["value"].notna()][0]
-    tidy.loc[answered, "value"] = 100.0 - tidy.loc[answered, "value"]
+    # another point of the same five-point scale (the schema refuses a value off its scale's points)
+    answered = tidy.index[(tidy["kommunekode"] == "751") & (tidy["points"] == 5) & tidy["value"].isin([1, 2, 4, 5])][0]
+    tidy.loc[answered, "value"] = 6.0 - tidy.loc[answered, "value"]
     changed = tmp_path / "changed.parquet"
     write_parquet(tidy, changed)
     report = render(project, out, codes, data=changed)

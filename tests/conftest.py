@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import stat
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +19,17 @@ from fundament_lib.demo import DemoConfig, DemoSurvey, generate, write_demo
 from fundament_lib.framework import Framework, load_framework
 
 REPO = Path(__file__).resolve().parents[1]
+QUARTO_STAND_IN = REPO / "tests" / "fixtures" / "quarto" / "quarto"
+
+
+def install_quarto_stand_in(bin_dir: Path) -> Path:
+    """Copy the stand-in `quarto` into ``bin_dir``, run by this Python (it needs pypandoc and typst)."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    exe = bin_dir / "quarto"
+    body = QUARTO_STAND_IN.read_text(encoding="utf-8").split("\n", 1)[1]
+    exe.write_text(f"#!{sys.executable}\n{body}", encoding="utf-8")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return exe
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import install_quarto_stand_in
 from fundament_lib import browser
 from fundament_lib.atomic import write_parquet
 from fundament_lib.batch import MARKER, OVERVIEW, run
@@ -112,10 +113,7 @@ def test_pdf_run_writes_an_a4_pdf_per_briefing_and_resumes_a_missing_one(small, 
 @pytest.fixture
 def fake_quarto(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """The stand-in `quarto` first on PATH; returns the log of its calls."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    shutil.copy(FIXTURES / "quarto" / "quarto", bin_dir / "quarto")
-    (bin_dir / "quarto").chmod(0o755)
+    bin_dir = install_quarto_stand_in(tmp_path / "bin").parent
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     log = tmp_path / "quarto.log"
     monkeypatch.setenv("FAKE_QUARTO_LOG", str(log))
@@ -132,7 +130,7 @@ def test_quarto_renders_html_and_typst_pdf_of_the_executed_notebooks(small, para
         ("typst", "briefing.pdf")] * 2
     assert all(c["notebook"]["code_echo_false"] for c in calls)
     html = (out / "707" / "briefing.html").read_text(encoding="utf-8")
-    assert "<title>stand-in</title>" in html  # Quarto's page, not nbconvert's
+    assert 'content="quarto-stand-in"' in html and external_references(html) == []  # Quarto's page, offline
     assert (out / "707" / "briefing.pdf").read_bytes().startswith(b"%PDF")
     # Switching back to nbconvert re-renders: the renderer is part of every fingerprint.
     back = _run(small, out, params, project, kommuner=["707", "101"])

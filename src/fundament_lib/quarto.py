@@ -5,24 +5,30 @@
 (``--no-execute``); it renders what Papermill produced:
 
 * ``"html"``: ``--to html -M embed-resources:true`` — one self-contained file (Quarto
-  inlines its own scripts and styles); the result is checked for anything it would
-  still fetch (:func:`fundament_lib.render.external_references`).
+  inlines its own scripts and styles, and Fundament's stylesheet); the result is checked
+  for anything it would still fetch (:func:`fundament_lib.render.external_references`).
 * ``"pdf"``: ``--to typst`` — an A4 PDF typeset by Typst (bundled with Quarto).
 
-The notebook Quarto sees is a cleaned copy (:func:`fundament_lib.render.strip_for_export`:
-no ``remove_cell`` cells, no stderr) with a front-matter cell that hides code
-and sets the language to Danish, and ``#| echo: false`` atop every code cell. The copy is rendered in a temporary folder and
-each result moved into ``out_dir`` atomically.
+Quarto gets a copy of the notebook whose code cells are replaced by the content they show
+(:func:`fundament_lib.quarto_input.document_notebook`): raw HTML blocks for the HTML page,
+Pandoc markdown with pipe tables and image files for Typst. Handed the executed notebook
+itself, Quarto would write require.js and jQuery from a CDN into every page (it does so for
+any ``text/html`` output) and Typst would drop the briefing's HTML; the module docstring of
+:mod:`fundament_lib.quarto_input` gives the details and the Quarto sources they come from.
+Each format is rendered in a temporary folder and the result moved into ``out_dir`` atomically.
 
-Quarto is not a Python package (the ``quarto-cli`` wheel downloads the binary
-at build time); install it from https://quarto.org/docs/get-started/ and make
-sure ``quarto`` is on ``PATH``. Fundament's tests exercise this wrapper against
-a stand-in executable, not real Quarto.
+Relies on Quarto ≥ 1.4 (Typst output and ``html-table-processing`` arrived in 1.4). The
+behaviours worked around are read from quarto-cli's sources (``src/core/jupyter/widgets.ts``,
+``display-data.ts``, ``src/resources/filters/normalize/parsehtml.lua``) and were seen with
+Quarto 1.10.18 (issue 15). Quarto is not a Python package (the ``quarto-cli``
+wheel downloads the binary at build time); install it from https://quarto.org/docs/get-started/
+and make sure ``quarto`` is on ``PATH``. Fundament's tests exercise this wrapper against a
+stand-in executable (``tests/fixtures/quarto/quarto``) that reproduces those behaviours with
+Pandoc and Typst, not against real Quarto.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import tempfile
@@ -34,21 +40,22 @@ import nbformat
 
 from . import atomic
 from .errors import RenderError
-from .render import external_references, strip_for_export
+from .paths import templates_dir
+from .quarto_input import STYLESHEET, DocFormat, document_notebook
+from .render import external_references
 
 __all__ = ["render", "find_quarto", "command", "FORMATS", "QuartoFormat", "INSTALL_HINT"]
 
 INSTALL_HINT = ("install Quarto from https://quarto.org/docs/get-started/ and put `quarto` on PATH, "
                 "or use the default renderer (nbconvert)")
 _STDERR_LINES = 20
-_CELL_OPTIONS = "#| echo: false\n#| warning: false\n"
 
 
 @dataclass(frozen=True)
 class QuartoFormat:
     """How one of Fundament's output formats maps onto ``quarto render``."""
 
-    to: str
+    to: DocFormat
     suffix: str
     metadata: tuple[str, ...]
 
@@ -134,48 +141,40 @@ def render(notebook_path: str | Path, out_dir: str | Path, *, formats: Sequence[
     if unknown or not formats:
         raise RenderError(f"formats must be one or more of {sorted(FORMATS)}; got {list(formats)}")
     quarto = find_quarto(executable)
-    nb = _prepared(Path(notebook_path), title)
+    nb = _read(Path(notebook_path))
     out = Path(out_dir)
     written = []
     with tempfile.TemporaryDirectory(prefix="fundament-quarto-") as scratch:
-        work = Path(scratch)
-        nbformat.write(nb, work / f"{stem}.ipynb")
         for fmt in dict.fromkeys(formats):
-            name = f"{stem}{FORMATS[fmt].suffix}"
+            spec = FORMATS[fmt]
+            work = Path(scratch) / fmt
+            work.mkdir()
+            _prepare(nb, spec.to, work, stem=stem, title=title)
+            name = f"{stem}{spec.suffix}"
             _run(command(quarto, f"{stem}.ipynb", fmt, name), work, timeout)
             result = work / name
             if not result.is_file():
-                raise RenderError(f"quarto render --to {FORMATS[fmt].to} exited 0 but wrote no {name}")
-            if fmt == "html":
-                _check_html(result.read_text(encoding="utf-8", errors="replace"))
+                raise RenderError(f"quarto render --to {spec.to} exited 0 but wrote no {name}")
+            _check(result, fmt)
             atomic.write_bytes(out / name, result.read_bytes())
             written.append(out / name)
     return written
 
 
-def _prepared(path: Path, title: str | None) -> nbformat.NotebookNode:
-    """The notebook as Quarto should see it: cleaned, with front matter first."""
+def _read(path: Path) -> nbformat.NotebookNode:
     try:
-        nb = nbformat.read(path, as_version=4)
+        return nbformat.read(path, as_version=4)
     except FileNotFoundError:
         raise RenderError(f"{path}: notebook not found") from None
     except Exception as exc:  # nbformat raises several types for a broken file
         raise RenderError(f"{path}: not a readable notebook ({type(exc).__name__})") from None
-    clean = strip_for_export(nb)
-    for cell in clean.cells:
-        if cell.get("cell_type") == "code":  # per cell too: the option Quarto honours everywhere
-            cell["source"] = _CELL_OPTIONS + cell.get("source", "")
-    clean.cells.insert(0, nbformat.v4.new_raw_cell(_front_matter(title)))
-    return clean
 
 
-def _front_matter(title: str | None) -> str:
-    """YAML front matter: code hidden, warnings dropped, Danish. JSON strings are valid YAML."""
-    lines = ["---"]
-    if title:
-        lines.append(f"pagetitle: {json.dumps(title, ensure_ascii=False)}")
-    lines += ["lang: da", "execute:", "  echo: false", "  warning: false", "---"]
-    return "\n".join(lines)
+def _prepare(nb: nbformat.NotebookNode, to: DocFormat, work: Path, *, stem: str, title: str | None) -> None:
+    """Write the notebook Quarto renders (and, for HTML, Fundament's stylesheet) into ``work``."""
+    nbformat.write(document_notebook(nb, to, work, title=title), work / f"{stem}.ipynb")
+    if to == "html":
+        shutil.copyfile(templates_dir() / "fundament" / "fundament.css", work / STYLESHEET)
 
 
 def _run(args: list[str], cwd: Path, timeout: float) -> None:
@@ -195,8 +194,12 @@ def _tail(proc: subprocess.CompletedProcess[str]) -> str:
     return "\n".join(lines[-_STDERR_LINES:])
 
 
-def _check_html(html: str) -> None:
-    found = external_references(html)
-    if found:
-        raise RenderError(f"Quarto's HTML would load {len(found)} resource(s) from outside the file, "
-                          f"e.g. {found[:3]}")
+def _check(result: Path, fmt: str) -> None:
+    """Refuse HTML that would fetch anything, and a "PDF" that is not one."""
+    if fmt == "html":
+        found = external_references(result.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            raise RenderError(f"Quarto's HTML would load {len(found)} resource(s) from outside the file, "
+                              f"e.g. {found[:3]}")
+    elif result.read_bytes()[:5] != b"%PDF-":
+        raise RenderError(f"quarto render --to typst wrote {result.name}, but it is not a PDF")

@@ -76,6 +76,7 @@ from .publish import (
     output_files,
     stored_fingerprint,
 )
+from .safe_names import child
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -359,6 +360,8 @@ def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_
     loaded = load(data, kommuner=kommuner, params_root=params_root)
     tidy, params, present = loaded.tidy, loaded.params, list(loaded.params)
     codes = list(dict.fromkeys(loaded.codes))
+    for code in codes:  # each names a folder of ``out``: a plain name that stays inside it
+        child(out, code, what="kommune code")
     slices = slice_hashes(tidy, codes)  # every kommune's when the overview is planned (codes == present)
     fps = {c: fingerprint(c, data_slice=slices[c], params=params[c], notebook=nb_bytes, renderer=outputs.renderer)
            for c in codes}

@@ -15,10 +15,11 @@ from typing import Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import FrameworkError
 from .paths import frameworks_dir
+from .safe_names import UnsafeNameError, check_name
 
 __all__ = [
     "Framework",
@@ -216,6 +217,14 @@ class Framework(_Model):
     prerequisites: Prerequisites | None = None
     background: list[Background] = Field(default_factory=list)
 
+    @field_validator("id")
+    @classmethod
+    def _id_names_files(cls, value: str) -> str:
+        # The id names the instrument's files (``<id>_codebook.csv``): a plain name, never a path.
+        try:
+            return check_name(value, what="framework id")
+        except UnsafeNameError as exc:
+            raise ValueError(str(exc)) from None
     @model_validator(mode="after")
     def _check(self) -> Framework:
         used = [self.theme_scale]
@@ -396,6 +405,10 @@ def load_framework(framework: str | Path = "fundament2024") -> Framework:
     """
     path = Path(framework)
     if path.suffix not in (".yaml", ".yml"):
+        try:
+            check_name(str(framework), what="framework id")
+        except UnsafeNameError as exc:
+            raise FrameworkError(str(exc)) from None
         path = frameworks_dir() / f"{framework}.yaml"
         if not path.exists():
             raise FrameworkError(

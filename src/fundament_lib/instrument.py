@@ -20,9 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from .atomic import write_bytes, write_text
+from .atomic import write_bytes
 from .framework import GROUP_LABELS, Framework
 from .ingest.codebook import codebook_csv_bytes, codebook_table, codebook_xlsx_bytes
+from .safe_names import child
 
 __all__ = ["questionnaire_html", "write_instrument", "instrument_paths", "BLOCK_TITLES"]
 
@@ -225,14 +226,22 @@ tæller ikke med i scorerne. Kodebogen (<code>{_e(fw.id)}_codebook.csv</code> /
 
 
 def instrument_paths(fw: Framework, out: Path) -> dict[str, Path]:
-    """Where :func:`write_instrument` writes: questionnaire and codebook (CSV, XLSX)."""
-    return {"questionnaire": out / f"{fw.id}_questionnaire.html",
-            "codebook_csv": out / f"{fw.id}_codebook.csv",
-            "codebook_xlsx": out / f"{fw.id}_codebook.xlsx"}
+    """Where :func:`write_instrument` writes: questionnaire and codebook (CSV, XLSX), all inside ``out``.
+
+    Raises
+    ------
+    UnsafeNameError
+        When the framework's id would put a file anywhere but directly in ``out``.
+    """
+    names = {"questionnaire": f"{fw.id}_questionnaire.html", "codebook_csv": f"{fw.id}_codebook.csv",
+             "codebook_xlsx": f"{fw.id}_codebook.xlsx"}
+    return {role: child(out, name, what="framework id") for role, name in names.items()}
 
 
 def write_instrument(fw: Framework, out: Path) -> dict[str, Path]:
     """Write the questionnaire and the codebook of a framework into a folder, each atomically.
+
+    Every file is built before the first is written, so a failure leaves nothing behind.
 
     Parameters
     ----------
@@ -245,10 +254,17 @@ def write_instrument(fw: Framework, out: Path) -> dict[str, Path]:
     -------
     dict
         The paths written, by role.
+
+    Raises
+    ------
+    UnsafeNameError
+        When the framework's id cannot name a file in ``out`` (nothing is written).
     """
     paths = instrument_paths(fw, out)
     table = codebook_table(fw)
-    write_text(paths["questionnaire"], questionnaire_html(fw))
-    write_bytes(paths["codebook_csv"], codebook_csv_bytes(table))
-    write_bytes(paths["codebook_xlsx"], codebook_xlsx_bytes(table, title=f"Kodebog {fw.id}"))
+    contents = {"questionnaire": questionnaire_html(fw).encode("utf-8"),
+                "codebook_csv": codebook_csv_bytes(table),
+                "codebook_xlsx": codebook_xlsx_bytes(table, title=f"Kodebog {fw.id}")}
+    for role, data in contents.items():
+        write_bytes(paths[role], data)
     return paths

@@ -658,6 +658,9 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     p = plan(data, kommuner=kommuner, params_root=params, notebook=notebook, out=out, force=force,
              outputs=Outputs(renderer=renderer, pdf=pdf), overview=overview)
     notify("plan", len(p.codes))
+    from .kernels import clean_stale_folders
+
+    clean_stale_folders()  # what a killed run left in the temporary folder
     outcomes: list[Outcome] = []
     for code in p.current:
         outcomes.append(Outcome(code, kommune_name(code), "skipped"))

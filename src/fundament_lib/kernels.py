@@ -54,7 +54,8 @@ from papermill.engines import NBClientEngine, papermill_engines
 from .errors import RenderError
 
 __all__ = ["WarmKernel", "execute", "worker_kernel", "shutdown_kernels", "kill_kernels", "in_kernel_thread",
-           "Workers", "LocalWorkers", "DaskWorkers", "ENGINE_NAME", "KERNEL_NAME", "KERNEL_ARGS", "DIR_PREFIX"]
+           "Workers", "LocalWorkers", "DaskWorkers", "ENGINE_NAME", "KERNEL_NAME", "KERNEL_ARGS", "DIR_PREFIX",
+           "clean_stale_folders"]
 
 T = TypeVar("T")
 
@@ -109,7 +110,7 @@ class WarmKernel:
     # ---- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
         """Start the kernel (IPC transport, private folder) and run the imports once."""
-        _clean_stale_folders()
+        _clean_stale_folders_once()
         self.folder = Path(tempfile.mkdtemp(prefix=f"{DIR_PREFIX}{os.getpid()}-"))
         t0 = time.perf_counter()
         # Asynchronous manager and client, as nbclient expects: with a blocking client its wait for
@@ -250,20 +251,54 @@ def kill_kernels() -> None:
 atexit.register(shutdown_kernels)
 
 
-@cache
-def _clean_stale_folders() -> None:
-    """Remove kernel folders left by processes that no longer exist (e.g. killed workers).
+def clean_stale_folders(tmp: Path | None = None) -> list[Path]:
+    """Remove kernel folders whose owning process is dead (left by a killed run); return them.
 
-    Once per process (at its first kernel start): later starts need not scan the temporary folder again.
+    A folder is named ``fundament-kernel-<pid>-…`` after the process that made it. Only folders
+    of this user whose process no longer exists are removed: a live run's — this user's or
+    another's — are left alone, and so is anything not named that way.
+
+    Parameters
+    ----------
+    tmp
+        The temporary folder to look in (default: :func:`tempfile.gettempdir`).
     """
-    for folder in Path(tempfile.gettempdir()).glob(f"{DIR_PREFIX}*"):
+    removed = []
+    uid = os.getuid()
+    for folder in Path(tmp or tempfile.gettempdir()).glob(f"{DIR_PREFIX}*"):
         try:
             pid = int(folder.name[len(DIR_PREFIX):].split("-")[0])
+            if folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != uid:
+                continue
             os.kill(pid, 0)
         except ProcessLookupError:
             shutil.rmtree(folder, ignore_errors=True)
-        except (ValueError, OSError):
+            removed.append(folder)
+        except (ValueError, OSError):  # not our naming, or a process we may not signal: it lives
             continue
+    return removed
+
+
+@cache
+def _clean_stale_folders_once() -> None:
+    """:func:`clean_stale_folders` at a process's first kernel start (later starts need not scan again)."""
+    clean_stale_folders()
+
+
+def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
+    """Watch, in a worker process, for the run that started it to die; then kill its kernels and exit.
+
+    A run killed with SIGKILL cannot stop its workers: they would wait for tasks forever, their
+    kernels and kernel folders with them. Once the parent is gone the worker is re-parented, so
+    ``getppid`` changes.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        kill_kernels()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="fundament-parent-watch", daemon=True).start()
 
 
 # ---- executing one notebook -----------------------------------------------------------------------
@@ -359,9 +394,11 @@ def _warm_up(warm: bool) -> None:
             in_kernel_thread(lambda: worker_kernel().ensure())
 
 
-def _init_process(warm: bool) -> None:
+def _init_process(warm: bool, parent: int | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if parent is not None:
+        _exit_with_parent(parent)
     _warm_up(warm)
 
 
@@ -427,7 +464,7 @@ class LocalWorkers(Workers):
                                                 initializer=_warm_up, initargs=(self.warm,))
         else:
             self._executor = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                                 initializer=_init_process, initargs=(self.warm,))
+                                                 initializer=_init_process, initargs=(self.warm, os.getpid()))
         for _ in range(self.workers):  # each submit spawns a worker while none is idle
             self._executor.submit(_noop)
 

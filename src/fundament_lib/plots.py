@@ -33,7 +33,7 @@ from .framework import GROUP_LABELS
 from .report import EMBED_DPI
 
 __all__ = ["theme_profile", "likert_bars", "role_heatmap", "share_bars", "subgroup_heatmap",
-           "benchmark_strip", "importance_performance", "distribution_box", "place_labels", "print_scale",
+           "benchmark_strip", "strip_jitter", "importance_performance", "distribution_box", "place_labels", "print_scale",
            "GROUP_STYLE", "GroupStyle", "set_style", "wrap"]
 
 
@@ -406,6 +406,14 @@ def subgroup_heatmap(cells: pd.DataFrame, *, rows: Mapping[str, str], columns: M
     return ax
 
 
+def strip_jitter(n: int, half_width: float, *, seed: int = 0) -> np.ndarray:
+    """Vertical offsets for ``n`` dots of a strip plot, the same on every run.
+
+    Seeded, never drawn from NumPy's global state, so the same data give byte-identical figures.
+    """
+    return np.random.default_rng(seed).uniform(-half_width, half_width, n)
+
+
 def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[str, str],
                     own: pd.DataFrame | None = None, n_others: int | None = None,
                     n_own: int | str | None = None, ax: Axes | None = None) -> Axes:
@@ -431,7 +439,7 @@ def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[s
     ax = _new_ax(ax, (8.0, 0.7 * len(order) + 1.2))
     y_of = {k: j for j, k in enumerate(order)}
     others = national[(national["kommunekode"] != highlight) & national["id"].isin(order)]
-    jitter = np.random.default_rng(0).uniform(-0.18, 0.18, len(others))
+    jitter = strip_jitter(len(others), 0.18)
     ax.scatter(others["score"], others["id"].map(y_of).astype(float).to_numpy() + jitter, s=14, color="#9a9a9a", alpha=0.8,
                label="Andre kommuner", zorder=2)
     if own is not None and not own.empty:
@@ -607,8 +615,11 @@ def distribution_box(scores: pd.DataFrame, *, labels: Mapping[str, str], ax: Axe
     names = [wrap(labels[i], 34) for i in order]
     sns.boxplot(data=data, x="score", y="label", order=names, ax=ax, color="#dbe8f5", width=0.6,
                 showfliers=False, linewidth=1)
-    sns.stripplot(data=data, x="score", y="label", order=names, ax=ax, color="#1b1b1b", size=2.5, alpha=0.6,
-                  jitter=0.2)
+    # One dot per kommune, spread by our own seeded jitter: seaborn's stripplot draws its jitter from
+    # NumPy's global random state, so the overview would differ from run to run.
+    row = data["label"].map({name: j for j, name in enumerate(names)}).astype(float).to_numpy()
+    ax.scatter(data["score"], row + strip_jitter(len(data), 0.2), s=2.5 ** 2, color="#1b1b1b", alpha=0.6,
+               linewidths=0, zorder=3)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Kommunens score (0–100), alle ledere")
     ax.set_ylabel("")

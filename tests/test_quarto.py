@@ -260,6 +260,8 @@ def test_html_to_markdown_reads_back_in_pandoc_as_the_same_document(tmp_path):
     assert attrs["fig-alt"] == 'Prikdiagram: "P1" højest.'
     assert (tmp_path / target).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert _plain_text(figure["c"][1]) == "Score pr. tema (0–100)."
+    page = "<html><head><title>Side</title><style>p {}</style></head><body><p>Hej</p></body></html>"
+    assert html_to_markdown(page, MediaFolder(tmp_path)) == "Hej\n"  # a page's head is not its text
 
 
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")),

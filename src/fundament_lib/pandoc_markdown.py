@@ -136,6 +136,9 @@ class _Converter(MarkdownConverter):
     def escape(self, text: str, parent_tags: Any) -> str:
         return escape_markdown(text) if text else ""
 
+    def convert_title(self, el: Any, text: str, parent_tags: Any) -> str:
+        return ""  # a page's <title> is metadata, not text on the page
+
     # ---- images and figures ---------------------------------------------------------------------
     def _image(self, src: str, *, description: str, alt: str) -> str:
         path = self.media.save_data_uri(src)

@@ -9,9 +9,11 @@ and every run removes folders whose owning process is dead.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,10 +53,17 @@ def test_only_folders_of_dead_processes_are_removed(tmp_path):
     assert not dead.exists() and live.is_dir() and odd.is_dir() and other.is_dir()
 
 
+@pytest.fixture
+def short_tmp():
+    """A private temporary folder with a short path: kernels' IPC socket paths must fit in 107 bytes."""
+    folder = Path(tempfile.mkdtemp(prefix="fk-", dir="/tmp" if Path("/tmp").is_dir() else None))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.slow
-def test_a_run_killed_with_sigkill_leaves_no_workers_kernels_or_folders(project, tmp_path):
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+def test_a_run_killed_with_sigkill_leaves_no_workers_kernels_or_folders(project, tmp_path, short_tmp):
+    tmp = short_tmp
     env = {**os.environ, "TMPDIR": str(tmp)}  # the run's temporary folder, seen by this test alone
     tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
     data = tmp_path / "four.parquet"

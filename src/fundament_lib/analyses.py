@@ -18,6 +18,7 @@ from typing import Any
 from .coverage import BLOCK_TEXT, NOT_ASKED, Coverage
 from .drivers import MIN_CASES, MIN_CASES_PER_THEME
 from .framework import Framework
+from .stats import MIN_MODEL_KOMMUNER
 
 __all__ = ["analyses", "ANALYSES", "REASONS", "only_group_text", "GROUP_WHO", "national_skipped",
            "national_models_allowed", "MIN_MODEL_KOMMUNER"]
@@ -38,7 +39,6 @@ REASONS: dict[str, str] = {
 }
 GROUP_WHO = {"stab": "staben", "borgernaer": "de borgernære ledere"}
 _RELIABILITY_MIN_N = 30
-MIN_MODEL_KOMMUNER = 5  # national models (ICC, clustered gap models) need at least this many kommuner
 
 
 def _done() -> dict[str, Any]:

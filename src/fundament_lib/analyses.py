@@ -18,6 +18,7 @@ from typing import Any
 from .coverage import BLOCK_TEXT, NOT_ASKED, Coverage
 from .drivers import MIN_CASES, MIN_CASES_PER_THEME
 from .framework import Framework
+from .priority import NO_THEMES
 from .stats import MIN_MODEL_KOMMUNER
 
 __all__ = ["analyses", "ANALYSES", "REASONS", "only_group_text", "GROUP_WHO", "national_skipped",
@@ -39,6 +40,7 @@ REASONS: dict[str, str] = {
 }
 GROUP_WHO = {"stab": "staben", "borgernaer": "de borgernære ledere"}
 _RELIABILITY_MIN_N = 30
+UNKNOWN_FAGOMRAADE = "uoplyst"  # the fagområde of a frontline leader who did not give one
 
 
 def _done() -> dict[str, Any]:
@@ -60,8 +62,9 @@ def _block(cov: Coverage, fw: Framework, block: str, what: str) -> dict[str, Any
     """Skipped with a reason when the survey did not ask ``block`` (of the group that answers it)."""
     if cov.asked(block):
         return None
-    audience = set(fw.single_audience().get(i, "") for i in
-                   fw.codebook().loc[lambda c: c["block"] == block, "item_id"])
+    cb = fw.codebook()
+    audience = {str(a) for a in cb.loc[cb["block"] == block, "audience"]}
+    audience = {a for a in audience if ";" not in a}  # a block put to one group only names it
     only = only_group_text(cov)
     if only and audience and cov.groups[0] not in audience:
         return _skipped(NOT_ASKED, f"{BLOCK_TEXT[block][0].upper()}{BLOCK_TEXT[block][1:]} stilles kun til "
@@ -122,7 +125,9 @@ def analyses(s: Mapping[str, Any], cov: Coverage, fw: Framework, *, n_kommuner: 
             f"Temaernes pålidelighed (Cronbachs alfa) beregnes kun, når mindst {_RELIABILITY_MIN_N} har besvaret "
             "alle temaets udsagn; det er ikke tilfældet her."))
     block = s.get("priority") or {}
-    if not block.get("priorities"):
+    if not cov.themes:
+        out["priority"] = _skipped(NOT_ASKED, NO_THEMES)
+    elif not block.get("priorities"):
         strong = "Ingen temaer prioriteres" in str(block.get("note", ""))
         out["priority"] = _skipped("all_strong" if strong else "few_respondents", str(block.get("note", "")))
     out["fagomraade"] = _block(cov, fw, "theme", "opdelingen på fagområde") or _fagomraade(s, cov)
@@ -140,7 +145,11 @@ def _fagomraade(s: Mapping[str, Any], cov: Coverage) -> dict[str, Any]:
     if "borgernaer" not in cov.groups:
         return _skipped(NOT_ASKED, f"{only_group_text(cov)}, så opdelingen af de borgernære ledere på fagområde "
                                    "kan ikke vises.")
-    return _shown(s.get("subgroups", {}).get("fagomraade"), "score")
+    rows = s.get("subgroups", {}).get("fagomraade") or []
+    if rows and all(r.get("group") == UNKNOWN_FAGOMRAADE for r in rows):
+        return _skipped(NOT_ASKED, "Fagområdet er ikke oplyst i data, så de borgernære ledere kan ikke opdeles på "
+                                   "fagområde.")
+    return _shown(rows, "score")
 
 
 def _shown(rows: list[dict[str, Any]] | None, value: str) -> dict[str, Any]:

@@ -199,7 +199,9 @@ def subgroup_scores(scores: pd.DataFrame, fw: Framework, *, column: str = "fagom
     parent), with ``n`` and ``score`` per score id.
     """
     part = scores[scores["group"] == within].copy()
-    part[column] = part[column].fillna("uoplyst").astype(str)
+    # A file without the background column (a hand-made export) has every leader "uoplyst".
+    known = part[column] if column in part.columns else pd.Series(None, index=part.index, dtype="object")
+    part[column] = known.fillna("uoplyst").astype(str)
     ids = [i for i, _ in score_ids(fw)]
     parent = part.groupby(list(UNIT), observed=True)[ids].agg(["count", "mean"])
     child = part.groupby([*UNIT, column], observed=True)[ids].agg(["count", "mean"])

@@ -37,7 +37,7 @@ from .fmt import fmt_ci, fmt_num
 from .params import PriorityParams
 
 __all__ = ["COMPONENTS", "PriorityResult", "prioritise", "components", "priority_index",
-           "weight_stability", "reason_text", "rule_text", "RULE_TEXT", "COMPONENT_TEXT", "WHO"]
+           "weight_stability", "reason_text", "rule_text", "RULE_TEXT", "COMPONENT_TEXT", "WHO", "NO_THEMES"]
 
 COMPONENTS = ("performance", "benchmark", "stated_importance", "derived_importance", "gap")
 GAP_FULL = 25.0  # points of staff–frontline gap that count as the full need
@@ -58,6 +58,7 @@ RULE_TEXT = (
     "og de borgernære lederes vurdering ({gap:.0f} %; kun hvor forskellen er statistisk sikker). Temaer "
     "med en score på mindst {strong:.0f} prioriteres ikke."
 )
+NO_THEMES = "Målingen stillede ingen af temaernes udsagn, så der er intet at prioritere."
 _INPUT = {"benchmark": "percentile", "stated_importance": "importance", "derived_importance": "driver",
           "gap": "gap"}  # the column of ``themes`` each need is computed from
 _NUMBERS = {1: "ét", 2: "to", 3: "tre", 4: "fire", 5: "fem"}
@@ -235,6 +236,8 @@ def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed
     used = [c for c in COMPONENTS if comp[c].notna().any()]
     basis = str(themes["basis"].mode().iloc[0]) if "basis" in themes and not themes.empty else "borgernaer"
     rule = rule_text(weights, strong=params.strong_score, used=used, basis=basis, left_out=left_out)
+    if themes.empty:
+        return PriorityResult([], pd.DataFrame(), NO_THEMES, rule=rule)
     enough = themes["n"].fillna(0) >= max(min_n, 10)
     if not enough.any():
         return PriorityResult([], pd.DataFrame(), _note_too_few(min_n), rule=rule)

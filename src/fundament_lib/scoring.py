@@ -86,7 +86,7 @@ def item_matrix(tidy: pd.DataFrame, item_ids: list[str], *, values: pd.Series | 
     """
     index = pd.Index(pd.unique(tidy["respondent_id"]), name="respondent_id")
     out = np.full((len(index), len(item_ids)), np.nan)
-    column = pd.Index(item_ids).get_indexer(tidy["item_id"].astype(str))
+    column = _positions(tidy["item_id"], pd.Index(item_ids))
     keep = column >= 0
     row = index.get_indexer(tidy["respondent_id"][keep])
     source = tidy["value"] if values is None else values
@@ -110,12 +110,32 @@ def _ordered_scales(fw: Framework) -> pd.DataFrame:
                          "reverse": cb["reverse"].eq("ja").to_numpy()}, index=pd.Index(cb["item_id"]))
 
 
+def _positions(column: pd.Series, labels: pd.Index) -> np.ndarray:
+    """Each row's position in ``labels`` (−1 where absent), looked up per category for a categorical."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        table = labels.get_indexer(column.cat.categories.astype(str))
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes >= 0, table[np.maximum(codes, 0)] if len(table) else -1, -1)
+    return np.asarray(labels.get_indexer(column.astype(str)))
+
+
+def _per_row(item: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` (indexed by item id) looked up for every row's item; NaN for other items. A
+    categorical column (as :func:`~fundament_lib.ingest.read_tidy` gives) is looked up per category,
+    not per row."""
+    if isinstance(item.dtype, pd.CategoricalDtype):
+        table = values.reindex(item.cat.categories.astype(str)).to_numpy(dtype="float64")
+        codes = item.cat.codes.to_numpy()
+        out = np.where(codes >= 0, table[np.maximum(codes, 0)] if len(table) else np.nan, np.nan)
+        return pd.Series(out, index=item.index)
+    return item.astype(str).map(values).astype("float64")
+
+
 def answer_points(tidy: pd.DataFrame, fw: Framework) -> pd.Series:
     """K, the number of points of the scale each row's item was asked on (NaN for items that are
     not ordered): the ``points`` column where given, else the framework's own scale."""
     scales = _ordered_scales(fw)
-    item = tidy["item_id"].astype(str)
-    own = item.map(scales["high"] - scales["low"] + 1).astype("float64")
+    own = _per_row(tidy["item_id"], scales["high"] - scales["low"] + 1)
     if "points" not in tidy.columns:
         return own.rename("points")
     given = tidy["points"].astype("Float64").astype("float64")
@@ -134,15 +154,14 @@ def answer_scores(tidy: pd.DataFrame, fw: Framework) -> pd.Series:
     are not a substantive answer to an ordered item.
     """
     scales = _ordered_scales(fw)
-    item = tidy["item_id"].astype(str)
-    low = item.map(scales["low"]).astype("float64")
-    high = item.map(scales["high"]).astype("float64")
+    low = _per_row(tidy["item_id"], scales["low"].astype("float64"))
+    high = _per_row(tidy["item_id"], scales["high"].astype("float64"))
     if "points" in tidy.columns:
         k = tidy["points"].astype("Float64").astype("float64")
         given = k.notna() & low.notna()
         low, high = low.where(~given, 1.0), high.where(~given, k)
-    value = tidy["value"].astype("float64").where(tidy["status"].astype(str) == "svar")
-    reverse = item.map(scales["reverse"]).fillna(False).astype(bool)
+    value = tidy["value"].astype("float64").where((tidy["status"] == "svar").to_numpy())
+    reverse = _per_row(tidy["item_id"], scales["reverse"].astype("float64")).fillna(0).astype(bool)
     value = value.where(~reverse, low + high - value)
     return ((value - low) / (high - low) * 100.0).rename("score")
 
@@ -167,7 +186,7 @@ def scored_items(tidy: pd.DataFrame, fw: Framework, item_ids: list[str]) -> tupl
     """
     scores = item_matrix(tidy, item_ids, values=answer_scores(tidy, fw))
     mask = np.zeros(scores.shape, dtype=bool)
-    asked = asked_items(tidy[tidy["item_id"].astype(str).isin(item_ids)])
+    asked = asked_items(tidy[tidy["item_id"].isin(item_ids)])
     if not asked.empty:
         surveys = pd.MultiIndex.from_frame(asked[list(SURVEY)]).unique()
         table = np.zeros((len(surveys), len(item_ids)), dtype=bool)
@@ -203,21 +222,26 @@ def respondent_scores(tidy: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     """
     items = fw.theme_items()
     scores, asked = scored_items(tidy, fw, [i for ids in items.values() for i in ids])
-    themes = pd.DataFrame({t: _mean_if_enough(scores[ids], asked[ids]) for t, ids in items.items()},
-                          index=scores.index)
-    theme_asked = pd.DataFrame({t: asked[ids].any(axis=1) for t, ids in items.items()}, index=scores.index)
-    domains = pd.DataFrame({d.id: _mean_if_enough(themes[[t.id for t in d.themes]],
-                                                  theme_asked[[t.id for t in d.themes]])
-                            for d in fw.domains}, index=scores.index)
-    return pd.concat([respondents(tidy).loc[scores.index], domains, themes], axis=1)
+    values, mask = scores.to_numpy(), asked.to_numpy()
+    position = {i: j for j, i in enumerate(scores.columns)}
+    theme_values, theme_asked = {}, {}
+    for t, ids in items.items():
+        cols = [position[i] for i in ids]
+        theme_values[t] = _mean_if_enough(values[:, cols], mask[:, cols])
+        theme_asked[t] = mask[:, cols].any(axis=1)
+    domains = {d.id: _mean_if_enough(np.column_stack([theme_values[t.id] for t in d.themes]),
+                                     np.column_stack([theme_asked[t.id] for t in d.themes])) for d in fw.domains}
+    return pd.concat([respondents(tidy).loc[scores.index],
+                      pd.DataFrame({**domains, **theme_values}, index=scores.index)], axis=1)
 
 
-def _mean_if_enough(block: pd.DataFrame, asked: pd.DataFrame) -> pd.Series:
+def _mean_if_enough(block: np.ndarray, asked: np.ndarray) -> np.ndarray:
     """Row means of ``block`` where at least half (rounded up) of the asked columns have a value."""
-    n_asked = asked.to_numpy().sum(axis=1)
-    answered = block.notna().to_numpy().sum(axis=1)
+    n_asked = asked.sum(axis=1)
+    answered = (~np.isnan(block)).sum(axis=1)
     enough = (n_asked > 0) & (answered >= np.ceil(n_asked / 2))
-    return block.mean(axis=1).where(enough)
+    mean = np.divide(np.nansum(block, axis=1), answered, out=np.full(len(block), np.nan), where=answered > 0)
+    return np.where(enough, mean, np.nan)
 
 
 def score_table(scores: pd.DataFrame, fw: Framework, *, by: tuple[str, ...] = ("kommunekode", "wave")

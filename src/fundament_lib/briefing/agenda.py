@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import plots
 from ..fmt import fmt_num, fmt_pct
+from ..priority import NO_THEMES
 from ..report import Html, bullets, esc, figure, heading, note, paragraph, table
 from .common import (
     frame,
@@ -24,8 +25,7 @@ def priorities(s: dict[str, Any]) -> Html:
     if not block:
         return Html("".join(parts) + note("Prioriteringen kunne ikke beregnes for denne kommune."))
     if s.get("coverage") is not None and not s["coverage"]["themes"]:
-        return Html("".join(parts) + note("Målingen stillede ingen af temaernes udsagn, så der er intet at "
-                                          "prioritere.") + _agenda([], block.get("prerequisites", []), s))
+        return Html("".join(parts) + note(NO_THEMES) + _agenda([], block.get("prerequisites", []), s))
     parts += [paragraph(block["rule"]), paragraph(block["note"], cls="lede" if block["priorities"] else None)]
     chosen = block["priorities"]
     if chosen:

@@ -141,10 +141,12 @@ def _subgroup_part(s: dict[str, Any], fw: Framework) -> str:
     not_asked = (s.get("analyses") or {}).get("fagomraade", {}).get("reason") == "not_asked"
     if not_asked:
         return note(str(skipped_text(s, "fagomraade")))
+    options = next((b.options for b in fw.background if b.id == "fagomraade"), {})
+    if not cells.empty and not set(cells["group"]) & set(options):  # a summary without ``analyses``
+        return note("Fagområdet er ikke oplyst i data, så de borgernære ledere kan ikke opdeles på fagområde.")
     if cells.empty or cells["score"].notna().sum() == 0:
         return note(frontline_hidden_note(s, "Opdelingen på fagområde")
                     or "Opdelingen på fagområde vises ikke: for få borgernære ledere pr. fagområde.")
-    options = next((b.options for b in fw.background if b.id == "fagomraade"), {})
     shown_groups = [g for g in options if g in set(cells.loc[cells["score"].notna(), "group"])]
     columns = {g: options[g] for g in shown_groups}
     ax = plots.subgroup_heatmap(cells, rows=asked_ids(s, fw), columns=columns)

@@ -181,10 +181,22 @@ def _likert_part(s: dict[str, Any], fw: Framework) -> str:
                 continue
             scale = own.labels if k == own.high - own.low + 1 else point_labels(k)
             caption = f"{d.id} {d.title}: svarfordeling pr. udsagn"
-            caption += f" ({k}-trinsskala)." if len(scales) > 1 or k != own.high - own.low + 1 else "."
+            if len(scales) > 1 or k != own.high - own.low + 1:
+                who = _answered_by(items, list(labels), k, own.high - own.low + 1)
+                caption += f" ({k}-trinsskala{f'; besvaret af {who}' if who else ''})"
+            caption += "."
             ax = plots.likert_bars(part, labels=labels, scale=scale)
             parts.append(figure(ax, alt=_likert_alt(part, labels, d.id), caption=caption))
     return "".join(parts)
+
+
+def _answered_by(items: pd.DataFrame, ids: list[str], k: int, own: int) -> str:
+    """'staben' or 'de borgernære ledere' when only that group answered these items on the K-point
+    scale (two surveys on different scales pooled), else ''."""
+    points = items["points"].fillna(own) if "points" in items else pd.Series(own, index=items.index)
+    rows = items[items["item_id"].isin(ids) & (points == k) & items["group"].isin(["stab", "borgernaer"])]
+    groups = set(rows["group"])
+    return {"stab": "staben", "borgernaer": "de borgernære ledere"}[groups.pop()] if len(groups) == 1 else ""
 
 
 def point_labels(k: int) -> dict[int, str]:

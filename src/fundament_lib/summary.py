@@ -131,8 +131,8 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         for code in [c for c in codes if selected is None or c in selected]:
             wave, previous = current[code]
             summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
-                                      slices[(code, wave)], data_id=data_id, started=started,
-                                      national=by_group["alle"], national_by_group=by_group, demo=code in demo)
+                                      slices[(code, wave)], data_id=data_id, started=started, national=by_group,
+                                      demo=code in demo)
             summary["national"] = _national_view(national, code, params[code].share_names)
             out[code] = summary
         national_extra[fw_id] = _national_extra(tables, _shown_groups(subset, cells) if national_models else None)
@@ -204,10 +204,12 @@ def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None
 
 def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p: Params, info: pd.Series,
                     own: pd.DataFrame, *, data_id: str, started: str,
-                    national: Mapping[str, pd.DataFrame] | None = None,
-                    national_by_group: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
+                    national: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
                     demo: bool = False) -> dict[str, Any]:
     """One kommune's summary from the suppressed national tables (see the module docstring).
+
+    ``national`` maps a group (``alle``, ``stab``) to score id → every kommune's shown cells of
+    that group (for bench-learning); ``demo`` marks a kommune whose answers are demo data.
 
     Only what the kommune's survey asked is in it (:mod:`fundament_lib.coverage`): a theme
     nobody was asked has no record (not a hidden one), and ``analyses`` says for each
@@ -230,7 +232,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
     counts = [c for c in cells.t.items.columns if c.startswith("c") and c[1:].isdigit()]
     share = take("burden_share", ["n", "mean", "q1", "median", "q3", *FLAGS], ["group"])
     national = national or {}
-    n_kommuner = len({c for f in national.values() for c in f.index} | {code})
+    n_kommuner = len({c for f in national.get("alle", {}).values() for c in f.index} | {code})
     summary: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "kommunekode": code,
@@ -261,7 +263,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         },
         "free_text": _free_text(cells.t.texts, code, wave, k, p.seed, hidden=set(cells.hidden_groups(code, wave)),
                                 total=_shown_total(cells, code, wave)),
-        "priority": _priority(code, wave, cells, p, cov, n_kommuner, national_by_group or {"alle": national}),
+        "priority": _priority(code, wave, cells, p, cov, n_kommuner, national),
         "quality": {
             "respondents": _with_invited(take("respondents", ["group", "n", *FLAGS], ["group"]), p),
             "missingness": take("missingness", ["id", "group", "share_dont_know", "share_missing", *FLAGS],

@@ -151,3 +151,16 @@ def test_likert_bars_centre_an_even_scale_between_its_halves(k):
     left = bars[0].get_x()
     assert left == pytest.approx(-50.0)  # equal shares: the negative half ends exactly at 0
     assert len(likert_palette(k)[0]) == k and len(set(likert_palette(k)[0])) == k
+
+
+def test_points_survive_parquet_and_reach_the_summary_through_the_pipeline(tmp_path, project):
+    from fundament_lib.atomic import write_parquet
+    from fundament_lib.pipeline import prepare
+
+    path = tmp_path / "fire_trin.parquet"
+    write_parquet(_survey(4, n=8), path)
+    s = prepare(path, params_root=project / "params").summaries["707"]
+    assert {r["id"]: r["points"] for r in s["scales"] if r["id"].startswith("P")} == \
+        {t: [4] for t in ("P1.1", "P1.2", "P1.3", "P1.4", "P1.5")}
+    assert scales_text(s).startswith("Temaernes udsagn er stillet på en 4-trinsskala (rammens egen skala har 5 "
+                                     "trin). Et svar på trin v af K tæller (v − 1)/(K − 1) × 100")

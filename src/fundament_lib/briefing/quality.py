@@ -126,8 +126,13 @@ def scales_text(s: dict[str, Any]) -> str:
     for r in rows:
         by_scale.setdefault(tuple(r["points"]), []).append(str(r["id"]))
     own = rows[0]["framework_points"]
+    rule = ("Et svar på trin v af K tæller (v − 1)/(K − 1) × 100, så 0 er skalaens laveste og 100 dens højeste "
+            "svarmulighed.")
     if list(by_scale) == [(own,)]:
         return f"Temaernes udsagn er stillet på rammens {own}-trinsskala."
+    if len(by_scale) == 1 and len(next(iter(by_scale))) == 1:
+        k = next(iter(by_scale))[0]
+        return f"Temaernes udsagn er stillet på en {k}-trinsskala (rammens egen skala har {own} trin). {rule}"
     parts = []
     for points, ids in by_scale.items():
         where = join_da(ids)
@@ -136,8 +141,7 @@ def scales_text(s: dict[str, Any]) -> str:
         else:
             parts.append(f"{where} på flere skalaer ({join_da([f'{k} trin' for k in points])}; hvert svar er "
                          "omregnet på sin egen skala)")
-    return ("Temaernes udsagn er stillet på forskellige skalaer: " + "; ".join(parts) + ". Et svar på trin v af "
-            "K tæller (v − 1)/(K − 1) × 100, så 0 er skalaens laveste og 100 dens højeste svarmulighed.")
+    return "Temaernes udsagn er stillet på forskellige skalaer: " + "; ".join(parts) + ". " + rule
 
 
 def _reliability_part(s: dict[str, Any]) -> str:

@@ -110,25 +110,34 @@ def _ordered_scales(fw: Framework) -> pd.DataFrame:
                          "reverse": cb["reverse"].eq("ja").to_numpy()}, index=pd.Index(cb["item_id"]))
 
 
-def _positions(column: pd.Series, labels: pd.Index) -> np.ndarray:
-    """Each row's position in ``labels`` (−1 where absent), looked up per category for a categorical."""
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's code (−1 for a missing value) and the labels the codes point to: a categorical's
+    own codes, else a factorisation — so a lookup per row is one lookup per distinct value."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        table = labels.get_indexer(column.cat.categories.astype(str))
-        codes = column.cat.codes.to_numpy()
-        return np.where(codes >= 0, table[np.maximum(codes, 0)] if len(table) else -1, -1)
-    return np.asarray(labels.get_indexer(column.astype(str)))
+        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories.astype(str))
+    codes, labels = pd.factorize(column)
+    return np.asarray(codes), pd.Index(labels.astype(str))
 
 
-def _per_row(item: pd.Series, values: pd.Series) -> pd.Series:
-    """``values`` (indexed by item id) looked up for every row's item; NaN for other items. A
-    categorical column (as :func:`~fundament_lib.ingest.read_tidy` gives) is looked up per category,
-    not per row."""
-    if isinstance(item.dtype, pd.CategoricalDtype):
-        table = values.reindex(item.cat.categories.astype(str)).to_numpy(dtype="float64")
-        codes = item.cat.codes.to_numpy()
-        out = np.where(codes >= 0, table[np.maximum(codes, 0)] if len(table) else np.nan, np.nan)
-        return pd.Series(out, index=item.index)
-    return item.astype(str).map(values).astype("float64")
+def _take(codes: np.ndarray, table: np.ndarray, missing: float | int) -> np.ndarray:
+    """``table[codes]`` with ``missing`` where a code is −1."""
+    if not len(table):
+        return np.full(len(codes), missing)
+    return np.where(codes >= 0, table[np.maximum(codes, 0)], missing)
+
+
+def _positions(column: pd.Series, labels: pd.Index) -> np.ndarray:
+    """Each row's position in ``labels`` (−1 where absent)."""
+    codes, own = _codes(column)
+    return _take(codes, np.asarray(labels.get_indexer(own)), -1)
+
+
+def _per_row(item: pd.Series, values: pd.Series, codes: tuple[np.ndarray, pd.Index] | None = None) -> pd.Series:
+    """``values`` (indexed by item id) looked up for every row's item; NaN for other items.
+    ``codes`` reuses :func:`_codes` of ``item`` across lookups."""
+    row_codes, labels = codes if codes is not None else _codes(item)
+    table = values.reindex(labels).to_numpy(dtype="float64")
+    return pd.Series(_take(row_codes, table, np.nan), index=item.index)
 
 
 def answer_points(tidy: pd.DataFrame, fw: Framework) -> pd.Series:
@@ -154,14 +163,15 @@ def answer_scores(tidy: pd.DataFrame, fw: Framework) -> pd.Series:
     are not a substantive answer to an ordered item.
     """
     scales = _ordered_scales(fw)
-    low = _per_row(tidy["item_id"], scales["low"].astype("float64"))
-    high = _per_row(tidy["item_id"], scales["high"].astype("float64"))
+    codes = _codes(tidy["item_id"])
+    low = _per_row(tidy["item_id"], scales["low"].astype("float64"), codes)
+    high = _per_row(tidy["item_id"], scales["high"].astype("float64"), codes)
     if "points" in tidy.columns:
         k = tidy["points"].astype("Float64").astype("float64")
         given = k.notna() & low.notna()
         low, high = low.where(~given, 1.0), high.where(~given, k)
     value = tidy["value"].astype("float64").where((tidy["status"] == "svar").to_numpy())
-    reverse = _per_row(tidy["item_id"], scales["reverse"].astype("float64")).fillna(0).astype(bool)
+    reverse = _per_row(tidy["item_id"], scales["reverse"].astype("float64"), codes).fillna(0).astype(bool)
     value = value.where(~reverse, low + high - value)
     return ((value - low) / (high - low) * 100.0).rename("score")
 
@@ -181,21 +191,29 @@ def scored_items(tidy: pd.DataFrame, fw: Framework, item_ids: list[str]) -> tupl
     Returns
     -------
     scores, asked
-        Two frames indexed by ``respondent_id`` with ``item_ids`` as columns: the 0–100
-        scores (NaN where not answered substantively) and booleans.
+        Two frames indexed by ``respondent_id`` (every respondent in ``tidy``, in order of first
+        appearance) with ``item_ids`` as columns: the 0–100 scores (NaN where not answered
+        substantively) and booleans.
     """
-    scores = item_matrix(tidy, item_ids, values=answer_scores(tidy, fw))
-    mask = np.zeros(scores.shape, dtype=bool)
-    asked = asked_items(tidy[tidy["item_id"].isin(item_ids)])
-    if not asked.empty:
-        surveys = pd.MultiIndex.from_frame(asked[list(SURVEY)]).unique()
-        table = np.zeros((len(surveys), len(item_ids)), dtype=bool)
-        table[surveys.get_indexer(pd.MultiIndex.from_frame(asked[list(SURVEY)])),
-              pd.Index(item_ids).get_indexer(asked["item_id"])] = True
-        who = tidy.drop_duplicates("respondent_id").set_index("respondent_id").reindex(scores.index)
-        position = surveys.get_indexer(pd.MultiIndex.from_frame(who[list(SURVEY)].astype("object")))
-        mask[position >= 0] = table[position[position >= 0]]
-    return scores, pd.DataFrame(mask, index=scores.index, columns=scores.columns)
+    person, ids = pd.factorize(tidy["respondent_id"])
+    column = _positions(tidy["item_id"], pd.Index(item_ids))
+    keep = column >= 0
+    values = np.full((len(ids), len(item_ids)), np.nan)
+    values[person[keep], column[keep]] = answer_scores(tidy, fw).to_numpy()[keep]
+    # The survey of every row as one code; a survey asked an item when any of its rows is the item's.
+    survey = np.zeros(len(tidy), dtype=np.int64)
+    for col in SURVEY:
+        codes, labels = _codes(tidy[col])
+        survey = survey * (len(labels) + 1) + (codes + 1)
+    survey_code, surveys = pd.factorize(survey)
+    asked = np.zeros((len(surveys), len(item_ids)), dtype=bool)
+    asked[survey_code[keep], column[keep]] = True
+    first = np.full(len(ids), -1)
+    first[person[::-1]] = np.arange(len(tidy))[::-1]  # each respondent's first row
+    mask = asked[survey_code[first]] if len(ids) else np.zeros((0, len(item_ids)), dtype=bool)
+    index = pd.Index(ids, name="respondent_id")
+    columns = pd.Index(item_ids, name="item_id")
+    return pd.DataFrame(values, index=index, columns=columns), pd.DataFrame(mask, index=index, columns=columns)
 
 
 def score_ids(fw: Framework) -> list[tuple[str, str]]:

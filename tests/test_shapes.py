@@ -218,6 +218,16 @@ def test_a_briefing_from_demo_data_says_so_on_its_first_screen(survey):
     assert str(briefing.provenance(s["707"])).count("DEMODATA") == 1
 
 
+def test_data_written_by_fundament_demo_reach_the_summary_as_demo_data(tmp_path, project):
+    from fundament_lib.demo import write_demo
+    from fundament_lib.pipeline import prepare
+
+    write_demo(tmp_path / "raw", tmp_path / "processed", DemoConfig(kommuner=("707", "825"), size_factor=0.3))
+    prepared = prepare(tmp_path / "processed" / "demo.parquet", params_root=project / "params")
+    assert {c: (s["demo"], s["provenance"]["demo"]) for c, s in prepared.summaries.items()} == \
+        {"707": (True, True), "825": (True, True)}
+
+
 # ---- export and explore -------------------------------------------------------------------------------
 def test_export_of_a_staff_only_survey_keeps_every_table_and_says_why_some_are_empty(survey, tmp_path, project):
     from fundament_lib.atomic import write_parquet

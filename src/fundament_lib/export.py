@@ -232,7 +232,8 @@ _COLUMNS = {
     "value": "Svaret som tal (kun ved substantielt svar)",
     "status": "'svar', 'ved_ikke' eller 'ubesvaret'",
     "points": "Antal trin (K) på den skala, svaret er givet på; værdien går fra 1 (skalaens negative ende) til K; "
-              "tom for afkrydsning, tal og tekst",
+              "tom for afkrydsning, tal og tekst. I tabellen scales: temaets skalaer, adskilt af komma, hvis der "
+              "er flere",
     "n_stab": "Antal respondenter i staben bag forskellen",
     "n_borgernaer": "Antal borgernære ledere bag forskellen",
     "diff": "Forskel i point: stabens score minus de borgernære lederes",
@@ -257,8 +258,6 @@ _COLUMNS = {
     "score_latest": "Score i seneste runde", "change": "Ændring i point (seneste minus forrige runde)",
     "function": "Stabsfunktion, der vurderes", "role": "Rollen, der vurderes",
     "area": "Opgaveområde", "share": "Andel (0–1)",
-    "points": "Antal trin på den skala, svarene er givet på (K); svarkoderne går fra 1 (mest negativ) til K; "
-              "flere værdier adskilt af komma, hvis temaet er stillet på flere skalaer",
     "framework_points": "Antal trin på rammens egen skala for spørgsmålene",
     "analysis": "Analysen: benchmark, gaps, changes, drivers, reliability, priority, fagomraade, roles, burden, "
                 "free_text",

@@ -270,3 +270,20 @@ def test_explore_says_a_group_was_not_asked(survey, tmp_path):
     assert view.suppressed and view.notes == ["Borgernære ledere er ikke spurgt i de valgte data."]
     gap = explore.gaps(ds)
     assert gap.suppressed and "Forskellen mellem grupperne kan derfor ikke vises." in gap.notes[0]
+
+
+def test_the_role_heatmap_tells_a_hidden_cell_from_one_not_asked(fw):
+    from fundament_lib.plots import role_heatmap
+
+    cells = pd.DataFrame([{"function": "oko", "role": "kontrol", "n": 12, "score": 40.0},
+                          {"function": "oko", "role": "raad", "n": None, "score": None}])
+    functions = {"oko": "Økonomi", "jura": "Jura"}
+    roles = {"kontrol": "Kontrollere", "raad": "Rådgive"}
+    texts = [t.get_text() for t in role_heatmap(cells, functions=functions, roles_order=roles).texts]
+    assert texts.count("skjult") == 1 and texts.count("ikke\nspurgt") == 2 and "40\nn = 12" in texts
+
+
+def test_no_response_rate_above_100_percent_when_the_invited_count_does_not_fit_the_data(survey):
+    s = summaries(survey[survey["kommunekode"] == "147"], invited={"stab": 2, "borgernaer": 500})["147"]
+    rates = {r["group"]: r["response_rate"] for r in s["quality"]["respondents"]}
+    assert rates["stab"] is None and 0 < rates["borgernaer"] < 1

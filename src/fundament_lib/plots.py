@@ -366,7 +366,8 @@ def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_ord
                  ax: Axes | None = None) -> Axes:
     """Staff function × role heatmap of the frontline leaders' ratings (0–100), n in each cell.
 
-    Suppressed cells are blank with "skjult". The colour scale is sequential
+    Suppressed cells (a row without a score) are blank with "skjult", cells without a row
+    (the survey did not ask them) blank with "ikke spurgt". The colour scale is sequential
     (one hue, lightness only), so it reads in grayscale; the numbers are printed.
     """
     ax = _new_ax(ax, (8.0, 0.6 * len(functions) + 1.8))
@@ -374,11 +375,15 @@ def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_ord
         index=list(functions), columns=list(roles_order))
     ns = roles.pivot(index="function", columns="role", values="n").reindex(
         index=list(functions), columns=list(roles_order))
-    annot = np.where(grid.isna(), "skjult",
-                     grid.round(0).astype("Int64").astype(str) + "\nn = " + ns.astype("Int64").astype(str))
+    asked = roles.assign(_asked=True).pivot(index="function", columns="role", values="_asked").reindex(
+        index=list(functions), columns=list(roles_order)).notna().to_numpy()
+    annot = np.where(grid.isna(), "", grid.round(0).astype("Int64").astype(str) + "\nn = " + ns.astype("Int64").astype(str))
     sns.heatmap(grid.astype(float), ax=ax, vmin=0, vmax=100, cmap=HEAT_CMAP, annot=annot, fmt="",
                 linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100)"},
                 annot_kws={"fontsize": 9, "color": "#1b1b1b"})
+    for (y, x) in zip(*np.nonzero(grid.isna().to_numpy()), strict=True):  # seaborn leaves empty cells unlabelled
+        ax.text(x + 0.5, y + 0.5, "skjult" if asked[y, x] else "ikke\nspurgt", ha="center", va="center",
+                fontsize=8.5, color="#555555")
     ax.set_yticks(np.arange(len(functions)) + 0.5, list(functions.values()), rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")

@@ -380,14 +380,15 @@ def _basis(scores: pd.DataFrame, cov: Coverage) -> str:
 
 
 def _with_invited(rows: list[dict[str, Any]], p: Params) -> list[dict[str, Any]]:
-    """Add the invited count and the response rate (withheld where n is)."""
+    """Add the invited count and the response rate (withheld where n is, and where more answered than
+    the params say were invited — an invited count that does not belong to these data)."""
     invited: dict[str, int] = {str(g): v for g, v in (p.invited or {}).items()}
     if len(invited) == 2:
         invited["alle"] = sum(invited.values())
     for row in rows:
         row["invited"] = invited.get(row["group"])
         rate = row["n"] / row["invited"] if row["n"] is not None and row["invited"] else None
-        row["response_rate"] = None if rate is None else round(rate, 4)
+        row["response_rate"] = None if rate is None or rate > 1 else round(rate, 4)
     return rows
 
 

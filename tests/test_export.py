@@ -169,7 +169,8 @@ def test_data_dictionary_covers_every_column(exported):
     out, _ = exported
     dictionary = _read_csv(out / "dataordbog.csv")
     sheet = pd.read_excel(out / "fundament_export.xlsx", sheet_name="dataordbog")
-    shared = {"scores", "items", "subgroup_scores", "gaps", "benchmark", "changes", "roles", "burden"}
+    shared = {"scores", "items", "subgroup_scores", "gaps", "benchmark", "changes", "roles", "burden", "scales",
+              "analyses"}
     for name in (*sorted(shared), "FORTROLIGT_svar_pr_respondent", "FORTROLIGT_scorer_pr_respondent"):
         columns = pd.read_parquet(out / f"{name}.parquet").columns
         documented = dictionary[dictionary["table"] == name]

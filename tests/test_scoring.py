@@ -18,10 +18,12 @@ def _tidy(rows):
 
 def test_theme_score_rule_for_partly_answered_themes(fw):
     # P1.1 has 4 items: 2 answered is enough (half, rounded up); P1.2 has 3: 1 answered is not.
+    # The survey asked all of P1 (the other themes' statements left blank).
+    rest = [("a", "stab", i.id, None) for t in ("P1.3", "P1.4", "P1.5") for i in fw.theme(t).items]
     tidy = _tidy([
         ("a", "stab", "P1.1.1", 5), ("a", "stab", "P1.1.2", 3), ("a", "stab", "P1.1.3", "vi"),
         ("a", "stab", "P1.1.4", None),
-        ("a", "stab", "P1.2.1", 4), ("a", "stab", "P1.2.2", "vi"), ("a", "stab", "P1.2.3", None),
+        ("a", "stab", "P1.2.1", 4), ("a", "stab", "P1.2.2", "vi"), ("a", "stab", "P1.2.3", None), *rest,
     ])
     s = respondent_scores(tidy, fw).loc["a"]
     assert s["P1.1"] == pytest.approx((100 + 50) / 2)  # 5 -> 100, 3 -> 50; "Ved ikke" not counted
@@ -31,7 +33,7 @@ def test_theme_score_rule_for_partly_answered_themes(fw):
 
 def test_pejlemaerke_is_mean_of_theme_scores_when_half_present(fw):
     rows = []
-    for theme, value in (("P1.1", 1), ("P1.2", 2), ("P1.3", 3)):
+    for theme, value in (("P1.1", 1), ("P1.2", 2), ("P1.3", 3), ("P1.4", None), ("P1.5", "vi")):
         items = [i.id for i in fw.theme(theme).items]
         rows += [("r", "borgernaer", i, value) for i in items]
     s = respondent_scores(_tidy(rows), fw).loc["r"]

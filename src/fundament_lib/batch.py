@@ -699,6 +699,7 @@ def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, sche
         else LocalWorkers(min(workers or os.cpu_count() or 1, n_tasks), warm=warm))
     pool.start()  # the workers' kernels start while the summaries are computed
     overview_outcome = None
+    rendering = False
     try:
         t0 = time.perf_counter()
         # The overview needs every kommune's summary; the briefings only the stale ones'.
@@ -711,14 +712,18 @@ def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, sche
         nb_text = _text(p.notebook_bytes)
         tasks = [_task(p, code, prepared.summaries[code]["kommune"], texts[code], warm, nb_text) for code in p.stale]
         summarise_seconds = time.perf_counter() - t0
+        rendering = True
         with Publisher(p.outputs) as publisher:
             for result in _execute(tasks, pool, notify):
                 outcomes.append(_finish(p, publisher, result, texts[result.kommunekode]))
                 notify("done", outcomes[-1])
             if p.overview_stale:
                 overview_outcome = _render_overview(p, publisher, prepared, pool, warm)
-    except BaseException:
-        pool.close(abort=True)
+    except BaseException as exc:
+        # An error before any briefing started (bad data found while summarising) lets the kernels
+        # finish warming up and stops them: aborting a kernel mid-start prints a CancelledError
+        # traceback from the warm-up thread under the one-line error.
+        pool.close(abort=rendering or not isinstance(exc, Exception))
         if any(o.status != "skipped" for o in outcomes):  # what was published stays findable
             _write_index(p, outcomes)
         raise

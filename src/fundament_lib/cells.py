@@ -138,10 +138,18 @@ class Cells:
     def _items(self) -> pd.DataFrame:
         counts = [c for c in self.t.items.columns if c.startswith("c") and c[1:].isdigit()]
         values = [*counts, "dont_know", "missing", "score"]
-        cells = self._apply(self.t.items, keys=["item_id"], values=values)
-        # An item put to one group only: its ``alle`` row is that group's row.
+        items = self.t.items.assign(points=self.t.items["points"].fillna(0))  # a family per scale
+        cells = self._apply(items, keys=["item_id", "points"], values=values)
+        cells["points"] = cells["points"].astype("Int64").where(cells["points"] > 0)
+        # An item put to one group only — or answered on this scale by one group only (two files on
+        # different scales pooled) — has an ``alle`` row that is that group's row.
         only = self.t.fw.single_audience()
-        owner = cells["group"].where(cells["group"] != "alle", cells["item_id"].map(only)).fillna(cells["group"])
+        family = [cells[c].astype(str) for c in (*desc.UNIT, "item_id", "points")]
+        groups = cells["group"].where(cells["group"] != "alle")
+        by_family = groups.groupby(family, dropna=False)
+        alone = by_family.transform("first").where(by_family.transform("nunique") == 1)
+        owner = cells["item_id"].astype(str).map(only).fillna(alone)
+        owner = cells["group"].where(cells["group"] != "alle", owner).fillna(cells["group"])
         return self._follow(cells, values, owner)
 
     def _subgroups(self) -> pd.DataFrame:
@@ -207,13 +215,19 @@ class Cells:
     def _benchmark(self, group: str) -> pd.DataFrame:
         shown = self._shown()
         own = shown[shown["group"] == group][[*desc.UNIT, "id"]]
-        return self.t.benchmark[group].merge(own, on=[*desc.UNIT, "id"], how="inner")
+        table = self.t.benchmark_of(group)
+        if table.empty:
+            return table
+        return table.merge(own, on=[*desc.UNIT, "id"], how="inner")
 
     def _benchmark_alle(self) -> pd.DataFrame:
         return self._benchmark("alle")
 
     def _benchmark_borgernaer(self) -> pd.DataFrame:
         return self._benchmark(_FRONTLINE)
+
+    def _benchmark_stab(self) -> pd.DataFrame:
+        return self._benchmark("stab")
 
     def _reliability(self) -> pd.DataFrame:
         # Coefficients exist only where at least 30 respondents answered every item (far above min_n).

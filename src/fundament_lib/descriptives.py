@@ -17,7 +17,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from .framework import Framework
-from .scoring import score_ids
+from .scoring import answer_points, score_ids
 
 __all__ = [
     "item_distributions",
@@ -45,60 +45,78 @@ def item_distributions(tidy: pd.DataFrame, fw: Framework, *, blocks: Sequence[st
         "theme", "importance", "outcome", "prerequisite", "role", "burden")) -> pd.DataFrame:
     """Answer counts per item, with every scale level kept even when nobody chose it.
 
+    Answers given on different scales are never counted together: an item's answers
+    on a K-point scale (the tidy table's ``points``) form their own row.
+
     Returns
     -------
     pandas.DataFrame
-        One row per kommune × wave × group × item: ``n`` (substantive answers),
-        ``dont_know``, ``missing`` and one ``c<code>`` column per scale code
-        (e.g. ``c1`` … ``c5``; ``c0``/``c1`` for tick boxes), plus ``score``
-        (mean on 0–100 for ordered scales, share ticked for tick boxes).
+        One row per kommune × wave × group × item × scale: ``points`` (K, the
+        scale's number of substantive points; empty for tick boxes), ``n``
+        (substantive answers), ``dont_know``, ``missing`` and one ``c<code>`` column per
+        scale code in the data (e.g. ``c1`` … ``c5``; ``c0``/``c1`` for tick boxes; a
+        code outside the row's own scale counts 0), plus ``score`` (mean on 0–100 on the
+        row's own scale, share ticked for tick boxes).
     """
     cb = fw.codebook()
     cb = cb[cb["block"].isin(blocks) & cb["scale"].isin([k for k, s in fw.scales.items()
                                                           if s.kind in ("likert", "choice")])]
     rows = tidy[tidy["item_id"].isin(cb["item_id"])]
-    codes = sorted({c for name in cb["scale"].unique() for c in fw.scales[name].labels})
+    points = answer_points(rows, fw).astype("Int64")
+    low = _scale_low(rows, fw, points)
+    codes = sorted({c for name in cb["scale"].unique() for c in fw.scales[name].labels}
+                   | set(range(1, int(points.max()) + 1 if points.notna().any() else 1)))
     category = np.where(rows["status"] == "svar", "c" + rows["value"].fillna(-1).astype(int).astype(str),
                         np.where(rows["status"] == "ved_ikke", "dont_know", "missing"))
     keys = [*UNIT, "group", "item_id"]
-    counts = (rows.assign(category=category).groupby([*keys, "category"], observed=True).size()
+    counts = (rows.assign(category=category, points=points.fillna(0), low=low)
+              .groupby([*keys, "points", "low", "category"], observed=True).size()
               .unstack("category", fill_value=0))
     columns = [f"c{c}" for c in codes] + ["dont_know", "missing"]
     counts = counts.reindex(columns=columns, fill_value=0).reset_index()
     counts["group"] = counts["group"].astype(str)
-    counts = _with_alle(counts, [*UNIT, "item_id"], columns)
+    counts = _with_alle(counts, [*UNIT, "item_id", "points", "low"], columns)
     level_cols = [f"c{c}" for c in codes]
     counts["n"] = counts[level_cols].sum(axis=1)
-    scale_of = cb.set_index("item_id")["scale"]
+    counts["score"] = _scores(counts, codes)
+    counts["points"] = counts["points"].astype("Int64").where(counts["points"] > 0)
+    return counts.drop(columns="low").sort_values(keys, ignore_index=True)
+
+
+def _scale_low(rows: pd.DataFrame, fw: Framework, points: pd.Series) -> pd.Series:
+    """Per row, the lowest code of the scale its answer is on: 1 on a K-point scale given in the
+    data, the framework scale's lowest code otherwise."""
+    scale_of = fw.codebook().set_index("item_id")["scale"]
+    own = rows["item_id"].astype(str).map(scale_of).map(lambda s: fw.scales[s].low if s in fw.scales else 0)
+    if "points" in rows.columns:
+        own = own.where(rows["points"].isna(), 1)
+    return own.fillna(0).astype(int)
+
+
+def _scores(counts: pd.DataFrame, codes: list[int]) -> np.ndarray:
+    """Mean on 0–100 of each row's answers on its own scale (``low``..``low + points − 1``; a
+    two-code tick box ``low``..``low + 1``): the share ticked for a tick box."""
     union = np.array(codes)
-    counts["score"] = [_score(row, union, fw.scales[scale_of[item]].labels) for item, row in
-                       zip(counts["item_id"], counts[level_cols].to_numpy(), strict=True)]
-    return counts.sort_values(keys, ignore_index=True)
-
-
-def _score(counts: np.ndarray, union: np.ndarray, labels: dict[int, str]) -> float:
-    """Mean on 0–100 of one item's answers (share ticked for a two-code tick box)."""
-    mine = np.isin(union, list(labels))
-    n = counts[mine].sum()
-    if n == 0:
-        return float("nan")
-    mean = float((counts[mine] * union[mine]).sum() / n)
-    low, high = min(labels), max(labels)
+    matrix = counts[[f"c{c}" for c in codes]].to_numpy(dtype="float64")
+    low = counts["low"].to_numpy(dtype="float64")
+    k = counts["points"].to_numpy(dtype="float64")
+    high = np.where(k > 0, low + k - 1, low + 1)
+    mine = (union[None, :] >= low[:, None]) & (union[None, :] <= high[:, None])
+    n = (matrix * mine).sum(axis=1)
+    mean = np.divide((matrix * mine * union[None, :]).sum(axis=1), n, out=np.full(len(n), np.nan), where=n > 0)
     return (mean - low) / (high - low) * 100
 
 
 def theme_positive_share(dist: pd.DataFrame, fw: Framework) -> pd.DataFrame:
-    """Share of positive answers (the top two scale levels) per theme and domain.
+    """Share of positive answers (the top two levels of each item's own scale) per theme and domain.
 
     Pooled over the theme's items: positive answers / substantive answers.
     ``n_answers`` counts answers, not people; the caller suppresses on the
     respondent ``n`` of the score table.
     """
-    scale = fw.scales[fw.theme_scale]
-    top = [f"c{c}" for c in sorted(scale.labels)[-2:]]
     item_theme = {i: t for t, items in fw.theme_items().items() for i in items}
     d = dist[dist["item_id"].isin(item_theme)].assign(theme=lambda x: x["item_id"].map(item_theme))
-    d = d.assign(pos=d[top].sum(axis=1))
+    d = d.assign(pos=_top_two(d, fw))
     parts = []
     for level_id, themes in [(t.id, [t.id]) for t in fw.themes()] + \
                             [(dom.id, [t.id for t in dom.themes]) for dom in fw.domains]:
@@ -109,14 +127,42 @@ def theme_positive_share(dist: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     return out.rename(columns={"n": "n_answers"})[[*UNIT, "group", "id", "top2", "n_answers"]]
 
 
+def _top_two(d: pd.DataFrame, fw: Framework) -> np.ndarray:
+    """Answers in the two highest categories of each row's own scale (reversed items: the two lowest
+    codes, which are the two most positive answers)."""
+    scale = fw.scales[fw.theme_scale]
+    k = d["points"].fillna(scale.high - scale.low + 1).astype(int).to_numpy() if "points" in d else \
+        np.full(len(d), scale.high - scale.low + 1)
+    explicit = d["points"].notna().to_numpy() if "points" in d else np.zeros(len(d), dtype=bool)
+    high = np.where(explicit, k, scale.high)
+    low = np.where(explicit, 1, scale.low)
+    reverse = d["item_id"].isin(fw.reversed_items()).to_numpy()
+    out = np.zeros(len(d))
+    for code in np.unique(np.concatenate([high, high - 1, low, low + 1])):
+        column = f"c{int(code)}"
+        if column not in d:
+            continue
+        top = np.where(reverse, (code == low) | (code == low + 1), (code == high) | (code == high - 1))
+        out += np.where(top, d[column].to_numpy(dtype="float64"), 0.0)
+    return out
+
+
 def role_scores(dist: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     """The role assessment: mean score (0–100) per staff function × role, with n."""
     if fw.roles is None:
-        return pd.DataFrame(columns=[*UNIT, "function", "role", "n", "score", "dont_know"])
-    parts = dist[dist["item_id"].str.startswith("ROLE.") & (dist["group"] == "borgernaer")].copy()
-    split = parts["item_id"].str.split(".", expand=True)
-    parts["function"], parts["role"] = split[1], split[2]
-    return parts[[*UNIT, "function", "role", "n", "score", "dont_know"]].reset_index(drop=True)
+        return pd.DataFrame(columns=[*UNIT, "function", "role", "points", "n", "score", "dont_know"])
+    cells = {fw.role_id(f.id, r.id): (f.id, r.id) for f in fw.roles.functions for r in fw.roles.roles}
+    parts = dist[dist["item_id"].isin(cells) & (dist["group"] == "borgernaer")].copy()
+    item = parts["item_id"].astype(str)
+    parts["function"], parts["role"] = item.map(lambda i: cells[i][0]), item.map(lambda i: cells[i][1])
+    # A cell asked on two scales (two files pooled) is one cell: its 0–100 scores weighted by n.
+    parts["total"] = parts["score"].fillna(0) * parts["n"]
+    g = parts.groupby([*UNIT, "function", "role"], observed=True, sort=False)
+    out = g.agg(n=("n", "sum"), total=("total", "sum"), dont_know=("dont_know", "sum"),
+                points=("points", "max"), scales=("points", "nunique")).reset_index()
+    out["score"] = out["total"] / out["n"].where(out["n"] > 0)
+    out["points"] = out["points"].astype("Int64").where(out["scales"] <= 1)
+    return out[[*UNIT, "function", "role", "points", "n", "score", "dont_know"]]
 
 
 def burden_areas(dist: pd.DataFrame, fw: Framework) -> pd.DataFrame:
@@ -153,7 +199,9 @@ def subgroup_scores(scores: pd.DataFrame, fw: Framework, *, column: str = "fagom
     parent), with ``n`` and ``score`` per score id.
     """
     part = scores[scores["group"] == within].copy()
-    part[column] = part[column].fillna("uoplyst").astype(str)
+    # A file without the background column (a hand-made export) has every leader "uoplyst".
+    known = part[column] if column in part.columns else pd.Series(None, index=part.index, dtype="object")
+    part[column] = known.fillna("uoplyst").astype(str)
     ids = [i for i, _ in score_ids(fw)]
     parent = part.groupby(list(UNIT), observed=True)[ids].agg(["count", "mean"])
     child = part.groupby([*UNIT, column], observed=True)[ids].agg(["count", "mean"])

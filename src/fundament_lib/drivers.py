@@ -24,7 +24,20 @@ import pandas as pd
 
 from .framework import Framework
 
-__all__ = ["relative_weights", "shapley_r2", "driver_table"]
+__all__ = ["relative_weights", "shapley_r2", "driver_table", "DriverError", "MIN_CASES_PER_THEME",
+           "MIN_CASES"]
+
+MIN_CASES = 30  # complete cases below which a driver table is not made …
+MIN_CASES_PER_THEME = 5  # … nor below five per theme in the model (a common rule for regressions)
+
+
+class DriverError(ValueError):
+    """No driver table can be made from these data; ``reason`` says why as a code
+    (``not_asked``: no theme or outcome answers, ``few_respondents``: too few complete cases)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def _complete(X: pd.DataFrame, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -103,13 +116,26 @@ def driver_table(scores: pd.DataFrame, outcome: pd.Series, fw: Framework, *,
     Returns
     -------
     pandas.DataFrame
-        One row per theme: ``weight`` (share of R² it carries), ``share``
-        (weight / R², sums to 1), ``rank`` (1 = strongest driver); ``attrs['r2']``
-        and ``attrs['n']`` hold the model's R² and complete cases.
+        One row per theme with answers (themes nobody was asked are left out):
+        ``weight`` (share of R² it carries), ``share`` (weight / R², sums to 1),
+        ``rank`` (1 = strongest driver); ``attrs['r2']`` and ``attrs['n']`` hold the
+        model's R² and complete cases.
+
+    Raises
+    ------
+    DriverError
+        Without theme scores or outcome answers, or with fewer complete cases than
+        :data:`MIN_CASES` or :data:`MIN_CASES_PER_THEME` per theme.
     """
-    themes = [t.id for t in fw.themes()]
+    themes = [t.id for t in fw.themes() if t.id in scores and scores[t.id].notna().any()]
+    y = outcome.reindex(scores.index)
+    if not themes or y.notna().sum() == 0:
+        raise DriverError("not_asked", "driver_table: no theme scores or no outcome answers")
     X = scores[themes]
-    y = outcome.reindex(X.index)
+    complete = int(pd.concat([X, y], axis=1).dropna().shape[0])
+    need = max(MIN_CASES, MIN_CASES_PER_THEME * len(themes))
+    if complete < need:
+        raise DriverError("few_respondents", f"driver_table: need at least {need} complete cases, got {complete}")
     weights = relative_weights(X, y) if method == "johnson" else shapley_r2(X, y)
     total = float(weights.sum())
     out = pd.DataFrame({"id": themes, "weight": weights.to_numpy()})

@@ -45,6 +45,7 @@ from .atomic import write_bytes, write_parquet
 from .framework import Framework, load_framework
 from .privacy import reason_text
 from .scoring import respondent_scores
+from .summary import COLUMNS
 from .textscreen import screen
 
 __all__ = ["FORMATS", "CsvStyle", "DANISH", "INTERNATIONAL", "neutralise", "neutralise_frame",
@@ -113,12 +114,14 @@ def _with_reason(frame: pd.DataFrame, min_n: pd.Series) -> pd.DataFrame:
     return frame.assign(suppression_text=text)
 
 
-def _flatten(summaries: Mapping[str, Mapping[str, Any]], pick: Any) -> pd.DataFrame:
+def _flatten(summaries: Mapping[str, Mapping[str, Any]], pick: Any, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """One long table of every kommune's records; with no record at all (nothing of the kind was
+    asked anywhere) the table still has its columns."""
     rows = []
     for code, s in sorted(summaries.items()):
         head = {"kommunekode": code, "kommune": s["kommune"], "wave": s["wave"], "min_n": s["min_n"]}
         rows += [{**head, **r} for r in pick(s)]
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=None if rows else ["kommunekode", "kommune", "wave", "min_n", *columns])
     counts = [c for c in frame.columns if c in ("n", "min_n", "dont_know", "missing") or re.fullmatch(r"c\d+", c)]
     return frame.astype(dict.fromkeys(counts, "Int64"))
 
@@ -143,20 +146,25 @@ def score_tables(summaries: Mapping[str, Mapping[str, Any]], fw: Framework) -> d
         where every cell behind them is shown, as in the briefings.
     """
     titles = {i: t for i, t in [(d.id, d.title) for d in fw.domains] + [(t.id, t.title) for t in fw.themes()]}
-    scores = _flatten(summaries, lambda s: s["scores"])
+    scores = _flatten(summaries, lambda s: s["scores"], COLUMNS["scores"])
     scores.insert(scores.columns.get_loc("id") + 1, "title", scores["id"].map(titles))
-    items = _flatten(summaries, lambda s: s["items"])
+    items = _flatten(summaries, lambda s: s["items"], COLUMNS["items"])
     codebook = fw.codebook().set_index("item_id")
     items.insert(items.columns.get_loc("item_id") + 1, "block", items["item_id"].map(codebook["block"]))
     items.insert(items.columns.get_loc("block") + 1, "theme", items["item_id"].map(codebook["theme"]))
     items.insert(items.columns.get_loc("theme") + 1, "text", items["item_id"].map(codebook["text"]))
-    sub = _flatten(summaries, lambda s: s["subgroups"]["fagomraade"]).rename(columns={"group": "fagomraade"})
+    sub = _flatten(summaries, lambda s: s["subgroups"]["fagomraade"], COLUMNS["subgroups"]).rename(
+        columns={"group": "fagomraade"})
     out = {"scores": scores, "items": items, "subgroup_scores": sub,
-           "gaps": _flatten(summaries, lambda s: s["gaps"]),
-           "benchmark": _flatten(summaries, lambda s: s["benchmark"]),
-           "changes": _flatten(summaries, lambda s: s["changes"]),
-           "roles": _flatten(summaries, lambda s: s["roles"]),
-           "burden": _flatten(summaries, lambda s: s["burden"]["areas"])}
+           "gaps": _flatten(summaries, lambda s: s["gaps"], COLUMNS["gaps"]),
+           "benchmark": _flatten(summaries, lambda s: s["benchmark"], COLUMNS["benchmark"]),
+           "changes": _flatten(summaries, lambda s: s["changes"], COLUMNS["changes"]),
+           "roles": _flatten(summaries, lambda s: s["roles"], COLUMNS["roles"]),
+           "burden": _flatten(summaries, lambda s: s["burden"]["areas"], COLUMNS["burden_areas"]),
+           "scales": _flatten(summaries, lambda s: [{**r, "points": ",".join(map(str, r["points"]))}
+                                                   for r in s.get("scales", [])], ["id", "points", "framework_points"]),
+           "analyses": _flatten(summaries, lambda s: [{"analysis": k, **v} for k, v in s.get("analyses", {}).items()],
+                                ["analysis", "done", "reason", "text"])}
     return {name: _with_reason(t, t["min_n"]) if "suppression" in t else t for name, t in out.items()}
 
 
@@ -186,6 +194,8 @@ _TABLES = {
     "changes": "Ændring siden forrige runde pr. kommune × gruppe × pejlemærke/tema, kun hvor begge runder vises.",
     "roles": "De borgernære lederes vurdering af hver stabsfunktions fem roller (0–100), som briefingen viser den.",
     "burden": "Andel borgernære ledere, der peger på hvert opgaveområde som tidsrøver, som briefingen viser den.",
+    "scales": "Hvilken skala (antal trin) hvert tema og hver spørgsmålsblok er stillet på i kommunens måling.",
+    "analyses": "Hvilke analyser kommunens data tillod, og hvorfor ikke, hvor en analyse mangler (som i briefingen).",
     f"{CONFIDENTIAL_PREFIX}svar_pr_respondent": "FORTROLIGT: svar på respondentniveau (ét svar pr. række). "
         "Kun til forskere med adgang til rådata. Må ikke offentliggøres eller deles. Fritekst er renset for navne, "
         "e-mail og telefonnumre.",
@@ -222,7 +232,8 @@ _COLUMNS = {
     "value": "Svaret som tal (kun ved substantielt svar)",
     "status": "'svar', 'ved_ikke' eller 'ubesvaret'",
     "points": "Antal trin (K) på den skala, svaret er givet på; værdien går fra 1 (skalaens negative ende) til K; "
-              "tom for afkrydsning, tal og tekst",
+              "tom for afkrydsning, tal og tekst. I tabellen scales: temaets skalaer, adskilt af komma, hvis der "
+              "er flere",
     "n_stab": "Antal respondenter i staben bag forskellen",
     "n_borgernaer": "Antal borgernære ledere bag forskellen",
     "diff": "Forskel i point: stabens score minus de borgernære lederes",
@@ -247,8 +258,15 @@ _COLUMNS = {
     "score_latest": "Score i seneste runde", "change": "Ændring i point (seneste minus forrige runde)",
     "function": "Stabsfunktion, der vurderes", "role": "Rollen, der vurderes",
     "area": "Opgaveområde", "share": "Andel (0–1)",
+    "framework_points": "Antal trin på rammens egen skala for spørgsmålene",
+    "analysis": "Analysen: benchmark, gaps, changes, drivers, reliability, priority, fagomraade, roles, burden, "
+                "free_text",
+    "done": "Sand, hvis analysen kunne laves på kommunens data",
+    "reason": "Hvorfor ikke (kode): not_asked, one_kommune, one_group, no_previous_wave, few_respondents, hidden, "
+              "all_strong",
 }
-_TEXT_IN = {f"{CONFIDENTIAL_PREFIX}svar_pr_respondent": {"text": "Fritekstsvar, renset for navne, e-mail og "
+_TEXT_IN = {"analyses": {"text": "Hvorfor analysen mangler, på dansk, som briefingen siger det"},
+            f"{CONFIDENTIAL_PREFIX}svar_pr_respondent": {"text": "Fritekstsvar, renset for navne, e-mail og "
                                                                  "telefonnumre – FORTROLIGT"}}
 
 

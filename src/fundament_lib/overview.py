@@ -51,10 +51,14 @@ def distribution(n: dict[str, Any]) -> Html:
     plots.set_style()
     fw = load_framework(n["framework"])
     labels = id_labels(fw)
-    scores = pd.DataFrame(n["scores"])
+    scores = pd.DataFrame(n["scores"], columns=["kommunekode", "id", "group", "score"])
     alle = scores[scores["group"] == "alle"]
-    dist = pd.DataFrame(n["distribution"])
+    dist = pd.DataFrame(n["distribution"], columns=["id", "group", "kommuner", "mean", "q1", "median", "q3", "min",
+                                                   "max"])
     d_alle = dist[dist["group"] == "alle"].set_index("id")
+    if d_alle.empty:
+        return Html(heading("1. Hvor står kommunerne?")
+                    + note("Ingen kommune har en samlet score, der kan vises (for få svar)."))
     widest = (d_alle["max"] - d_alle["min"]).idxmax()
     ax = plots.distribution_box(alle, labels=labels)
     alt = (f"Boksplot af {n['n_kommuner']} kommuners score på hvert pejlemærke og tema. Størst spredning på "
@@ -69,24 +73,31 @@ def distribution(n: dict[str, Any]) -> Html:
 
 
 def groups(n: dict[str, Any]) -> Html:
-    """Staff and frontline leaders across the country."""
+    """Staff and frontline leaders across the country (the one group there is, when only one is)."""
     fw = load_framework(n["framework"])
-    dist = pd.DataFrame(n["distribution"])
+    dist = pd.DataFrame(n["distribution"], columns=["id", "group", "mean"])
     wide = dist.pivot(index="id", columns="group", values="mean")
+    asked = [g for g in ("stab", "borgernaer") if g in wide.columns]
+    head = heading("2. Stab og borgernære ledere i hele landet")
+    if not asked:
+        return Html(head + note("Ingen af grupperne har scorer, der kan vises (for få svar)."))
     rows = []
     for t in fw.themes():
         if t.id not in wide.index:
             continue
         row = {"Tema": f"{t.id} {t.title}"}
-        for g in ("stab", "borgernaer"):
+        for g in asked:
             row[GROUP_LABELS[g]] = fmt_num(wide.loc[t.id].get(g))
-        if {"stab", "borgernaer"} <= set(wide.columns):
+        if len(asked) == 2:
             row["Forskel"] = fmt_num(wide.loc[t.id, "stab"] - wide.loc[t.id, "borgernaer"])
         rows.append(row)
     cols = [c for c in rows[0] if c != "Tema"] if rows else []
-    return Html(heading("2. Stab og borgernære ledere i hele landet")
-                + paragraph("Gennemsnit af kommunernes scorer for hver gruppe (kun viste grupper).")
-                + table(pd.DataFrame(rows), caption="Landsgennemsnit pr. gruppe", numeric=cols, row_header="Tema"))
+    parts = [head, paragraph("Gennemsnit af kommunernes scorer for hver gruppe (kun viste grupper).")]
+    if len(asked) < 2:
+        who = {"stab": "staben", "borgernaer": "de borgernære ledere"}[asked[0]]
+        parts.append(note(f"Kun {who} er med i data, så de to grupper kan ikke sammenlignes."))
+    parts.append(table(pd.DataFrame(rows), caption="Landsgennemsnit pr. gruppe", numeric=cols, row_header="Tema"))
+    return Html("".join(parts))
 
 
 def kommune_table(n: dict[str, Any]) -> Html:
@@ -133,7 +144,10 @@ def analyses(n: dict[str, Any]) -> Html:
     models = pd.DataFrame(n.get("gap_models") or [])
     if not models.empty:
         parts.append(_gap_models(models, labels))
-    if len(parts) == 1:
+    skipped = [v["text"] for k, v in (n.get("skipped") or {}).items() if k in ("drivers", "icc", "gap_models")]
+    if skipped:
+        parts.append(note("Ikke beregnet på disse data:", items=skipped))
+    elif len(parts) == 1:
         parts.append(note("Ingen nationale analyser i dette datasæt."))
     return Html("".join(parts))
 

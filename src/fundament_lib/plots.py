@@ -24,6 +24,7 @@ import seaborn as sns
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
+from matplotlib.colors import LinearSegmentedColormap, to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Annotation
@@ -32,8 +33,9 @@ from matplotlib.transforms import Bbox, ScaledTranslation
 from .framework import GROUP_LABELS
 from .report import EMBED_DPI
 
-__all__ = ["theme_profile", "likert_bars", "role_heatmap", "share_bars", "subgroup_heatmap",
-           "benchmark_strip", "strip_jitter", "importance_performance", "distribution_box", "place_labels", "print_scale",
+__all__ = ["theme_profile", "likert_bars", "likert_palette", "role_heatmap", "share_bars", "subgroup_heatmap",
+           "benchmark_strip", "strip_jitter", "importance_performance", "distribution_box", "place_labels",
+           "print_scale",
            "GROUP_STYLE", "GroupStyle", "set_style", "wrap"]
 
 
@@ -219,6 +221,24 @@ def _wrap_to(texts: Sequence[str], ax: Axes, width_px: float, fontsize: float,
     return out
 
 
+def likert_palette(k: int) -> tuple[list[str], list[str]]:
+    """Colours and hatches of a ``k``-level Likert scale, worst level first: darker brown to light on
+    the negative side (hatched), grey in the middle of an odd scale, light to dark blue on the
+    positive side. The five-level scale keeps :data:`LIKERT_COLORS` and :data:`LIKERT_HATCH`."""
+    if k == 5:
+        return list(LIKERT_COLORS), list(LIKERT_HATCH)
+    half = k // 2
+    def ramp(a: str, b: str, single: float) -> list[str]:
+        at = np.linspace(0, 1, half) if half > 1 else [single]
+        return [to_hex(c) for c in LinearSegmentedColormap.from_list("ramp", [a, b])(at)]
+
+    # the extremes stay darkest, so a three-level scale is dark brown, grey, dark blue
+    neg, pos = ramp(LIKERT_COLORS[0], LIKERT_COLORS[1], 0.0), ramp(LIKERT_COLORS[3], LIKERT_COLORS[4], 1.0)
+    middle = [LIKERT_COLORS[2]] if k % 2 else []
+    hatches = ["///" if j < half - 1 else "//" for j in range(half)] + [""] * (len(middle) + half)
+    return neg + middle + pos, hatches
+
+
 def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mapping[int, str],
                 ax: Axes | None = None) -> Axes:
     """Diverging stacked bars of answer shares, centred on the middle level.
@@ -238,7 +258,8 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     labels
         Item id → label, in drawing order.
     scale
-        Code → label of the Likert scale (odd number of levels).
+        Code → label of the Likert scale, worst first (any number of levels; an even scale is
+        centred between its two halves).
 
     Raises
     ------
@@ -286,13 +307,14 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     total = float(heights.sum()) - gap + 4.0
     mid = len(codes) // 2
     shares = np.divide(counts, n[:, None], out=np.zeros_like(counts), where=n[:, None] > 0) * 100
-    left = -(shares[:, :mid].sum(axis=1) + shares[:, mid] / 2)
+    # Centred on the middle level of an odd scale, on the boundary between the halves of an even one.
+    left = -(shares[:, :mid].sum(axis=1) + (shares[:, mid] / 2 if len(codes) % 2 else 0))
+    colors, hatches = likert_palette(len(codes))
     handles = []
     for j, code in enumerate(codes):
-        ax.barh(y, shares[:, j], left=left, color=LIKERT_COLORS[j % 5], hatch=LIKERT_HATCH[j % 5],
+        ax.barh(y, shares[:, j], left=left, color=colors[j], hatch=hatches[j],
                 edgecolor="white", linewidth=0.6, label=scale[code], height=bar, zorder=2)
-        handles.append(Patch(facecolor=LIKERT_COLORS[j % 5], hatch=LIKERT_HATCH[j % 5], edgecolor="white",
-                             label=scale[code]))
+        handles.append(Patch(facecolor=colors[j], hatch=hatches[j], edgecolor="white", label=scale[code]))
         left = left + shares[:, j]
     ax.barh(y, dk_share, left=DK_START, color=DONT_KNOW_COLOR, label="Ved ikke", height=bar, zorder=2)
     handles.append(Patch(facecolor=DONT_KNOW_COLOR, label="Ved ikke"))
@@ -345,7 +367,8 @@ def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_ord
                  ax: Axes | None = None) -> Axes:
     """Staff function × role heatmap of the frontline leaders' ratings (0–100), n in each cell.
 
-    Suppressed cells are blank with "skjult". The colour scale is sequential
+    Suppressed cells (a row without a score) are blank with "skjult", cells without a row
+    (the survey did not ask them) blank with "ikke spurgt". The colour scale is sequential
     (one hue, lightness only), so it reads in grayscale; the numbers are printed.
     """
     ax = _new_ax(ax, (8.0, 0.6 * len(functions) + 1.8))
@@ -353,11 +376,15 @@ def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_ord
         index=list(functions), columns=list(roles_order))
     ns = roles.pivot(index="function", columns="role", values="n").reindex(
         index=list(functions), columns=list(roles_order))
-    annot = np.where(grid.isna(), "skjult",
-                     grid.round(0).astype("Int64").astype(str) + "\nn = " + ns.astype("Int64").astype(str))
+    asked = roles.assign(_asked=True).pivot(index="function", columns="role", values="_asked").reindex(
+        index=list(functions), columns=list(roles_order)).notna().to_numpy()
+    annot = np.where(grid.isna(), "", grid.round(0).astype("Int64").astype(str) + "\nn = " + ns.astype("Int64").astype(str))
     sns.heatmap(grid.astype(float), ax=ax, vmin=0, vmax=100, cmap=HEAT_CMAP, annot=annot, fmt="",
                 linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100)"},
                 annot_kws={"fontsize": 9, "color": "#1b1b1b"})
+    for (y, x) in zip(*np.nonzero(grid.isna().to_numpy()), strict=True):  # seaborn leaves empty cells unlabelled
+        ax.text(x + 0.5, y + 0.5, "skjult" if asked[y, x] else "ikke\nspurgt", ha="center", va="center",
+                fontsize=8.5, color="#555555")
     ax.set_yticks(np.arange(len(functions)) + 0.5, list(functions.values()), rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -461,12 +488,15 @@ def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[s
 
 
 def _ip_ylabel(matrix: pd.DataFrame, basis: str | None) -> str:
-    """Whose score the matrix shows: the frontline leaders' unless the basis says all leaders."""
+    """Whose score the matrix shows: the frontline leaders' unless the basis says all leaders (or the
+    staff, in a survey of the staff only)."""
     bases = set(matrix["basis"].dropna()) if "basis" in matrix.columns else set()
     if basis is not None:
         bases = {basis}
     if bases == {"alle"}:
         return "Score hos alle ledere (0–100)"
+    if bases == {"stab"}:
+        return "Score hos staben (0–100)"
     if "alle" in bases:
         return "Score hos de borgernære ledere (0–100;\nalle ledere, hvor de borgernære er skjult)"
     return "Score hos de borgernære ledere (0–100)"

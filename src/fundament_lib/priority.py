@@ -26,7 +26,7 @@ each weight is reported too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,10 +37,19 @@ from .fmt import fmt_ci, fmt_num
 from .params import PriorityParams
 
 __all__ = ["COMPONENTS", "PriorityResult", "prioritise", "components", "priority_index",
-           "weight_stability", "reason_text", "RULE_TEXT"]
+           "weight_stability", "reason_text", "rule_text", "RULE_TEXT", "COMPONENT_TEXT", "WHO", "NO_THEMES"]
 
 COMPONENTS = ("performance", "benchmark", "stated_importance", "derived_importance", "gap")
 GAP_FULL = 25.0  # points of staff–frontline gap that count as the full need
+WHO = {"borgernaer": "de borgernære ledere", "stab": "staben", "alle": "alle ledere"}
+# Each need as the rule's text names it ({who}: the group whose score the rule looks at).
+COMPONENT_TEXT = {
+    "performance": "lav score hos {who}",
+    "benchmark": "placering blandt kommunerne",
+    "stated_importance": "den vigtighed lederne selv tillægger temaet",
+    "derived_importance": "hvor meget temaet hænger sammen med de borgernære lederes tid og rum til at lede det faglige",
+    "gap": "forskellen mellem stabens og de borgernære lederes vurdering",
+}
 RULE_TEXT = (
     "Prioriteringen lægger fem hensyn sammen med faste vægte: lav score hos de borgernære ledere "
     "({performance:.0f} %), placering blandt kommunerne ({benchmark:.0f} %), den vigtighed lederne selv "
@@ -49,6 +58,52 @@ RULE_TEXT = (
     "og de borgernære lederes vurdering ({gap:.0f} %; kun hvor forskellen er statistisk sikker). Temaer "
     "med en score på mindst {strong:.0f} prioriteres ikke."
 )
+NO_THEMES = "Målingen stillede ingen af temaernes udsagn, så der er intet at prioritere."
+_INPUT = {"benchmark": "percentile", "stated_importance": "importance", "derived_importance": "driver",
+          "gap": "gap"}  # the column of ``themes`` each need is computed from
+_NUMBERS = {1: "ét", 2: "to", 3: "tre", 4: "fire", 5: "fem"}
+
+
+def rule_text(weights: Mapping[str, float], *, strong: float, used: Sequence[str] = COMPONENTS,
+              basis: str = "borgernaer", left_out: Mapping[str, str] | None = None) -> str:
+    """The rule in plain Danish: the needs it weighs, with their weights as shares of the weights
+    used, the bar for a strong theme, and each need left out with the reason.
+
+    Parameters
+    ----------
+    weights
+        The weights of :data:`COMPONENTS` (params).
+    strong
+        A theme scoring at least this is never a priority.
+    used
+        The needs the data allow (the others get no weight).
+    basis
+        Whose score the performance need looks at (``borgernaer``, ``stab`` or ``alle``).
+    left_out
+        Need → why it is left out (Danish, e.g. "datagrundlaget rummer kun denne kommune").
+    """
+    used = [c for c in COMPONENTS if c in used]
+    if list(used) == list(COMPONENTS) and basis == "borgernaer":
+        total = sum(weights.values())
+        return RULE_TEXT.format(**{k: 100 * v / total for k, v in weights.items()}, strong=strong)
+    total = sum(weights[c] for c in used) or 1.0
+    parts = []
+    for c in used:
+        text = COMPONENT_TEXT[c].format(who=WHO.get(basis, WHO["alle"]))
+        share = f"{100 * weights[c] / total:.0f} %"
+        parts.append(f"{text} ({share}; kun hvor forskellen er statistisk sikker)" if c == "gap"
+                     else f"{text} ({share})")
+    listed = ", ".join(parts[:-1]) + (" og " if len(parts) > 1 else "") + (parts[-1] if parts else "")
+    count = _NUMBERS.get(len(used), str(len(used)))
+    text = (f"Prioriteringen lægger {count} hensyn sammen med faste vægte: {listed}." if len(used) > 1 else
+            f"Prioriteringen bygger på ét hensyn: {listed}.")
+    text += f" Temaer med en score på mindst {strong:.0f} prioriteres ikke."
+    missing = [c for c in COMPONENTS if c not in used]
+    if missing:
+        why = [f"{COMPONENT_TEXT[c].format(who=WHO['borgernaer'])} ({(left_out or {}).get(c, 'ingen data')})"
+               for c in missing]
+        text += " Uden for reglen her: " + "; ".join(why) + "."
+    return text
 
 
 @dataclass
@@ -145,7 +200,8 @@ def _replicate_index(themes: pd.DataFrame, comp: pd.DataFrame, replicates: np.nd
 
 
 def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed: int,
-               replicates: np.ndarray | None = None, gap_replicates: np.ndarray | None = None) -> PriorityResult:
+               replicates: np.ndarray | None = None, gap_replicates: np.ndarray | None = None,
+               left_out: Mapping[str, str] | None = None) -> PriorityResult:
     """Rank one kommune's themes by the priority rule.
 
     Parameters
@@ -165,18 +221,26 @@ def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed
         Bootstrap replicates of ``score`` (replicates × themes, in ``themes`` order).
     gap_replicates
         Bootstrap replicates of ``gap`` (same shape), from the same resampling.
+    left_out
+        Needs the data cannot inform → why (Danish); they get no weight, and the rule's text
+        says so. A need without a value for any theme is left out too.
 
     Returns
     -------
     PriorityResult
     """
     weights = params.weights.model_dump()
-    rule = RULE_TEXT.format(**{k: 100 * v / sum(weights.values()) for k, v in weights.items()},
-                            strong=params.strong_score)
+    inputs = {c: col for c, col in _INPUT.items() if c in (left_out or {}) and col in themes}
+    themes = themes.assign(**dict.fromkeys(inputs.values(), np.nan))  # the reasons must not cite them either
+    comp = components(themes)
+    used = [c for c in COMPONENTS if comp[c].notna().any()]
+    basis = str(themes["basis"].mode().iloc[0]) if "basis" in themes and not themes.empty else "borgernaer"
+    rule = rule_text(weights, strong=params.strong_score, used=used, basis=basis, left_out=left_out)
+    if themes.empty:
+        return PriorityResult([], pd.DataFrame(), NO_THEMES, rule=rule)
     enough = themes["n"].fillna(0) >= max(min_n, 10)
     if not enough.any():
         return PriorityResult([], pd.DataFrame(), _note_too_few(min_n), rule=rule)
-    comp = components(themes)
     index = priority_index(comp, weights)
     eligible = (themes["score"] < params.strong_score).to_numpy() & enough.to_numpy() & ~np.isnan(index)
     ranking = themes.assign(index=index, eligible=eligible, **{f"c_{c}": comp[c] for c in COMPONENTS})
@@ -239,7 +303,7 @@ def _ties(i: int, order: list[int], index: np.ndarray, themes: pd.DataFrame) -> 
 def reason_text(row: pd.Series, comp: pd.Series, themes: pd.DataFrame) -> str:
     """The plain-Danish reason for one theme, e.g. "Lav score hos de borgernære ledere
     (42, KI 37–47) og stor forskel til stabens egen vurdering (+12 point)"."""
-    who = "de borgernære ledere" if row.get("basis") == "borgernaer" else "alle ledere"
+    who = WHO.get(str(row.get("basis")), WHO["alle"])
     parts = []
     lowest = themes["score"].rank(method="min").get(row.name, 99) <= 3
     if row["score"] < 50 or lowest:

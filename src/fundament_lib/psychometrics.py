@@ -42,7 +42,8 @@ from . import plots
 from .fmt import fmt_num
 from .framework import Framework
 from .report import Html, bullets, figure, heading, note, paragraph, table
-from .scoring import item_matrix, respondent_scores
+from .scoring import respondent_scores, scored_items
+from .stats import MIN_MODEL_KOMMUNER
 
 __all__ = ["FactorCheck", "Psychometrics", "item_rest", "factor_check", "loadings_heatmap",
            "reliability", "kommune_variance", "analyse", "section", "ROTATIONS", "DEFAULT_THRESHOLD",
@@ -55,13 +56,17 @@ MIN_RESPONDENTS = 100
 
 
 def _items(tidy: pd.DataFrame, fw: Framework) -> pd.DataFrame:
-    """Respondents × theme items of substantive answers, reversed items recoded."""
+    """Respondents × theme items answered by anyone, reversed items recoded: each answer on 0–100
+    of the scale it was given on (a linear rescaling, which leaves correlations as they are)."""
     ids = [i for items in fw.theme_items().values() for i in items]
-    matrix = item_matrix(tidy, ids)
-    scale = fw.scales[fw.theme_scale]
-    rev = [c for c in ids if c in fw.reversed_items()]
-    matrix[rev] = scale.low + scale.high - matrix[rev]
-    return matrix
+    matrix = scored_items(tidy, fw, ids)[0]
+    return matrix.loc[:, matrix.notna().any()]
+
+
+def _asked_themes(matrix: pd.DataFrame, fw: Framework) -> dict[str, list[str]]:
+    """Theme → its items in ``matrix`` (themes without any left out)."""
+    out = {t: [i for i in ids if i in matrix.columns] for t, ids in fw.theme_items().items()}
+    return {t: ids for t, ids in out.items() if ids}
 
 
 def item_rest(tidy: pd.DataFrame, fw: Framework) -> pd.DataFrame:
@@ -79,7 +84,7 @@ def item_rest(tidy: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     """
     matrix = _items(tidy, fw)
     rows = []
-    for theme, ids in fw.theme_items().items():
+    for theme, ids in _asked_themes(matrix, fw).items():
         for item in ids:
             rest = matrix[[i for i in ids if i != item]].mean(axis=1)
             both = matrix[item].notna() & rest.notna()
@@ -205,7 +210,7 @@ def factor_check(tidy: pd.DataFrame, fw: Framework, *, n_factors: int | None = N
     if rotation not in ROTATIONS:
         raise ValueError(f"rotation: expected one of {', '.join(ROTATIONS)}, got {rotation!r}")
     matrix = _items(tidy, fw).dropna(how="all")
-    themes = fw.theme_items()
+    themes = _asked_themes(matrix, fw)
     p, k = matrix.shape[1], n_factors or len(themes)
     if len(matrix) < MIN_RESPONDENTS:
         raise ValueError(f"tidy: a factor analysis needs at least {MIN_RESPONDENTS} respondents, "
@@ -232,7 +237,7 @@ def _max_factors(p: int) -> int:
 def _assess(matrix: pd.DataFrame, loadings: np.ndarray, phi: np.ndarray, uniq: np.ndarray, fw: Framework,
             *, n: int, rotation: str, threshold: float) -> FactorCheck:
     """Match factors to themes, orient and order them, and flag items."""
-    themes = fw.theme_items()
+    themes = _asked_themes(matrix, fw)
     names = list(themes)
     row = {item: j for j, item in enumerate(matrix.columns)}
     fit = np.array([[np.abs(loadings[[row[i] for i in themes[t]], f]).mean() for f in range(loadings.shape[1])]
@@ -247,7 +252,7 @@ def _assess(matrix: pd.DataFrame, loadings: np.ndarray, phi: np.ndarray, uniq: n
     frame = pd.DataFrame(ordered, index=matrix.columns, columns=columns)
     corr = pd.DataFrame(phi[np.ix_(order, order)] * np.outer(sign, sign), index=columns, columns=columns)
     items = _flags(frame, themes, 1 - uniq, threshold)
-    titles = {t.id: t.title for t in fw.themes()}
+    titles = {t.id: t.title for t in fw.themes() if t.id in themes}
     texts = {i.id: i.text for t in fw.themes() for i in t.items}
     return FactorCheck(frame, items, corr, n, loadings.shape[1], rotation, threshold, titles, texts)
 
@@ -331,26 +336,58 @@ def kommune_variance(scores: pd.DataFrame, fw: Framework) -> pd.DataFrame | None
 
 @dataclass
 class Psychometrics:
-    """Everything :func:`section` reports: built by :func:`analyse`."""
+    """Everything :func:`section` reports: built by :func:`analyse`.
+
+    ``factors`` and ``icc`` are ``None`` where the data do not allow them; ``skipped`` then
+    holds the Danish line saying why (keys ``factors``, ``icc``, ``reliability``).
+    """
 
     item_rest: pd.DataFrame
     reliability: pd.DataFrame | None
-    factors: FactorCheck
+    factors: FactorCheck | None
     icc: pd.DataFrame | None
     n: int
     n_kommuner: int
     fw: Framework
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def analyse(tidy: pd.DataFrame, fw: Framework, *, n_factors: int | None = None, rotation: str = "oblimin",
             threshold: float = DEFAULT_THRESHOLD, seed: int = DEFAULT_SEED) -> Psychometrics:
-    """Run every check of this module on ``tidy`` (see each function)."""
+    """Run every check of this module on ``tidy`` (see each function) that the data allow: the
+    factor analysis needs :data:`MIN_RESPONDENTS` respondents, the variance between kommuner
+    :data:`~fundament_lib.stats.MIN_MODEL_KOMMUNER` kommuner, alpha and omega 30 complete
+    answers; what is left out is said in ``skipped``."""
     scores = respondent_scores(tidy, fw)
-    return Psychometrics(
-        item_rest=item_rest(tidy, fw), reliability=reliability(tidy, fw),
-        factors=factor_check(tidy, fw, n_factors=n_factors, rotation=rotation, threshold=threshold, seed=seed),
-        icc=kommune_variance(scores, fw), n=len(scores), n_kommuner=int(scores["kommunekode"].nunique()), fw=fw,
-    )
+    skipped: dict[str, str] = {}
+    n_kommuner = int(scores["kommunekode"].nunique())
+    factors = None
+    try:
+        factors = factor_check(tidy, fw, n_factors=n_factors, rotation=rotation, threshold=threshold, seed=seed)
+    except ValueError as exc:
+        skipped["factors"] = _factor_reason(str(exc), len(_items(tidy, fw).dropna(how="all")))
+    icc = None
+    if n_kommuner >= MIN_MODEL_KOMMUNER:
+        icc = kommune_variance(scores, fw)
+    else:
+        skipped["icc"] = (f"Variansen mellem kommuner (ICC) beregnes kun med mindst {MIN_MODEL_KOMMUNER} kommuner; "
+                          f"data rummer {'kun én' if n_kommuner == 1 else n_kommuner}.")
+    rel = reliability(tidy, fw)
+    if rel is not None and rel["alpha"].isna().all():
+        skipped["reliability"] = ("Alfa og omega beregnes kun, når mindst 30 har besvaret alle temaets udsagn; "
+                                  "det er ikke tilfældet for noget tema her.")
+    return Psychometrics(item_rest=item_rest(tidy, fw), reliability=rel, factors=factors, icc=icc,
+                         n=len(scores), n_kommuner=n_kommuner, fw=fw, skipped=skipped)
+
+
+def _factor_reason(error: str, n: int) -> str:
+    """The Danish line for a factor analysis the data do not allow."""
+    if "needs at least" in error:
+        return (f"Faktoranalysen er ikke lavet: den kræver mindst {MIN_RESPONDENTS} respondenter, og data har "
+                f"{n}.")
+    if "identify at most" in error:
+        return "Faktoranalysen er ikke lavet: der er for få udsagn til at skelne temaerne fra hinanden."
+    return "Faktoranalysen er ikke lavet: for få har besvaret de samme udsagn til at beregne sammenhængene."
 
 
 METHOD = (
@@ -373,27 +410,34 @@ def section(result: Psychometrics) -> Html:
     """A report-ready HTML section in Danish: the statement, the tables, the heatmap and the method."""
     f = result.factors
     parts = [heading("Måler instrumentet det, det skal? (psykometri)", 2, anchor="psykometri"),
-             paragraph(f"Grundlag: {result.n} respondenter i {result.n_kommuner} kommuner."),
-             note(f.statement(), kind="warning" if not f.flagged.empty else "note")]
+             paragraph(f"Grundlag: {result.n} respondenter i {result.n_kommuner} "
+                       f"{'kommune' if result.n_kommuner == 1 else 'kommuner'}.")]
+    if f is not None:
+        parts.append(note(f.statement(), kind="warning" if not f.flagged.empty else "note"))
     parts.append(table(_reliability_rows(result), caption="Reliabilitet og item–rest-korrelation pr. tema",
                        numeric=["Udsagn", "n", "Alfa", "95 %-KI", "Omega", "Laveste item–rest"],
                        row_header="Tema"))
-    parts.append(figure(loadings_heatmap(f), alt=f.statement(),
-                        caption="Faktorladninger. Den sorte ramme viser udsagnets eget tema; (!) markerer "
-                                "udsagn, der ikke lader som forventet."))
-    if not f.flagged.empty:
-        parts.append(bullets(_flag_sentence(r, f) for r in f.flagged.itertuples(index=False)))
-    heywood = _heywood(f)
-    if heywood:
-        parts.append(note(heywood))
-    if result.icc is not None:
-        titles = {d.id: d.title for d in result.fw.domains} | result.factors.theme_titles
+    parts += [note(result.skipped[k]) for k in ("reliability", "factors") if k in result.skipped]
+    if f is not None:
+        parts.append(figure(loadings_heatmap(f), alt=f.statement(),
+                            caption="Faktorladninger. Den sorte ramme viser udsagnets eget tema; (!) markerer "
+                                    "udsagn, der ikke lader som forventet."))
+        if not f.flagged.empty:
+            parts.append(bullets(_flag_sentence(r, f) for r in f.flagged.itertuples(index=False)))
+        heywood = _heywood(f)
+        if heywood:
+            parts.append(note(heywood))
+    if "icc" in result.skipped:
+        parts.append(note(result.skipped["icc"]))
+    elif result.icc is not None:
+        titles = {d.id: d.title for d in result.fw.domains} | {t.id: t.title for t in result.fw.themes()}
         parts.append(table(_icc_rows(result.icc, titles), caption="Varians mellem kommuner (ICC(1), "
                            "seneste runde, begge grupper)", numeric=["ICC", "Kommuner", "Respondenter"],
                            row_header="Pejlemærke/tema"))
     else:
         parts.append(note("Variansen mellem kommuner kunne ikke beregnes (statistikmodulet mangler)."))
-    parts.append(paragraph(METHOD.format(rotation=f.rotation, threshold=fmt_num(f.threshold, 2)),
+    parts.append(paragraph(METHOD.format(rotation=f.rotation if f is not None else "oblimin",
+                                         threshold=fmt_num(f.threshold if f is not None else DEFAULT_THRESHOLD, 2)),
                            cls="method"))
     return Html("".join(parts))
 
@@ -402,7 +446,8 @@ def _reliability_rows(result: Psychometrics) -> pd.DataFrame:
     low = result.item_rest.groupby("theme")["r"].min()
     rel = result.reliability.set_index("id") if result.reliability is not None else None
     rows = []
-    for theme, title in result.factors.theme_titles.items():
+    asked = set(result.item_rest["theme"])
+    for theme, title in {t.id: t.title for t in result.fw.themes() if t.id in asked}.items():
         r = rel.loc[theme] if rel is not None and theme in rel.index else None
         rows.append({
             "Tema": f"{theme} {title}", "Udsagn": str(len(result.item_rest.query("theme == @theme"))),

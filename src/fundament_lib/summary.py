@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, stats
+from .analyses import GROUP_WHO, analyses, national_models_allowed, national_skipped
 from .cells import Cells
+from .coverage import Coverage
 from .framework import load_framework
 from .jsonready import records
 from .kommuner import kommuner
@@ -32,15 +34,28 @@ from .textscreen import ScreenedText, screen
 from .workshop import priority_section
 
 __all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slice_hash", "SCHEMA_VERSION",
-           "records", "MAX_FREE_TEXTS"]
+           "records", "MAX_FREE_TEXTS", "COLUMNS", "MIN_BENCHMARK_KOMMUNER"]
 
-SCHEMA_VERSION = "1.4"  # 1.4: interval (structured); 1.3: free_text.n_distinct, shown without duplicates
+SCHEMA_VERSION = "1.5"  # 1.5: coverage, scales, analyses, demo, items.points; 1.4: interval (structured)
 MAX_FREE_TEXTS = 8
+MIN_BENCHMARK_KOMMUNER = 5  # fewer kommuner with a score: the priority rule gives no weight to the position
 FLAGS = ["suppressed", "suppression"]
 BENCH_COLUMNS = ["id", "rank", "n_kommuner", "percentile", "rank_ci_low", "rank_ci_high",
                  "rank_region", "n_region", "percentile_region", "rank_region_ci_low", "rank_region_ci_high",
                  "rank_kommunegruppe", "n_kommunegruppe", "percentile_kommunegruppe",
                  "rank_kommunegruppe_ci_low", "rank_kommunegruppe_ci_high"]
+# The columns of each list of records in a summary (fixed ones; ``items`` adds one ``c<code>`` per code).
+COLUMNS: dict[str, list[str]] = {
+    "scores": ["id", "level", "group", "n", "score", "ci_low", "ci_high", "top2", *FLAGS],
+    "gaps": ["id", "level", "n_stab", "n_borgernaer", "diff", "ci_low", "ci_high", "hedges_g", "p", "p_holm"],
+    "benchmark": BENCH_COLUMNS,
+    "changes": ["id", "level", "group", "wave_previous", "n_previous", "n_latest", "score_previous",
+                "score_latest", "change", "ci_low", "ci_high", "p"],
+    "items": ["item_id", "group", "points", "n", "dont_know", "missing", "score", *FLAGS],
+    "subgroups": ["id", "group", "n", "score", *FLAGS],
+    "roles": ["function", "role", "n", "score", "dont_know", *FLAGS],
+    "burden_areas": ["area", "n", "share", "ci_low", "ci_high", *FLAGS],
+}
 
 
 def data_hash(paths: list[Path]) -> str:
@@ -95,6 +110,7 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         Kommune code → JSON-ready summary, and framework id → national analyses.
     """
     started = (run_started or datetime.now(UTC)).isoformat(timespec="seconds")
+    demo = {str(c) for c in tidy.attrs.get("demo_kommuner", [])}
     by_framework: dict[str, list[str]] = {}
     for code, p in params.items():
         by_framework.setdefault(p.framework, []).append(code)
@@ -107,13 +123,16 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         cells = Cells(tables, {c: params[c].min_n for c in codes})
         waves = tables.respondents.groupby("kommunekode", observed=True)["wave"].unique()
         current = {c: _current_wave(list(waves[c]), params[c].wave) for c in codes}
-        national = _national_scores(cells, {c: w for c, (w, _) in current.items()})
-        by_id = {i: g.set_index("kommunekode") for i, g in national.groupby("id")}
+        waves_now = {c: w for c, (w, _) in current.items()}
+        national = _national_scores(cells, waves_now)
+        by_group = {g: {i: f.set_index("kommunekode") for i, f in _national_scores(cells, waves_now, g).groupby("id")}
+                    for g in ("alle", "stab")}
         slices = dict(iter(subset.groupby(["kommunekode", "wave"], observed=True)))
         for code in [c for c in codes if selected is None or c in selected]:
             wave, previous = current[code]
             summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
-                                      slices[(code, wave)], data_id=data_id, started=started, national=by_id)
+                                      slices[(code, wave)], data_id=data_id, started=started, national=by_group,
+                                      demo=code in demo)
             summary["national"] = _national_view(national, code, params[code].share_names)
             out[code] = summary
         national_extra[fw_id] = _national_extra(tables, _shown_groups(subset, cells) if national_models else None)
@@ -132,26 +151,35 @@ def _shown_groups(tidy: pd.DataFrame, cells: Cells) -> pd.DataFrame:
 def _national_extra(t: Tables, tidy: pd.DataFrame | None = None) -> dict[str, Any]:
     """National analyses for the overview; with ``tidy`` (the shown groups' answers) also the
     models that take seconds: the ICC per theme (MixedLM) and the staff–frontline gap models
-    (clustered OLS, ordinal logit)."""
+    (clustered OLS, ordinal logit). ``skipped`` says which could not be made on these data, and
+    why (:func:`fundament_lib.analyses.national_skipped`)."""
     drivers = t.drivers()
     pooled = t.reliability[t.reliability["scope"] == "pooled"].drop(columns=["scope", "kommunekode"],
                                                                       errors="ignore")
-    extra = {"drivers": records(drivers) if drivers is not None else [],
-             "reliability": records(pooled),
-             "interval_method": str(t.intervals.method)}
+    extra: dict[str, Any] = {"drivers": records(drivers) if drivers is not None else [],
+                             "reliability": records(pooled),
+                             "interval_method": str(t.intervals.method)}
+    rs = None
     if tidy is not None:
         rs = t.respondent_scores[t.respondent_scores.index.isin(tidy["respondent_id"].unique())]
-        extra["icc"] = records(stats.icc_table(rs, t.fw))
-        extra["gap_models"] = records(stats.national_gap_models(rs, t.fw, tidy=tidy))
+        models = national_models_allowed(rs)
+        icc = stats.icc_table(rs, t.fw) if models is None else None
+        gaps = stats.national_gap_models(rs, t.fw, tidy=tidy) if models is None and \
+            rs["group"].nunique() == 2 else None
+        extra["icc"] = records(icc.dropna(subset=["icc"])) if icc is not None else []
+        extra["gap_models"] = records(gaps.dropna(subset=["estimate"])) if gaps is not None else []
+    extra["skipped"] = national_skipped(extra, drivers_reason=t.drivers_skipped(), scores=rs)
     return extra
 
 
-def _national_scores(cells: Cells, current: Mapping[str, str]) -> pd.DataFrame:
-    """Every kommune's shown ``alle`` scores (with intervals) in its current wave."""
+def _national_scores(cells: Cells, current: Mapping[str, str], group: str = "alle") -> pd.DataFrame:
+    """Every kommune's shown scores (with intervals) of ``group`` in its current wave."""
     parts = []
     for code, wave in current.items():
         part = cells.get("scores", code, wave)
-        part = part[(part["group"] == "alle") & ~part["suppressed"]]
+        if part.empty:
+            continue
+        part = part[(part["group"] == group) & ~part["suppressed"]]
         parts.append(part[["id", "score", "ci_low", "ci_high"]].assign(kommunekode=code))
     columns = ["kommunekode", "id", "score", "ci_low", "ci_high"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
@@ -176,14 +204,25 @@ def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None
 
 def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p: Params, info: pd.Series,
                     own: pd.DataFrame, *, data_id: str, started: str,
-                    national: Mapping[str, pd.DataFrame] | None = None) -> dict[str, Any]:
-    """One kommune's summary from the suppressed national tables (see the module docstring)."""
+                    national: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
+                    demo: bool = False) -> dict[str, Any]:
+    """One kommune's summary from the suppressed national tables (see the module docstring).
+
+    ``national`` maps a group (``alle``, ``stab``) to score id → every kommune's shown cells of
+    that group (for bench-learning); ``demo`` marks a kommune whose answers are demo data.
+
+    Only what the kommune's survey asked is in it (:mod:`fundament_lib.coverage`): a theme
+    nobody was asked has no record (not a hidden one), and ``analyses`` says for each
+    analysis whether the data allowed it, and why not.
+    """
     fw = cells.t.fw
     k = p.min_n
     hidden: list[dict[str, Any]] = []
+    cov = cells.t.coverage_of(code, wave)
+    ids = {*cov.domains, *cov.themes}
 
     def take(name: str, columns: list[str], keys: list[str] | None = None) -> list[dict[str, Any]]:
-        table = cells.get(name, code, wave)
+        table = _asked(cells.get(name, code, wave), cov, ids)
         if table.empty:
             return []
         if keys is not None:
@@ -192,7 +231,9 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
 
     counts = [c for c in cells.t.items.columns if c.startswith("c") and c[1:].isdigit()]
     share = take("burden_share", ["n", "mean", "q1", "median", "q3", *FLAGS], ["group"])
-    return {
+    national = national or {}
+    n_kommuner = len({c for f in national.get("alle", {}).values() for c in f.index} | {code})
+    summary: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "kommunekode": code,
         "kommune": str(info["navn"]),
@@ -208,25 +249,21 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         "scoring_rule": SCORING_RULE,
         "interval_method": str(cells.t.intervals.method),
         "interval": cells.t.intervals.description(),
-        "scores": take("scores", ["id", "level", "group", "n", "score", "ci_low", "ci_high", "top2", *FLAGS],
-                       ["id", "group"]),
-        "gaps": take("gaps", ["id", "level", "n_stab", "n_borgernaer", "diff", "ci_low", "ci_high", "hedges_g",
-                              "p", "p_holm"]),
-        "benchmark": take("benchmark_alle", BENCH_COLUMNS),
-        "changes": take("changes", ["id", "level", "group", "wave_previous", "n_previous", "n_latest",
-                                    "score_previous", "score_latest", "change", "ci_low", "ci_high", "p"])
-        if previous else [],
-        "items": take("items", ["item_id", "group", "n", *counts, "dont_know", "missing", "score", *FLAGS],
-                      ["item_id", "group"]),
-        "subgroups": {"fagomraade": take("subgroups", ["id", "group", "n", "score", *FLAGS], ["id", "group"])},
-        "roles": take("roles", ["function", "role", "n", "score", "dont_know", *FLAGS], ["function", "role"]),
+        "scores": take("scores", COLUMNS["scores"], ["id", "group"]),
+        "gaps": take("gaps", COLUMNS["gaps"]),
+        "benchmark": take(f"benchmark_{_benchmark_group(cov)}", COLUMNS["benchmark"]),
+        "benchmark_group": _benchmark_group(cov),
+        "changes": take("changes", COLUMNS["changes"]) if previous else [],
+        "items": take("items", [*COLUMNS["items"][:4], *counts, *COLUMNS["items"][4:]], ["item_id", "group"]),
+        "subgroups": {"fagomraade": take("subgroups", COLUMNS["subgroups"], ["id", "group"])},
+        "roles": take("roles", COLUMNS["roles"], ["function", "role"]),
         "burden": {
-            "areas": take("burden_areas", ["area", "n", "share", "ci_low", "ci_high", *FLAGS], ["area"]),
+            "areas": take("burden_areas", COLUMNS["burden_areas"], ["area"]),
             "share": share[0] if share else None,
         },
         "free_text": _free_text(cells.t.texts, code, wave, k, p.seed, hidden=set(cells.hidden_groups(code, wave)),
                                 total=_shown_total(cells, code, wave)),
-        "priority": _priority(code, wave, cells, p, national),
+        "priority": _priority(code, wave, cells, p, cov, n_kommuner, national),
         "quality": {
             "respondents": _with_invited(take("respondents", ["group", "n", *FLAGS], ["group"]), p),
             "missingness": take("missingness", ["id", "group", "share_dont_know", "share_missing", *FLAGS],
@@ -234,6 +271,9 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
             "reliability": take("reliability", ["id", "k", "n", "alpha", "ci_low", "ci_high", "omega"]),
         },
         "suppressed": hidden,
+        "coverage": cov.record(fw),
+        "scales": _scales(cells, code, wave, ids),
+        "demo": demo,
         "provenance": {
             "data_hash": slice_hash(own),
             "dataset_hash": data_id,
@@ -241,42 +281,114 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
             "library_version": __version__,
             "parameters": p.model_dump(mode="json"),
             "run_started": started,
+            "demo": demo,
         },
     }
+    summary["analyses"] = analyses(summary, cov, fw, n_kommuner=n_kommuner,
+                                   drivers_reason=cells.t.drivers_skipped(p.priority.driver_method))
+    return summary
 
 
-def _priority(code: str, wave: str, cells: Cells, p: Params, national: Mapping[str, pd.DataFrame] | None
-              ) -> dict[str, Any]:
-    """The priority block: the rule's inputs from the suppressed cells, the benchmark
-    percentile of the group the rule looks at, and the bootstrap replicates of that group's
-    scores and of the staff–frontline gaps (so the uncertainty of both reaches the ranking)."""
+def _benchmark_group(cov: Coverage) -> str:
+    """Whose scores place the kommune among the others: all leaders' where the survey asked both
+    groups, else the one group's (compared with the other kommuner's same group)."""
+    return cov.groups[0] if len(cov.groups) == 1 else "alle"
+
+
+def _asked(table: pd.DataFrame, cov: Coverage, ids: Collection[str]) -> pd.DataFrame:
+    """The rows of a kommune's table about what its survey asked: a score id nobody was asked, or a
+    group that was not asked, has no row (rather than a hidden one)."""
+    if table.empty:
+        return table
+    keep = pd.Series(True, index=table.index)
+    if "id" in table.columns:
+        keep &= table["id"].isin(ids)
+    if "group" in table.columns:
+        groups = set(cov.groups) | {"alle"}
+        keep &= table["group"].isin(groups) | ~table["group"].isin(["stab", "borgernaer", "alle"])
+    return table[keep.to_numpy()]
+
+
+def _scales(cells: Cells, code: str, wave: str, ids: Collection[str]) -> list[dict[str, Any]]:
+    """Which scale each theme (and ordered block) was asked on: ``id``, ``points`` (list of K),
+    ``framework_points``."""
+    table = cells.t.scales
+    if table.empty:
+        return []
+    part = table[(table["kommunekode"] == code) & (table["wave"] == wave)]
+    part = part[part["id"].isin(ids) | ~part["id"].str.match(r"^[A-Z]")]
+    return [{"id": str(r.id), "points": [int(x) for x in r.points], "framework_points": int(r.framework_points)}
+            for r in part.itertuples(index=False)]
+
+
+def _priority(code: str, wave: str, cells: Cells, p: Params, cov: Coverage, n_kommuner: int,
+              national: Mapping[str, Mapping[str, pd.DataFrame]]) -> dict[str, Any]:
+    """The priority block: the rule's inputs from the suppressed cells of the themes the survey
+    asked, the benchmark percentile of the group the rule looks at, and the bootstrap replicates
+    of that group's scores and of the staff–frontline gaps (so the uncertainty of both reaches
+    the ranking). Needs the data cannot inform are left out of the rule, with the reason."""
     fw = cells.t.fw
-    scores = cells.get("scores", code, wave)
-    theme_ids = [t.id for t in fw.themes()]
-    front = scores[(scores["group"] == "borgernaer") & ~scores["suppressed"] & scores["id"].isin(theme_ids)]
-    basis = "borgernaer" if len(front) == len(theme_ids) else "alle"
+    scores = _asked(cells.get("scores", code, wave), cov, {*cov.domains, *cov.themes})
+    theme_ids = list(cov.themes)
+    basis = _basis(scores, cov)
+    left_out: dict[str, str] = {}
+    percentile = None
     bench = cells.get(f"benchmark_{basis}", code, wave)
-    percentile = bench.set_index("id")["percentile"] if not bench.empty else None
-    shown = scores[(scores["group"] == basis) & ~scores["suppressed"]]
-    replicates = cells.t.replicates(code, wave, basis, theme_ids) if not shown.empty else None
+    compared = int(bench["n_kommuner"].max()) if not bench.empty and bench["n_kommuner"].notna().any() else 0
+    if n_kommuner < 2:
+        left_out["benchmark"] = "datagrundlaget rummer kun denne kommune"
+    elif 0 < compared < MIN_BENCHMARK_KOMMUNER:
+        left_out["benchmark"] = f"kun {compared} kommuner at sammenligne med"
+    elif not bench.empty:
+        percentile = bench.set_index("id")["percentile"]
+    drivers = cells.t.drivers(p.priority.driver_method)
+    if drivers is None:
+        left_out["derived_importance"] = (
+            "spørgsmålet om tid og rum til at lede det faglige er ikke med i data"
+            if cells.t.drivers_skipped(p.priority.driver_method) == "not_asked" else
+            "for få borgernære ledere har svaret på spørgsmålet om tid og rum til at lede det faglige")
+    if not cov.asked("importance"):
+        left_out["stated_importance"] = "spørgsmålene om temaernes vigtighed var ikke med i målingen"
+    if len(cov.groups) == 1:
+        left_out["gap"] = f"kun {GROUP_WHO[cov.groups[0]]} er spurgt"
+    shown = scores[(scores["group"] == basis) & ~scores["suppressed"]] if not scores.empty else scores
+    replicates = cells.t.replicates(code, wave, basis, theme_ids) if not shown.empty and theme_ids else None
     gaps = cells.get("gaps", code, wave)  # only where both groups are shown
     gap_replicates = None
     if basis == "borgernaer" and replicates is not None and not gaps.empty:
         gap_replicates = cells.t.replicates(code, wave, "stab", theme_ids) - replicates
-    return priority_section(fw, code, p, scores, cells.get("items", code, wave),
-                            cells.t.drivers(p.priority.driver_method), national=national, ref=kommuner(),
-                            benchmark=percentile, replicates=replicates, gaps=gaps, gap_replicates=gap_replicates)
+    return priority_section(fw, code, p, scores, cells.get("items", code, wave), drivers,
+                            national=national.get(basis, national.get("alle")) if n_kommuner >= 2 else None,
+                            ref=kommuner(), benchmark=percentile, replicates=replicates, gaps=gaps,
+                            gap_replicates=gap_replicates, basis=basis, themes=theme_ids, left_out=left_out)
+
+
+def _basis(scores: pd.DataFrame, cov: Coverage) -> str:
+    """Whose score the priority rule looks at: the frontline leaders' where every asked theme has a
+    shown cell of theirs; the staff's where only the staff were asked; else all leaders'."""
+    def complete(group: str) -> bool:
+        if scores.empty or not cov.themes:
+            return False
+        cells = scores[(scores["group"] == group) & ~scores["suppressed"] & scores["id"].isin(cov.themes)]
+        return len(cells) == len(cov.themes)
+
+    if "borgernaer" in cov.groups and complete("borgernaer"):
+        return "borgernaer"
+    if cov.groups == ("stab",) and complete("stab"):
+        return "stab"
+    return "alle"
 
 
 def _with_invited(rows: list[dict[str, Any]], p: Params) -> list[dict[str, Any]]:
-    """Add the invited count and the response rate (withheld where n is)."""
+    """Add the invited count and the response rate (withheld where n is, and where more answered than
+    the params say were invited — an invited count that does not belong to these data)."""
     invited: dict[str, int] = {str(g): v for g, v in (p.invited or {}).items()}
     if len(invited) == 2:
         invited["alle"] = sum(invited.values())
     for row in rows:
         row["invited"] = invited.get(row["group"])
         rate = row["n"] / row["invited"] if row["n"] is not None and row["invited"] else None
-        row["response_rate"] = None if rate is None else round(rate, 4)
+        row["response_rate"] = None if rate is None or rate > 1 else round(rate, 4)
     return rows
 
 

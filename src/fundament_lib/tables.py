@@ -17,10 +17,11 @@ import pandas as pd
 
 from . import descriptives as desc
 from . import stats
-from .drivers import driver_table
+from .coverage import Coverage, coverage_table, scale_table
+from .drivers import DriverError, driver_table
 from .framework import Framework
 from .params import Params
-from .scoring import respondent_scores
+from .scoring import answer_scores, respondent_scores
 
 __all__ = ["Tables", "StatsSettings", "national_tables", "settings_from"]
 
@@ -66,14 +67,34 @@ class Tables:
     changes: pd.DataFrame
     benchmark: dict[str, pd.DataFrame]
     reliability: pd.DataFrame
-    _drivers: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    coverage: dict[tuple[str, str], Coverage] = field(default_factory=dict)
+    scales: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _drivers: dict[str, tuple[pd.DataFrame | None, str | None]] = field(default_factory=dict)
 
     def drivers(self, method: str = "johnson") -> pd.DataFrame | None:
         """National key-driver table of the themes for the outcome item (frontline leaders,
-        latest wave of each kommune); ``None`` without an outcome item or enough answers."""
+        latest wave of each kommune); ``None`` without an outcome item or enough answers
+        (:meth:`drivers_skipped` says why)."""
         if method not in self._drivers:
             self._drivers[method] = _national_drivers(self, method)
-        return self._drivers[method]
+        return self._drivers[method][0]
+
+    def drivers_skipped(self, method: str = "johnson") -> str | None:
+        """Why there is no driver table (a :class:`~fundament_lib.drivers.DriverError` reason code),
+        or ``None`` when there is one."""
+        self.drivers(method)
+        return self._drivers[method][1]
+
+    def benchmark_of(self, group: str) -> pd.DataFrame:
+        """Every kommune's position among the kommuner on ``group``'s scores (computed on first use
+        for a group other than ``alle`` and ``borgernaer``)."""
+        if group not in self.benchmark:
+            self.benchmark[group] = stats.benchmark(self.intervals, group=group)
+        return self.benchmark[group]
+
+    def coverage_of(self, code: str, wave: str) -> Coverage:
+        """What one kommune × wave's survey asked (empty when it is not in the data)."""
+        return self.coverage.get((str(code), str(wave)), Coverage())
 
     def replicates(self, code: str, wave: str, group: str, ids: list[str]) -> Any:
         """Bootstrap replicates (``n_boot × len(ids)``) of one kommune × wave × group."""
@@ -81,16 +102,16 @@ class Tables:
         return self.intervals.take(keys, ids)[0]
 
 
-def _national_drivers(t: Tables, method: str) -> pd.DataFrame | None:
-    if t.outcome is None:
-        return None
+def _national_drivers(t: Tables, method: str) -> tuple[pd.DataFrame | None, str | None]:
+    if t.outcome is None or t.outcome.empty:
+        return None, "not_asked"
     rs = t.respondent_scores
     latest = rs.groupby("kommunekode", observed=True)["wave"].transform("max")
     frontline = rs[(rs["group"] == "borgernaer") & (rs["wave"] == latest)]
     try:
-        return driver_table(frontline, t.outcome, t.fw, method=method)  # type: ignore[arg-type]
-    except ValueError:  # too few complete cases
-        return None
+        return driver_table(frontline, t.outcome, t.fw, method=method), None  # type: ignore[arg-type]
+    except DriverError as exc:
+        return None, exc.reason
 
 
 def national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSettings | None = None) -> Tables:
@@ -99,6 +120,7 @@ def national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSettings |
     resp = respondent_scores(tidy, fw)
     dist = desc.item_distributions(tidy, fw)
     positive = desc.theme_positive_share(dist, fw)
+    coverage = coverage_table(tidy, fw)
     intervals = stats.score_intervals(resp, fw, n_boot=cfg.n_boot, confidence=cfg.confidence, seed=cfg.seed)
     scores = intervals.table.drop(columns="method").merge(
         positive[[*desc.UNIT, "group", "id", "top2"]], on=[*desc.UNIT, "group", "id"], how="left")
@@ -111,9 +133,17 @@ def national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSettings |
         intervals=intervals,
         gaps=stats.group_gaps(resp, fw, intervals=intervals, confidence=cfg.confidence),
         changes=stats.wave_changes(resp, fw, intervals=intervals, confidence=cfg.confidence),
-        benchmark={g: stats.benchmark(intervals, group=g) for g in ("alle", "borgernaer")},
-        reliability=_reliability(tidy, fw, cfg),
+        benchmark={"alle": stats.benchmark(intervals, group="alle", units=_both_groups(coverage)),
+                   "borgernaer": stats.benchmark(intervals, group="borgernaer")},
+        reliability=_reliability(tidy, fw, cfg), coverage=coverage, scales=scale_table(tidy, fw),
     )
+
+
+def _both_groups(coverage: dict[tuple[str, str], Coverage]) -> pd.DataFrame:
+    """The kommune × wave units whose survey asked both groups: only their ``alle`` scores are ranked
+    together (a staff-only survey's ``alle`` is the staff's own view, not comparable)."""
+    both = [key for key, cov in coverage.items() if len(cov.groups) == 2]
+    return pd.DataFrame(both, columns=["kommunekode", "wave"])
 
 
 def _reliability(tidy: pd.DataFrame, fw: Framework, cfg: StatsSettings) -> pd.DataFrame:
@@ -128,4 +158,4 @@ def _outcome(tidy: pd.DataFrame, fw: Framework) -> pd.Series | None:
     if fw.outcome is None:
         return None
     rows = tidy[(tidy["item_id"] == fw.outcome.id) & (tidy["status"] == "svar")]
-    return rows.set_index("respondent_id")["value"].astype(float)
+    return answer_scores(rows, fw).set_axis(rows["respondent_id"].astype(str)).astype(float)

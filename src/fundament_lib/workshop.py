@@ -9,7 +9,7 @@ the same kommunegruppe or region; named only where the params allow it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,8 @@ WEAK_PREREQUISITE = 50.0  # a prerequisite scoring below this (0–100) looks we
 
 
 def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drivers: pd.DataFrame | None,
-                 benchmark: pd.DataFrame | None = None, gaps: pd.DataFrame | None = None) -> pd.DataFrame:
+                 benchmark: pd.DataFrame | None = None, gaps: pd.DataFrame | None = None, *,
+                 basis: str | None = None, themes: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per theme with what the priority rule needs.
 
     Parameters
@@ -47,24 +48,30 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
         a gap counts as a need only where its interval lies above 0 (``gap_significant``).
         The gap itself is the difference of the shown scores, with or without ``gaps`` (the
         gaps table's ``diff`` is the same difference of the same scores).
+    basis
+        Whose score every theme is judged on; ``None``: the frontline leaders' where shown,
+        else all leaders', theme by theme.
+    themes
+        The themes to rank (default: every theme of the framework).
     """
-    by_theme = {key: g.set_index("group") for key, g in scores.groupby("id")}
-    importance = items[items["group"] == "alle"].set_index("item_id")["score"]
+    by_theme = {key: g.set_index("group") for key, g in scores.groupby("id")} if not scores.empty else {}
+    importance = _alle_scores(items)
     rows = []
-    for t in fw.themes():
+    for t in [fw.theme(i) for i in themes] if themes is not None else fw.themes():
         own = by_theme.get(t.id, pd.DataFrame(columns=scores.columns).set_index("group"))
-        basis = "borgernaer" if _shown(own, "borgernaer") else "alle"
-        cell = own.loc[basis] if basis in own.index else None
+        group = basis or ("borgernaer" if _shown(own, "borgernaer") else "alle")
+        cell = own.loc[group] if group in own.index else None
         imp = importance.get(fw.importance_id(t.id), np.nan)
         rows.append({
-            "id": t.id, "title": t.title, "basis": basis,
+            "id": t.id, "title": t.title, "basis": group,
             "score": _get(cell, "score"), "ci_low": _get(cell, "ci_low"), "ci_high": _get(cell, "ci_high"),
             "n": _get(cell, "n"),
             "importance": float(imp) if pd.notna(imp) else np.nan,
             "gap": (own.loc["stab", "score"] - own.loc["borgernaer", "score"])
             if _shown(own, "stab") and _shown(own, "borgernaer") else np.nan,
         })
-    out = pd.DataFrame(rows).set_index("id")
+    out = pd.DataFrame(rows, columns=["id", "title", "basis", "score", "ci_low", "ci_high", "n", "importance",
+                                      "gap"]).set_index("id")
     out["driver"] = drivers.set_index("id")["share"].reindex(out.index) if drivers is not None else np.nan
     out["percentile"] = benchmark.reindex(out.index) if benchmark is not None else np.nan
     if gaps is not None:
@@ -72,6 +79,18 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
         out["gap_ci_low"], out["gap_ci_high"] = g["ci_low"].astype(float), g["ci_high"].astype(float)
         out["gap_significant"] = out["gap_ci_low"] > 0
     return out
+
+
+def _alle_scores(items: pd.DataFrame) -> pd.Series:
+    """All leaders' score (0–100) per item; an item asked on two scales (two files pooled) is the
+    n-weighted mean of its rows' 0–100 scores, and a hidden row makes it missing."""
+    if items.empty:
+        return pd.Series(dtype="float64")
+    alle = items[items["group"] == "alle"]
+    total = (alle["score"] * alle["n"]).groupby(alle["item_id"].astype(str)).sum(min_count=1)
+    hidden = alle["score"].isna().groupby(alle["item_id"].astype(str)).any()
+    n = alle["n"].groupby(alle["item_id"].astype(str)).sum()
+    return (total / n.where(n > 0)).where(~hidden)
 
 
 def _shown(own: pd.DataFrame, group: str) -> bool:
@@ -85,15 +104,20 @@ def _get(cell: pd.Series | None, key: str) -> float:
 
 
 def prerequisites(fw: Framework, items: pd.DataFrame) -> list[dict[str, Any]]:
-    """The three process prerequisites with their score (alle) and whether they look weak."""
-    if fw.prerequisites is None:
+    """The three process prerequisites with their score (alle) and whether they look weak; none
+    when the survey did not ask them."""
+    if fw.prerequisites is None or items.empty:
         return []
+    asked = set(items["item_id"].astype(str))
+    alle = items[items["group"] == "alle"]
+    scores = _alle_scores(items)
     out = []
-    for pre in fw.prerequisites.items:
-        cell = items[(items["item_id"] == pre.id) & (items["group"] == "alle")]
-        score = float(cell["score"].iloc[0]) if not cell.empty and pd.notna(cell["score"].iloc[0]) else None
+    for pre in [x for x in fw.prerequisites.items if x.id in asked]:
+        value = scores.get(pre.id, np.nan)
+        n = alle.loc[alle["item_id"] == pre.id, "n"]
+        score = float(value) if pd.notna(value) else None
         out.append({"id": pre.id, "title": pre.title, "score": score,
-                    "n": None if cell.empty or pd.isna(cell["n"].iloc[0]) else int(cell["n"].iloc[0]),
+                    "n": int(n.sum()) if score is not None else None,
                     "weak": score is not None and score < WEAK_PREREQUISITE})
     return out
 
@@ -128,22 +152,29 @@ def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, 
                      drivers: pd.DataFrame | None, *, national: Mapping[str, pd.DataFrame] | None = None,
                      ref: pd.DataFrame | None = None, benchmark: pd.Series | None = None,
                      replicates: np.ndarray | None = None, gaps: pd.DataFrame | None = None,
-                     gap_replicates: np.ndarray | None = None) -> dict[str, Any]:
-    """The ``priority`` block of a kommune's summary (see the README for its fields)."""
-    themes = theme_inputs(fw, scores, items, drivers, benchmark, gaps)
-    result = prioritise(themes, p.priority, min_n=p.min_n, seed=p.seed, replicates=replicates,
-                        gap_replicates=gap_replicates)
+                     gap_replicates: np.ndarray | None = None, basis: str | None = None,
+                     themes: Sequence[str] | None = None, left_out: Mapping[str, str] | None = None
+                     ) -> dict[str, Any]:
+    """The ``priority`` block of a kommune's summary (see the README for its fields).
+
+    ``basis``, ``themes`` and ``left_out`` are passed on to :func:`theme_inputs` and
+    :func:`~fundament_lib.priority.prioritise`; without ``national`` (one kommune only) there is
+    no bench-learning.
+    """
+    inputs = theme_inputs(fw, scores, items, drivers, benchmark, gaps, basis=basis, themes=themes)
+    result = prioritise(inputs, p.priority, min_n=p.min_n, seed=p.seed, replicates=replicates,
+                        gap_replicates=gap_replicates, left_out=left_out)
     pre = prerequisites(fw, items)
     for item in result.priorities:
         t = fw.theme(item["theme"])
-        row = themes.loc[item["theme"]]
+        row = inputs.loc[item["theme"]]
         item.update(title=t.title, score=_num(row["score"]), ci_low=_num(row["ci_low"]),
                     ci_high=_num(row["ci_high"]), basis=row["basis"], importance=_num(row["importance"]),
                     questions=[{"text": q.text, "page": q.page} for q in t.discussion])
         if national is not None and ref is not None:
             item["benchlearning"] = benchlearning(item["theme"], code, national, ref, share_names=p.share_names)
     chosen = {i["theme"] for i in result.priorities}
-    matrix = themes.reset_index()[["id", "importance", "score", "basis"]].assign(
+    matrix = inputs.reset_index()[["id", "importance", "score", "basis"]].assign(
         priority=lambda d: d["id"].isin(chosen))
     return {
         "rule": result.rule,
@@ -154,6 +185,8 @@ def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, 
         "matrix": records(matrix),
         "prerequisites": pre,
         "weak_prerequisites": [x["id"] for x in pre if x["weak"]],
+        "basis": basis or (str(inputs["basis"].mode().iloc[0]) if not inputs.empty else None),
+        "left_out": dict(left_out or {}),
     }
 
 

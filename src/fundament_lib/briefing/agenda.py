@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import plots
 from ..fmt import fmt_num, fmt_pct
+from ..priority import NO_THEMES
 from ..report import Html, bullets, esc, figure, heading, note, paragraph, table
 from .common import (
     frame,
@@ -23,6 +24,8 @@ def priorities(s: dict[str, Any]) -> Html:
     parts: list[str] = [heading("3. Hvad skal workshoppen tage fat på først?")]
     if not block:
         return Html("".join(parts) + note("Prioriteringen kunne ikke beregnes for denne kommune."))
+    if s.get("coverage") is not None and not s["coverage"]["themes"]:
+        return Html("".join(parts) + note(NO_THEMES) + _agenda([], block.get("prerequisites", []), s))
     parts += [paragraph(block["rule"]), paragraph(block["note"], cls="lede" if block["priorities"] else None)]
     chosen = block["priorities"]
     if chosen:
@@ -48,13 +51,19 @@ def _matrix_alt(matrix: pd.DataFrame, chosen: list[dict[str, Any]]) -> str:
 
 def _agenda(chosen: list[dict[str, Any]], prereq: list[dict[str, Any]], s: dict[str, Any]) -> str:
     parts: list[str] = [heading("Dagsorden for workshoppen", 3)]
+    alone = (s.get("analyses") or {}).get("benchmark", {}).get("reason") == "one_kommune"
+    if chosen and alone:
+        parts.append(note("Der er ingen andre kommuner i datagrundlaget, så briefingen kan ikke pege på kommuner at "
+                          "lære af."))
     for p in chosen:
         questions = [f"{q['text']} (s. {q['page']})" for q in p.get("questions", [])]
         parts.append(f"<h4>{esc(p['theme'])} {esc(p['title'])}</h4>" + bullets(questions))
         parts.append(_benchlearning_text(p.get("benchlearning")))
     if not chosen:
-        parts.append(paragraph("Uden prioriterede temaer kan workshoppen tage udgangspunkt i forskellene mellem "
-                               "staben og de borgernære ledere og i forudsætningerne nedenfor."))
+        both = (s.get("analyses") or {}).get("gaps", {}).get("reason") != "one_group"
+        parts.append(paragraph("Uden prioriterede temaer kan workshoppen tage udgangspunkt i "
+                               + ("forskellene mellem staben og de borgernære ledere og i " if both else "")
+                               + ("forudsætningerne nedenfor." if prereq else "drøftelsesspørgsmålene til temaerne.")))
     if prereq:
         rows = [{"Forudsætning": x["title"], "Score": "skjult" if x["score"] is None else fmt_num(x["score"]),
                  "Vurdering": "ser svag ud" if x["weak"] else ("–" if x["score"] is None else "på plads")}
@@ -73,7 +82,8 @@ def _benchlearning_text(b: dict[str, Any] | None) -> str:
         return ""
     if b["n_higher"] == 0:
         return paragraph("Ingen kommuner scorer klart højere på temaet (hvor konfidensintervallerne ikke overlapper).")
-    text = (f"{b['n_higher']} kommuner scorer klart højere (konfidensintervallerne overlapper ikke), heraf "
+    text = (f"{b['n_higher']} {'kommune scorer' if b['n_higher'] == 1 else 'kommuner scorer'} klart højere "
+            "(konfidensintervallerne overlapper ikke), heraf "
             f"{b['same_group']} i samme kommunegruppe og {b['same_region']} i samme region.")
     if b.get("names"):
         text += " Tag fx kontakt til " + ", ".join(b["names"]) + "."

@@ -13,7 +13,8 @@ from ..framework import Framework, load_framework
 
 __all__ = ["load", "fw_of", "frame", "theme_labels", "domain_labels", "id_labels", "is_shown", "score_text", "signed",
            "cell_of", "domain_name", "largest_gap", "sentence", "section_number", "GROUPS", "GAP_COLUMN",
-           "KEY_HEADINGS", "QUALITY_TITLE"]
+           "KEY_HEADINGS", "QUALITY_TITLE", "asked_groups", "asked_ids", "asked_block", "skipped_text",
+           "shown_groups"]
 
 QUALITY_TITLE = "Datagrundlag og usikkerhed"
 # Headings every briefing has (browser tests look for them). The numbers are those of a framework with
@@ -120,3 +121,43 @@ def section_number(fw: Framework, section: str) -> int:
     present = ["status", "profile", "priorities", *(["roles"] if fw.roles is not None else []),
                *(["burden"] if fw.burden is not None else []), "changes", "quality"]
     return present.index(section) + 1
+
+
+def asked_groups(s: dict[str, Any]) -> tuple[str, ...]:
+    """The respondent groups the kommune's survey asked (``stab``, ``borgernaer``); from the
+    respondent counts for a summary written before ``coverage`` existed."""
+    cov = s.get("coverage")
+    if cov is not None:
+        return tuple(cov["groups"])
+    present = {r["group"] for r in s["quality"]["respondents"]}
+    return tuple(g for g in ("stab", "borgernaer") if g in present)
+
+
+def shown_groups(s: dict[str, Any]) -> tuple[str, ...]:
+    """The rows a group table shows: ``alle`` and both groups where both were asked, else the one
+    group asked (its ``alle`` row would repeat it)."""
+    asked = asked_groups(s)
+    return ("alle", *asked) if len(asked) != 1 else asked
+
+
+def asked_ids(s: dict[str, Any], fw: Framework) -> dict[str, str]:
+    """Domain and theme id → label, for the ids the survey asked (every id for an older summary)."""
+    labels = id_labels(fw)
+    cov = s.get("coverage")
+    if cov is None:
+        return labels
+    asked = {*cov["domains"], *cov["themes"]}
+    return {i: label for i, label in labels.items() if i in asked}
+
+
+def asked_block(s: dict[str, Any], block: str) -> bool:
+    """Whether the survey asked a block (``role``, ``burden``, ``importance`` …); true for an older
+    summary without ``coverage``."""
+    cov = s.get("coverage")
+    return cov is None or block in cov["blocks"]
+
+
+def skipped_text(s: dict[str, Any], name: str) -> str | None:
+    """The Danish line saying why an analysis is missing (the summary's ``analyses``), or None."""
+    entry = (s.get("analyses") or {}).get(name)
+    return None if not entry or entry.get("done") else entry.get("text")

@@ -9,9 +9,11 @@ from ..fmt import fmt_int, fmt_num, fmt_pct
 from ..framework import Framework
 from ..report import Html, esc, figure, heading, note, paragraph
 from .common import (
+    asked_block,
     frame,
     fw_of,
     section_number,
+    skipped_text,
 )
 from .hidden import frontline_hidden_note
 
@@ -25,6 +27,9 @@ def roles(s: dict[str, Any]) -> Html:
     cells = frame(s.get("roles", []))
     if fw.roles is None:
         return Html("")
+    if not asked_block(s, "role"):
+        return Html(heading(f"{section_number(fw, 'roles')}. Stabenes roller set fra de borgernære enheder")
+                    + note(str(skipped_text(s, "roles"))))
     functions = {f.id: f.title for f in fw.roles.functions}
     roles_order = {r.id: (r.short or r.title).capitalize() for r in fw.roles.roles}
     parts: list[str] = [heading(f"{section_number(fw, 'roles')}. Stabenes roller set fra de borgernære enheder"),
@@ -55,12 +60,17 @@ def burden(s: dict[str, Any]) -> Html:
     fw = fw_of(s)
     if fw.burden is None:
         return Html("")
+    heading_text = f"{section_number(fw, 'burden')}. Administrativ byrde hos de borgernære ledere"
+    if not asked_block(s, "burden") and not asked_block(s, "free_text"):
+        return Html(heading(heading_text) + note(str(skipped_text(s, "burden"))))
     areas = frame(s["burden"]["areas"])
     labels = {a.id: a.title for a in fw.burden.areas}
-    parts: list[str] = [heading(f"{section_number(fw, 'burden')}. Administrativ byrde hos de borgernære ledere"),
+    parts: list[str] = [heading(heading_text),
              paragraph("Andelen af de borgernære ledere, der oplever, at opgaveområdet tager mere af deres tid, "
                        "end det burde, med 95 %-konfidensinterval.")]
-    if not areas.empty and areas["share"].notna().any():
+    if not asked_block(s, "burden"):
+        parts = [heading(heading_text), note(str(skipped_text(s, "burden")))]
+    elif not areas.empty and areas["share"].notna().any():
         order = areas.dropna(subset=["share"]).sort_values("share", ascending=False)["area"]
         ax = plots.share_bars(areas, labels={a: labels[a] for a in order})
         top = areas.loc[areas["share"].idxmax()]
@@ -75,7 +85,8 @@ def burden(s: dict[str, Any]) -> Html:
             f"De borgernære ledere bruger efter egen vurdering i gennemsnit {fmt_num(share['mean'])} % af "
             f"arbejdsugen på at lede det faglige (median {fmt_num(share['median'])} %, halvdelen mellem "
             f"{fmt_num(share['q1'])} og {fmt_num(share['q3'])} %; n = {fmt_int(share['n'])})."))
-    parts.append(_free_text_part(s["free_text"]))
+    parts.append(_free_text_part(s["free_text"]) if asked_block(s, "free_text") else
+                 heading("Eksempler med lederens egne ord", 3) + note(str(skipped_text(s, "free_text"))))
     return Html("".join(parts))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..framework import GROUP_LABELS
 from ..privacy import REASONS
-from .common import fw_of, section_number
+from .common import asked_block, fw_of, section_number
 
 __all__ = ["hidden_lines", "hidden_fagomraader", "omitted_fagomraader_text", "hidden_groups", "frontline_hidden_note",
            "join_da"]
@@ -167,8 +167,8 @@ def _follows(s: dict[str, Any]) -> list[str]:
     """What else is hidden when the frontline leaders' group is (sections only they are asked)."""
     fw = fw_of(s)
     return [*(["opdelingen på fagområde"] if any(b.id == "fagomraade" for b in fw.background) else []),
-            *(["vurderingen af stabenes roller"] if fw.roles is not None else []),
-            *(["den administrative byrde"] if fw.burden is not None else [])]
+            *(["vurderingen af stabenes roller"] if fw.roles is not None and asked_block(s, "role") else []),
+            *(["den administrative byrde"] if fw.burden is not None and asked_block(s, "burden") else [])]
 
 
 def hidden_lines(s: dict[str, Any]) -> list[str]:

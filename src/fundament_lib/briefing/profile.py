@@ -14,16 +14,19 @@ from .common import (
     GAP_COLUMN,
     GROUPS,
     KEY_HEADINGS,
+    asked_groups,
+    asked_ids,
     cell_of,
     frame,
     fw_of,
-    id_labels,
     is_shown,
     largest_gap,
     score_text,
     section_number,
     sentence,
+    shown_groups,
     signed,
+    skipped_text,
     theme_labels,
 )
 from .hidden import frontline_hidden_note, omitted_fagomraader_text
@@ -33,48 +36,79 @@ __all__ = ["profile"]
 POSITIVE_COLUMN = "Positive svar (alle)"
 
 
+_QUESTION = {("stab", "borgernaer"): "Hvordan vurderer staben sig selv, og hvordan oplever de borgernære ledere det?",
+             ("stab",): "Hvordan vurderer staben sig selv på temaerne?",
+             ("borgernaer",): "Hvordan oplever de borgernære ledere stabene på temaerne?"}
+_CAPTION = {"stab": "stab (åben cirkel)", "borgernaer": "borgernære ledere (fyldt firkant)"}
+
+
 def profile(s: dict[str, Any]) -> Html:
-    """Section 2: the theme profile by respondent group, the gap, and the fagområde breakdown."""
+    """Section 2: the theme profile by respondent group, the gap, and the fagområde breakdown (of the
+    groups and themes the survey asked; one line for what it did not)."""
     plots.set_style()
     fw = fw_of(s)
-    labels = theme_labels(fw)
+    groups = asked_groups(s)
+    labels = {i: x for i, x in theme_labels(fw).items() if i in asked_ids(s, fw)}
     scores = frame(s["scores"])
-    themes = scores[scores["level"] == "theme"]
-    parts: list[str] = [heading(KEY_HEADINGS[1]),
-                        paragraph("Hvordan vurderer staben sig selv, og hvordan oplever de borgernære ledere det?")]
-    by_group = themes[themes["group"].isin(["stab", "borgernaer"]) & themes["score"].notna()]
-    if by_group.empty:
+    themes = scores[scores["level"] == "theme"] if not scores.empty else scores
+    parts: list[str] = [heading(KEY_HEADINGS[1]), paragraph(_QUESTION.get(groups, _QUESTION[("stab", "borgernaer")]))]
+    if not labels:
+        return Html("".join(parts) + note("Målingen stillede ingen af temaernes udsagn, så der er ingen temaprofil "
+                                          "at vise."))
+    only = skipped_text(s, "gaps") if len(groups) == 1 else None
+    if only:
+        parts.append(note(only))
+    by_group = themes[themes["group"].isin(groups) & themes["score"].notna()]
+    if by_group.empty and len(groups) == 2:
         parts.append(note("Stab og borgernære ledere kan ikke vises hver for sig: en af grupperne har for få svar, "
                           "og den anden skjules med, så den lille gruppe ikke kan regnes ud. Tabellen viser alle "
                           "ledere under ét."))
-    else:
+    elif not by_group.empty:
         n = by_group.groupby("group")["n"].max().astype(int).to_dict()
-        ax = plots.theme_profile(themes, labels=labels, n=n)
+        ax = plots.theme_profile(themes, labels=labels, groups=groups, n=n)
+        band = " Den grå bjælke mellem dem viser forskellen." if len(groups) == 2 else ""
         parts.append(figure(ax, alt=_profile_alt(by_group, labels, s), caption=(
-            "Score (0–100) pr. tema for stab (åben cirkel) og borgernære ledere (fyldt firkant) med 95 %-"
-            "konfidensinterval. Den grå bjælke mellem dem viser forskellen.")))
-    parts += [table(_profile_table(themes, labels, frame(s.get("gaps", []))),
-                    caption="Temascore pr. gruppe og forskellen mellem dem",
-                    numeric=[*(GROUP_LABELS[g] for g in GROUPS), GAP_COLUMN, POSITIVE_COLUMN], row_header="Tema"),
-              paragraph("Hver celle viser score og 95 %-konfidensinterval i parentes; antal svar pr. gruppe står i "
-                        f"afsnit {section_number(fw, 'quality')}. Forskellen er stabens score minus de borgernære "
-                        "lederes. «Positive svar» er andelen af alle lederes svar i de to øverste svarkategorier. "
-                        "* betyder, at forskellen holder, også når der tages højde for, at ti temaer testes "
-                        "på én gang (Holms korrektion, 5 %-niveau).", cls="meta")]
+            f"Score (0–100) pr. tema for {' og '.join(_CAPTION[g] for g in groups)} med 95 %-"
+            f"konfidensinterval.{band}")))
+    gap = len(groups) == 2
+    columns = [GROUP_LABELS[g] for g in shown_groups(s)] + ([GAP_COLUMN] if gap else [])
+    parts += [table(_profile_table(themes, labels, frame(s.get("gaps", [])), shown_groups(s), gap),
+                    caption="Temascore pr. gruppe og forskellen mellem dem" if gap else "Temascore",
+                    numeric=[*columns, POSITIVE_COLUMN], row_header="Tema"),
+              paragraph(_table_note(fw, gap, len(labels)), cls="meta")]
     parts.append(_subgroup_part(s, fw))
     parts.append(_likert_part(s, fw))
     return Html("".join(parts))
 
 
-def _profile_table(themes: pd.DataFrame, labels: dict[str, str], gaps: pd.DataFrame) -> pd.DataFrame:
+def _table_note(fw: Framework, gap: bool, n_themes: int) -> str:
+    text = ("Hver celle viser score og 95 %-konfidensinterval i parentes; antal svar pr. gruppe står i "
+            f"afsnit {section_number(fw, 'quality')}.")
+    if gap:
+        text += (" Forskellen er stabens score minus de borgernære lederes.")
+    text += " «Positive svar» er andelen af alle lederes svar i de to øverste svarkategorier."
+    if gap:
+        text += (f" * betyder, at forskellen holder, også når der tages højde for, at {_count_da(n_themes)}"
+                 " temaer testes på én gang (Holms korrektion, 5 %-niveau).")
+    return text
+
+
+def _count_da(n: int) -> str:
+    return {2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks", 7: "syv", 8: "otte", 9: "ni", 10: "ti"}.get(n, str(n))
+
+
+def _profile_table(themes: pd.DataFrame, labels: dict[str, str], gaps: pd.DataFrame,
+                   groups: tuple[str, ...] = GROUPS, gap: bool = True) -> pd.DataFrame:
     by_id = gaps.set_index("id") if not gaps.empty else pd.DataFrame()
     rows = []
     for theme_id, label in labels.items():
         alle = cell_of(themes, theme_id, "alle")
-        row = {"Tema": label, GROUP_LABELS["alle"]: score_text(alle),
-               POSITIVE_COLUMN: fmt_pct(alle.get("top2")) if alle is not None and is_shown(alle) else "–",
-               **{GROUP_LABELS[g]: score_text(cell_of(themes, theme_id, g)) for g in GROUPS if g != "alle"}}
-        row[GAP_COLUMN] = _gap_text(by_id.loc[theme_id]) if theme_id in by_id.index else "–"
+        cells = {GROUP_LABELS[g]: score_text(cell_of(themes, theme_id, g)) for g in groups}
+        first = {k: cells.pop(k) for k in list(cells)[:1]}  # «Alle» (or the one group asked) first
+        row = {"Tema": label, **first,
+               POSITIVE_COLUMN: fmt_pct(alle.get("top2")) if alle is not None and is_shown(alle) else "–", **cells}
+        if gap:
+            row[GAP_COLUMN] = _gap_text(by_id.loc[theme_id]) if theme_id in by_id.index else "–"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -91,7 +125,9 @@ def _profile_alt(by_group: pd.DataFrame, labels: dict[str, str], s: dict[str, An
     part = front if not front.empty else by_group
     best, worst = part.loc[part["score"].idxmax()], part.loc[part["score"].idxmin()]
     who = "de borgernære ledere" if not front.empty else "staben"
-    text = (f"Prikdiagram over temaernes score for stab og borgernære ledere. Hos {who} ligger "
+    groups = asked_groups(s)
+    whose = "stab og borgernære ledere" if len(groups) != 1 else who
+    text = (f"Prikdiagram over temaernes score for {whose}. Hos {who} ligger "
             f"{labels[best['id']]} højest ({fmt_num(best['score'])}) og {labels[worst['id']]} lavest "
             f"({fmt_num(worst['score'])}).")
     top = largest_gap(s)
@@ -102,13 +138,18 @@ def _profile_alt(by_group: pd.DataFrame, labels: dict[str, str], s: dict[str, An
 
 def _subgroup_part(s: dict[str, Any], fw: Framework) -> str:
     cells = frame(s.get("subgroups", {}).get("fagomraade", []))
+    not_asked = (s.get("analyses") or {}).get("fagomraade", {}).get("reason") == "not_asked"
+    if not_asked:
+        return note(str(skipped_text(s, "fagomraade")))
+    options = next((b.options for b in fw.background if b.id == "fagomraade"), {})
+    if not cells.empty and not set(cells["group"]) & set(options):  # a summary without ``analyses``
+        return note("Fagområdet er ikke oplyst i data, så de borgernære ledere kan ikke opdeles på fagområde.")
     if cells.empty or cells["score"].notna().sum() == 0:
         return note(frontline_hidden_note(s, "Opdelingen på fagområde")
                     or "Opdelingen på fagområde vises ikke: for få borgernære ledere pr. fagområde.")
-    options = next((b.options for b in fw.background if b.id == "fagomraade"), {})
     shown_groups = [g for g in options if g in set(cells.loc[cells["score"].notna(), "group"])]
     columns = {g: options[g] for g in shown_groups}
-    ax = plots.subgroup_heatmap(cells, rows=id_labels(fw), columns=columns)
+    ax = plots.subgroup_heatmap(cells, rows=asked_ids(s, fw), columns=columns)
     omitted = omitted_fagomraader_text(s)
     alt = sentence(f"Varmekort over de borgernære lederes score pr. tema opdelt på {len(columns)} fagområder. "
                    + omitted)
@@ -124,19 +165,43 @@ def _subgroup_part(s: dict[str, Any], fw: Framework) -> str:
 
 def _likert_part(s: dict[str, Any], fw: Framework) -> str:
     items = frame(s["items"])
-    alle = items[items["group"] == "alle"]
-    scale = fw.scales[fw.theme_scale].labels
+    alle = items[items["group"] == "alle"] if not items.empty else items
+    own = fw.scales[fw.theme_scale]
     parts: list[str] = [heading("Svarene på de enkelte udsagn", 3),
              paragraph("Fordelingen af alle lederes svar. Negative svar til venstre, positive til højre for "
                        "midten; «Ved ikke» vises for sig til højre og indgår ikke i scoren.")]
+    points = alle["points"] if "points" in alle else pd.Series(pd.NA, index=alle.index)
+    scales = sorted({int(k) for k in points.dropna()}) or [own.high - own.low + 1]
     for d in fw.domains:
         labels = {i.id: f"{i.id} {i.text}" for t in d.themes for i in t.items}
-        part = alle[alle["item_id"].isin(labels)]
-        if part.empty:
-            continue
-        ax = plots.likert_bars(part, labels=labels, scale=scale)
-        parts.append(figure(ax, alt=_likert_alt(part, labels, d.id), caption=f"{d.id} {d.title}: svarfordeling pr. udsagn."))
+        for k in scales:
+            # One figure per scale: answers on scales of different lengths are never stacked together.
+            part = alle[alle["item_id"].isin(labels) & (points.fillna(own.high - own.low + 1) == k)]
+            if part.empty:
+                continue
+            scale = own.labels if k == own.high - own.low + 1 else point_labels(k)
+            caption = f"{d.id} {d.title}: svarfordeling pr. udsagn"
+            if len(scales) > 1 or k != own.high - own.low + 1:
+                who = _answered_by(items, list(labels), k, own.high - own.low + 1)
+                caption += f" ({k}-trinsskala{f'; besvaret af {who}' if who else ''})"
+            caption += "."
+            ax = plots.likert_bars(part, labels=labels, scale=scale)
+            parts.append(figure(ax, alt=_likert_alt(part, labels, d.id), caption=caption))
     return "".join(parts)
+
+
+def _answered_by(items: pd.DataFrame, ids: list[str], k: int, own: int) -> str:
+    """'staben' or 'de borgernære ledere' when only that group answered these items on the K-point
+    scale (two surveys on different scales pooled), else ''."""
+    points = items["points"].fillna(own) if "points" in items else pd.Series(own, index=items.index)
+    rows = items[items["item_id"].isin(ids) & (points == k) & items["group"].isin(["stab", "borgernaer"])]
+    groups = set(rows["group"])
+    return {"stab": "staben", "borgernaer": "de borgernære ledere"}[groups.pop()] if len(groups) == 1 else ""
+
+
+def point_labels(k: int) -> dict[int, str]:
+    """Legend labels of a K-point scale the framework has no wording for: '1 (lavest)' … 'K (højest)'."""
+    return {j: f"{j} (lavest)" if j == 1 else f"{j} (højest)" if j == k else str(j) for j in range(1, k + 1)}
 
 
 def _likert_alt(part: pd.DataFrame, labels: dict[str, str], domain_id: str) -> str:

@@ -11,18 +11,20 @@ from ..fmt import fmt_ci, fmt_datetime, fmt_int, fmt_num, fmt_pct
 from ..framework import GROUP_LABELS
 from ..report import Html, esc, heading, note, paragraph, table
 from .common import (
-    GROUPS,
     QUALITY_TITLE,
+    asked_groups,
     frame,
     fw_of,
     id_labels,
     section_number,
+    shown_groups,
     signed,
+    skipped_text,
     theme_labels,
 )
-from .hidden import hidden_lines
+from .hidden import hidden_lines, join_da
 
-__all__ = ["changes", "quality", "provenance", "interval_text", "parameter_text"]
+__all__ = ["changes", "quality", "provenance", "interval_text", "parameter_text", "scales_text"]
 
 
 def changes(s: dict[str, Any]) -> Html:
@@ -44,20 +46,27 @@ def changes(s: dict[str, Any]) -> Html:
         if part.empty:
             continue
         row = {"Tema": label}
-        for g in GROUPS:
+        for g in shown_groups(s):
             row[GROUP_LABELS[g]] = _change_text(part.loc[g]) if g in part.index else "skjult"
         rows.append(row)
     sure = moved[(moved["group"] == "alle") & (moved["p"] < 0.05) & (moved["level"] == "theme")]
     summary = ("Ingen temaer har flyttet sig mere, end målingens usikkerhed kan skelne." if sure.empty else
-               "Tydelige ændringer for alle ledere: " + "; ".join(
+               f"Tydelige ændringer for {_all_asked(s)}: " + "; ".join(
                    f"{labels[r['id']]} {signed(r['change'])} point"
                    for _, r in sure.iterrows()) + ".")
     parts += [paragraph(summary),
               table(pd.DataFrame(rows), caption=f"Ændring i score fra {s['previous_wave']} til {s['wave']} "
-                    "med 95 %-konfidensinterval", numeric=[GROUP_LABELS[g] for g in GROUPS], row_header="Tema"),
+                    "med 95 %-konfidensinterval", numeric=[GROUP_LABELS[g] for g in shown_groups(s)],
+                    row_header="Tema"),
               paragraph("De to målinger har forskellige respondenter, så intervallet bygger på to uafhængige "
                         "stikprøver. * markerer en ændring, der er statistisk sikker (p < 0,05).", cls="meta")]
     return Html("".join(parts))
+
+
+def _all_asked(s: dict[str, Any]) -> str:
+    """'alle ledere', or the one group asked ('staben')."""
+    groups = asked_groups(s)
+    return "alle ledere" if len(groups) != 1 else {"stab": "staben", "borgernaer": "de borgernære ledere"}[groups[0]]
 
 
 def _change_text(c: pd.Series) -> str:
@@ -69,7 +78,7 @@ def quality(s: dict[str, Any]) -> Html:
     """Section 7: responses per group, response rate, missingness and what was suppressed."""
     resp = frame(s["quality"]["respondents"]).set_index("group")
     rows = []
-    for g in GROUPS:
+    for g in shown_groups(s):
         if g not in resp.index:
             continue
         r = resp.loc[g]
@@ -81,6 +90,9 @@ def quality(s: dict[str, Any]) -> Html:
     parts: list[str] = [heading(f"{section_number(fw_of(s), 'quality')}. {QUALITY_TITLE}"),
              table(pd.DataFrame(rows), caption="Antal respondenter og svarprocent", numeric=["Svar", "Inviterede", "Svarprocent"],
                    row_header="Gruppe")]
+    missing = [GROUP_LABELS[g] for g in ("stab", "borgernaer") if g not in asked_groups(s)]
+    if missing:
+        parts.append(paragraph(f"{' og '.join(missing)} er ikke spurgt i denne måling."))
     if not alle.empty:
         parts.append(paragraph(
             f"«Ved ikke» udgør {fmt_pct(alle['share_dont_know'].mean())} og ubesvarede udsagn "
@@ -89,7 +101,10 @@ def quality(s: dict[str, Any]) -> Html:
             f"({fmt_pct(alle['share_dont_know'].max())})."))
     parts.append(_reliability_part(s))
     parts.append(paragraph(s["scoring_rule"]))
-    parts.append(paragraph(interval_text(s.get("interval")), cls="meta"))
+    scales = scales_text(s)
+    if scales:
+        parts.append(paragraph(scales))
+    parts.append(paragraph(interval_text(s.get("interval"), both_groups=len(asked_groups(s)) == 2), cls="meta"))
     if s.get("suppressed"):
         lines = hidden_lines(s)
         parts.append(note(f"Af hensyn til anonymiteten vises intet om færre end {s['min_n']} personer. "
@@ -101,10 +116,39 @@ def quality(s: dict[str, Any]) -> Html:
     return Html("".join(parts))
 
 
+def scales_text(s: dict[str, Any]) -> str:
+    """Which scale each theme was asked on, in Danish, e.g. 'Temaernes udsagn er stillet på rammens
+    5-trinsskala.' or '… P1.1 og P1.2 på en 4-trinsskala; …' ('' for an older summary)."""
+    rows = [r for r in s.get("scales", []) if not str(r["id"]).islower()]
+    if not rows:
+        return ""
+    by_scale: dict[tuple[int, ...], list[str]] = {}
+    for r in rows:
+        by_scale.setdefault(tuple(r["points"]), []).append(str(r["id"]))
+    own = rows[0]["framework_points"]
+    rule = ("Et svar på trin v af K tæller (v − 1)/(K − 1) × 100, så 0 er skalaens laveste og 100 dens højeste "
+            "svarmulighed.")
+    if list(by_scale) == [(own,)]:
+        return f"Temaernes udsagn er stillet på rammens {own}-trinsskala."
+    if len(by_scale) == 1 and len(next(iter(by_scale))) == 1:
+        k = next(iter(by_scale))[0]
+        return f"Temaernes udsagn er stillet på en {k}-trinsskala (rammens egen skala har {own} trin). {rule}"
+    parts = []
+    for points, ids in by_scale.items():
+        where = join_da(ids)
+        if len(points) == 1:
+            parts.append(f"{where} på {'rammens' if points[0] == own else 'en'} {points[0]}-trinsskala")
+        else:
+            parts.append(f"{where} på flere skalaer ({join_da([f'{k} trin' for k in points])}; hvert svar er "
+                         "omregnet på sin egen skala)")
+    return "Temaernes udsagn er stillet på forskellige skalaer: " + "; ".join(parts) + ". " + rule
+
+
 def _reliability_part(s: dict[str, Any]) -> str:
     rel = frame(s["quality"].get("reliability", []))
     if rel.empty or rel["alpha"].notna().sum() == 0:
-        return paragraph("Temaernes pålidelighed (Cronbachs alfa) beregnes kun, når mindst 30 har besvaret alle "
+        return paragraph(skipped_text(s, "reliability") or
+                         "Temaernes pålidelighed (Cronbachs alfa) beregnes kun, når mindst 30 har besvaret alle "
                          "temaets udsagn; det er ikke tilfældet her.")
     labels = theme_labels(fw_of(s))
     shown = rel.dropna(subset=["alpha"])
@@ -120,10 +164,11 @@ def _reliability_part(s: dict[str, Any]) -> str:
                     numeric=["Udsagn", "n", "Cronbachs alfa", "McDonalds omega"], row_header="Tema"))
 
 
-def interval_text(interval: Mapping[str, Any] | None) -> str:
+def interval_text(interval: Mapping[str, Any] | None, *, both_groups: bool = True) -> str:
     """The summary's ``interval`` record (how the intervals were made) as a Danish sentence.
 
-    Summaries written before the record existed get a general sentence.
+    Summaries written before the record existed get a general sentence; ``both_groups`` false (a
+    survey of one group) leaves out how ``alle`` is resampled.
     """
     if not interval:
         return "Konfidensintervallerne er beregnet ved bootstrap over respondenterne."
@@ -132,7 +177,7 @@ def interval_text(interval: Mapping[str, Any] | None) -> str:
     level = _level_text(interval["level"])
     text = (f"Konfidensintervallerne er {kind} på {level}-niveau: respondenterne er trukket om "
             f"{fmt_int(int(interval['resamples']))} gange med tilbagelægning")
-    if interval.get("alle_stratified_by") == "group":
+    if interval.get("alle_stratified_by") == "group" and both_groups:
         text += ", og for «alle» er stab og borgernære ledere trukket hver for sig"
     return text + "."
 
@@ -175,7 +220,8 @@ def provenance(s: dict[str, Any]) -> Html:
     p = s["provenance"]
     params = "; ".join(parameter_text(k, v) for k, v in p["parameters"].items()
                        if k != "framework" and not (isinstance(v, dict) and k != "invited"))
-    text = (f"Kilde: kommunens svar {p['data_hash']} (datasæt {p.get('dataset_hash', '–')}) · ramme "
+    text = ("DEMODATA · " if p.get("demo") else "") + (
+            f"Kilde: kommunens svar {p['data_hash']} (datasæt {p.get('dataset_hash', '–')}) · ramme "
             f"{p['framework']} · fundament {p['library_version']} · parametre: {params} · "
             f"kørt {fmt_datetime(p['run_started'])}")
     return Html(f'<p class="provenance">{esc(text)}</p>')

@@ -12,7 +12,8 @@ from ..framework import GROUP_LABELS, Framework
 from ..kommuner import official_name
 from ..report import Html, bullets, figure, heading, note, paragraph, table
 from .common import (
-    GROUPS,
+    asked_groups,
+    asked_ids,
     cell_of,
     domain_labels,
     domain_name,
@@ -21,35 +22,86 @@ from .common import (
     is_shown,
     largest_gap,
     score_text,
+    shown_groups,
+    skipped_text,
     theme_labels,
 )
+from .hidden import join_da
 
-__all__ = ["title", "status"]
+__all__ = ["title", "status", "DEMO_NOTICE"]
+
+
+DEMO_NOTICE = ("Demodata: tallene i denne briefing er syntetiske data fra «fundament demo», ikke svar fra "
+               "kommunens egne ledere. Brug dem kun til at se, hvordan en briefing ser ud.")
+_WHO_ASKED = {("stab", "borgernaer"): "ledere i stab og ledelse og i de borgernære enheder",
+              ("stab",): "ledere i stab og ledelse", ("borgernaer",): "ledere i de borgernære enheder"}
+_ONLY = {("stab",): ("Kun staben er spurgt i denne måling, så briefingen viser, hvor staben selv mener, den står. "
+                     "De borgernære lederes oplevelse og forskellen mellem grupperne kan først vises, når de "
+                     "borgernære ledere er spurgt."),
+         ("borgernaer",): ("Kun de borgernære ledere er spurgt i denne måling, så briefingen viser deres oplevelse "
+                           "af stabene. Stabens egen vurdering og forskellen mellem grupperne indgår ikke.")}
 
 
 def title(s: dict[str, Any]) -> Html:
-    """The page title, an introduction and the key findings in three lines."""
+    """The page title, an introduction (what the survey asked) and the key findings in three lines;
+    a visible notice first when the briefing is made from demo data."""
     fw = fw_of(s)
+    groups = asked_groups(s)
     intro = (
-        f"Denne briefing samler svarene fra {official_name(s['kommunekode'])}s ledere i stab og ledelse og i de "
-        f"borgernære enheder i målingen {s['wave']}. Den viser, hvor kommunen står på "
-        f"{domain_name(fw, plural=True)} i «{fw.short_title or fw.title}», hvor staben og de "
-        "borgernære ledere ser forskelligt på temaerne, og hvad workshoppen bør tage op først."
+        f"Denne briefing samler svarene fra {official_name(s['kommunekode'])}s "
+        f"{_WHO_ASKED.get(groups, _WHO_ASKED[('stab', 'borgernaer')])} i målingen {s['wave']}. Den viser, hvor "
+        f"kommunen står på {domain_name(fw, plural=True)} i «{fw.short_title or fw.title}»"
+        + (", hvor staben og de borgernære ledere ser forskelligt på temaerne," if len(groups) == 2 else "")
+        + " og hvad workshoppen bør tage op først."
     )
-    return Html(heading(f"{fw.short_title or fw.title}: {official_name(s['kommunekode'])}", 1)
-                + paragraph(intro, cls="lede")
-                + paragraph(f"Region {s['region']} · {s['kommunegruppe']} · måling {s['wave']}", cls="meta")
-                + heading("Kort fortalt", 2) + bullets(_key_findings(s, fw)))
+    parts = [heading(f"{fw.short_title or fw.title}: {official_name(s['kommunekode'])}", 1)]
+    if s.get("demo"):
+        parts.append(note(DEMO_NOTICE, kind="warning"))
+    parts += [paragraph(intro, cls="lede")]
+    scope = [_ONLY[groups]] if groups in _ONLY else []
+    scope += [line for line in [_themes_line(s, fw)] if line]
+    if scope:
+        parts.append(note(" ".join(scope)))
+    parts += [paragraph(f"Region {s['region']} · {s['kommunegruppe']} · måling {s['wave']}", cls="meta"),
+              heading("Kort fortalt", 2), bullets(_key_findings(s, fw))]
+    return Html("".join(parts))
+
+
+def _themes_line(s: dict[str, Any], fw: Framework) -> str | None:
+    """'Målingen stillede 5 af de 10 temaer …' when the survey asked only some themes, else None."""
+    cov = s.get("coverage")
+    if not cov:
+        return None
+    themes = [t for t in fw.themes() if t.id in cov["themes"]]
+    if len(themes) == len(fw.themes()):
+        return None
+    if not themes:
+        return "Målingen stillede ingen af temaernes udsagn, så der er ingen scorer at vise."
+    missing = [d for d in fw.domains if d.id not in cov["domains"]]
+    text = f"Målingen stillede {len(themes)} af de {len(fw.themes())} temaer"
+    if missing:
+        text += f"; {join_da([f'{d.id} {d.title}' for d in missing])} er ikke med"
+    for d, ids in (cov.get("partial_domains") or {}).items():
+        text += (f". {d} bygger kun på {len(ids)} af sine {len(fw.domain_of(ids[0]).themes)} temaer "
+                 f"({', '.join(ids)})")
+    return text + "."
 
 
 def _key_findings(s: dict[str, Any], fw: Framework) -> list[str]:
     scores = frame(s["scores"])
+    if scores.empty:
+        return ["Der er ingen scorer at vise: målingen stillede ingen af temaernes udsagn."]
+    groups = asked_groups(s)
+    group = groups[0] if len(groups) == 1 else "alle"
+    asked = asked_ids(s, fw)
     out = []
     for d in fw.domains:
-        row = cell_of(scores, d.id, "alle")
+        if d.id not in asked:
+            continue
+        row = cell_of(scores, d.id, group)
         out.append(f"{d.id} {d.title}: {score_text(row, ki=True)} på en skala fra 0 til 100.")
-    themes = scores[(scores["level"] == "theme") & (scores["group"] == "alle") & scores["score"].notna()]
-    if not themes.empty:
+    themes = scores[(scores["level"] == "theme") & (scores["group"] == group) & scores["score"].notna()]
+    if len(themes) > 1:
         labels = theme_labels(fw)
         best, worst = themes.loc[themes["score"].idxmax()], themes.loc[themes["score"].idxmin()]
         out.append(f"Stærkest står {labels[best['id']]} ({fmt_num(best['score'])}); svagest "
@@ -70,34 +122,58 @@ def status(s: dict[str, Any]) -> Html:
     plots.set_style()
     fw = fw_of(s)
     scores = frame(s["scores"])
+    asked = asked_ids(s, fw)
+    partial = (s.get("coverage") or {}).get("partial_domains") or {}
     cols = ["Score", "95 %-KI", "n", "Positive svar"]
     parts: list[str] = [heading(f"1. Status på {domain_name(fw, plural=True)}"),
                         paragraph("Score på 0–100, hvor højere er bedre, med 95 %-konfidensinterval (KI) og antal "
                                   "svar (n). «Positive svar» er andelen af svarene i de to øverste svarkategorier.")]
-    for d in fw.domains:
-        rows = [_status_row(cell_of(scores, d.id, g), GROUP_LABELS[g]) for g in GROUPS]
-        parts.append(table(pd.DataFrame(rows), caption=f"{d.id} {d.title}", numeric=cols, row_header="Gruppe"))
+    for d in [d for d in fw.domains if d.id in asked]:
+        rows = [_status_row(cell_of(scores, d.id, g), GROUP_LABELS[g]) for g in shown_groups(s)]
+        caption = f"{d.id} {d.title}"
+        if d.id in partial:
+            caption += f" (bygger på {len(partial[d.id])} af {len(d.themes)} temaer)"
+        parts.append(table(pd.DataFrame(rows), caption=caption, numeric=cols, row_header="Gruppe"))
+    if not any(d.id in asked for d in fw.domains):
+        parts.append(note("Målingen stillede ingen af temaernes udsagn, så der er ingen scorer at vise."))
     bench = frame(s.get("benchmark", []))
-    if not bench.empty and bench["n_kommuner"].max() < 2:
+    lacking = skipped_text(s, "benchmark")
+    if lacking:
+        parts.append(note(lacking + (" Med et nationalt datasæt viser afsnittet kommunens placering."
+                                     if (s.get("analyses") or {})["benchmark"]["reason"] == "one_kommune" else "")))
+    elif not bench.empty and bench["n_kommuner"].max() < 2:  # a summary written before ``analyses``
         parts.append(note("Data rummer kun denne kommune, så den kan ikke sammenlignes med andre kommuner. "
                           "Med et nationalt datasæt viser afsnittet kommunens placering."))
     elif not bench.empty:
-        parts.append(table(_rank_table(bench, domain_labels(fw), s, fw.domain_label), caption=(
-            "Placering blandt kommunerne (1 = højeste score) med 95 %-interval for placeringen"),
-            numeric=["Alle kommuner", f"Region {s['region']}", s["kommunegruppe"]], row_header=fw.domain_label))
+        group = s.get("benchmark_group", "alle")
+        whose = "" if group == "alle" else f" på {'stabens' if group == 'stab' else 'de borgernære lederes'} score"
+        parts.append(table(_rank_table(bench, {i: x for i, x in domain_labels(fw).items() if i in asked}, s,
+                                       fw.domain_label),
+                           caption=f"Placering blandt kommunerne{whose} (1 = højeste score) med 95 %-interval for "
+                                   "placeringen",
+                           numeric=["Alle kommuner", f"Region {s['region']}", s["kommunegruppe"]],
+                           row_header=fw.domain_label))
     national = s.get("national")
-    if national and national.get("n_kommuner", 0) >= 2:  # a strip needs other kommuner to compare with
-        labels = domain_labels(fw)
+    one_group = len(asked_groups(s)) == 1
+    if national and national.get("n_kommuner", 0) >= 2 and one_group:
+        who = "staben" if asked_groups(s) == ("stab",) else "de borgernære ledere"
+        parts.append(note(f"Prikdiagrammet over alle kommuners scorer vises ikke, fordi kun {who} er spurgt her. "
+                          + ("Placeringen ovenfor sammenligner med de andre kommuners "
+                             f"{'stab' if who == 'staben' else 'borgernære ledere'}." if not bench.empty else "")))
+    elif national and national.get("n_kommuner", 0) >= 2:  # a strip needs other kommuner to compare with
+        labels = {i: x for i, x in domain_labels(fw).items() if i in asked}
         nat = frame(national["scores"])
         own = scores[(scores["group"] == "alle") & scores["id"].isin(labels)]
         own_n = own["n"].dropna()
         # Other kommuner's codes are blanked unless names may be shared: count them from n_kommuner.
         n_others = int(national["n_kommuner"]) - int((nat["kommunekode"] == s["kommunekode"]).any())
-        ax = plots.benchmark_strip(nat[nat["id"].isin(labels)], highlight=s["kommunekode"], labels=labels,
-                                   own=own, n_others=n_others, n_own=int(own_n.max()) if not own_n.empty else None)
-        parts.append(figure(ax, alt=_strip_alt(s, fw, nat, own), caption=(
-            f"Hver grå prik er en kommune ({national['n_kommuner']} kommuner med data). Sort: "
-            f"{official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))
+        if labels and not nat[nat["id"].isin(labels)].empty:
+            ax = plots.benchmark_strip(nat[nat["id"].isin(labels)], highlight=s["kommunekode"], labels=labels,
+                                       own=own, n_others=n_others,
+                                       n_own=int(own_n.max()) if not own_n.empty else None)
+            parts.append(figure(ax, alt=_strip_alt(s, fw, nat, own), caption=(
+                f"Hver grå prik er en kommune ({national['n_kommuner']} kommuner med data). Sort: "
+                f"{official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))
     return Html("".join(parts))
 
 

@@ -78,5 +78,5 @@ def dashboard(ds: Dataset, *, kommuner: Sequence[str] | None = None, theme: str 
     for i, name in enumerate(("Svarfordeling", "Stab/borgernære", "Benchmark")):
         tabs.set_title(i, name)
     controls = w.HBox([pick, w.VBox([group, fag, theme_w, bench])])
-    return w.VBox([w.HTML(f"<b>{esc(ds.fw.short_title or ds.fw.title)}</b> – {len(ds.kommuner)} kommuner, "
+    return w.VBox([w.HTML(f"<b>{esc(ds.fw.short_title or ds.fw.title)}</b> – {len(ds.kommuner)} {'kommune' if len(ds.kommuner) == 1 else 'kommuner'}, "
                           f"{fmt_int(len(ds.scores))} respondenter"), controls, tabs])

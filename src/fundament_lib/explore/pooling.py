@@ -64,23 +64,29 @@ def _item_cells(ds: Dataset, *, theme: str, kommuner: Sequence[str] | None, fago
     items = ds.fw.theme_items()[theme]
     rows = select_tidy(ds, kommuner=kommuner, wave=wave)
     rows = rows[rows["item_id"].astype(str).isin(items)]
-    counts = [c for c in _count_columns(ds)]
-    main = _apply(desc.item_distributions(rows, ds.fw, blocks=("theme",)), ds, keys=["item_id"],
-                  values=[*counts, "dont_know", "missing", "score"])
+    main = _by_scale(desc.item_distributions(rows, ds.fw, blocks=("theme",)))
+    counts = _count_columns(main)
+    main = _apply(main, ds, keys=["item_id", "points"], values=[*counts, "dont_know", "missing", "score"])
     if fagomraade is None:
         return main, "item_id"
     _check_choice("fagomraade", fagomraade, [*ds.fagomraader, UNKNOWN_FAGOMRAADE])
-    sub = desc.item_distributions(_as_fagomraade(rows), ds.fw, blocks=("theme",))
+    sub = _by_scale(desc.item_distributions(_as_fagomraade(rows), ds.fw, blocks=("theme",)))
     sub["group"] = sub["group"].replace({"alle": "borgernaer"})
     sub = _with_parent_rule(main, sub, "item_id")
     children = [g for g in sub["group"].unique() if g != "borgernaer"]
-    cells = _apply(sub, ds, keys=["item_id"], values=[*counts, "dont_know", "missing", "score"],
+    cells = _apply(sub, ds, keys=["item_id", "points"], values=[*counts, "dont_know", "missing", "score"],
                    hierarchy={"borgernaer": children})
     return cells[cells["group"] != "borgernaer"], "item_id"
 
 
-def _count_columns(ds: Dataset) -> list[str]:
-    return [f"c{c}" for c in sorted(ds.fw.scales[ds.fw.theme_scale].labels)]
+def _by_scale(dist: pd.DataFrame) -> pd.DataFrame:
+    """Item cells with ``points`` as a plain number (0 where the item has no points), so that cells of
+    one item on two scales are two families to the privacy rules, never one."""
+    return dist.assign(points=dist["points"].astype("Float64").fillna(0).astype(int))
+
+
+def _count_columns(cells: pd.DataFrame) -> list[str]:
+    return [c for c in cells.columns if c.startswith("c") and c[1:].isdigit()]
 
 
 def _score_cells(ds: Dataset, *, kommuner: Sequence[str] | None, wave: str | None,

@@ -11,7 +11,7 @@ from scipy.stats import norm
 
 from .. import plots
 from ..framework import GROUP_LABELS
-from .data import _COLUMN_LABELS, GROUPS, Dataset, View, _check_choice, _check_kommuner
+from .data import _COLUMN_LABELS, GROUPS, Dataset, View, _check_choice, _check_kommuner, select_tidy
 from .pooling import _item_cells, _pool, _pool_note, _score_cells
 
 __all__ = ["distribution", "gaps", "benchmark"]
@@ -79,30 +79,61 @@ def distribution(ds: Dataset, *, theme: str, kommuner: Sequence[str] | None = No
     mine = cells[cells["group"].astype(str) == label]
     who = _who(group, fagomraade, ds)
     title = f"Svarfordeling: {ds.theme_labels()[theme]} – {who}"
+    missing = _not_in_data(ds, theme=theme, group=group, kommuner=kommuner)
+    if missing:
+        return _nothing(title, missing, ax)
     notes = _pool_note(mine, ds, who)
     shown = mine[~mine["suppressed"]]
     min_n = max(ds.min_n[str(c)] for c in cells["kommunekode"].unique()) if not cells.empty else ds.default_min_n
     if shown.empty:
         return _nothing(title, _too_few(who, min_n), ax)
-    scale = ds.fw.scales[ds.fw.theme_scale]
-    counts = [f"c{c}" for c in sorted(scale.labels)]
+    shown, k, scale_note = _one_scale(shown, ds)
+    notes += scale_note
+    own = ds.fw.scales[ds.fw.theme_scale]
+    levels = own.labels if k == own.high - own.low + 1 else {j: str(j) for j in range(1, k + 1)}
+    counts = [f"c{c}" for c in sorted(levels)]
     pooled = shown.groupby(key, observed=True)[[*counts, "dont_know", "missing", "n"]].sum()
     pooled["n_kommuner"] = shown.groupby(key, observed=True)["kommunekode"].nunique()
     order = ds.fw.theme_items()[theme]
     pooled = pooled.reindex([i for i in order if i in pooled.index]).reset_index()
     texts = ds.fw.codebook().set_index("item_id")["text"]
     pooled.insert(1, "text", pooled["item_id"].map(texts))
-    codes = np.array(sorted(scale.labels), dtype=float)
+    codes = np.array(sorted(levels), dtype=float)
     n = pooled["n"].to_numpy(dtype=float)
     mean = (pooled[counts].to_numpy(dtype=float) * codes).sum(axis=1) / np.where(n > 0, n, np.nan)
     pooled["share_positive"] = pooled[counts[-2:]].sum(axis=1) / np.where(n > 0, n, np.nan)
-    pooled["score"] = (mean - scale.low) / (scale.high - scale.low) * 100
+    pooled["score"] = (mean - codes[0]) / (codes[-1] - codes[0]) * 100
     pooled = pooled.astype(dict.fromkeys([*counts, "dont_know", "missing", "n", "n_kommuner"], "Int64"))
     pooled.columns.name = None
     labels = {i: f"{i} {texts[i]}" for i in pooled["item_id"]}
-    ax = plots.likert_bars(pooled, labels=labels, scale=scale.labels, ax=ax)
+    ax = plots.likert_bars(pooled, labels=labels, scale=levels, ax=ax)
     ax.set_title(plots.wrap(title, 80))
     return View(pooled, ax, title, notes, labels=_COLUMN_LABELS)
+
+
+def _one_scale(cells: pd.DataFrame, ds: Dataset) -> tuple[pd.DataFrame, int, list[str]]:
+    """The cells of the scale most answers were given on (answers on scales of different lengths are
+    never pooled), its number of points, and a note on the answers left out."""
+    own = ds.fw.scales[ds.fw.theme_scale]
+    points = cells["points"].where(cells["points"] > 0, own.high - own.low + 1)
+    by_scale = cells.groupby(points)["n"].sum().sort_values(ascending=False)
+    k = int(by_scale.index[0])
+    if len(by_scale) == 1:
+        return cells, k, []
+    others = ", ".join(f"{int(p)} trin ({int(v)} svar)" for p, v in by_scale.iloc[1:].items())
+    return cells[points == k], k, [f"Figuren viser svarene på {k}-trinsskalaen. Svar på andre skalaer ({others}) "
+                                   "kan ikke lægges sammen med dem og er ikke med."]
+
+
+def _not_in_data(ds: Dataset, *, theme: str | None = None, group: str = "alle",
+                 kommuner: Sequence[str] | None = None) -> str | None:
+    """A line saying the group or the theme is not in the selected data at all (rather than hidden)."""
+    rows = select_tidy(ds, kommuner=kommuner)
+    if group != "alle" and group not in set(rows["group"].astype(str)):
+        return f"{GROUP_LABELS[group]} er ikke spurgt i de valgte data."
+    if theme is not None and not rows["item_id"].astype(str).isin(ds.fw.theme_items()[theme]).any():
+        return f"Temaet {ds.theme_labels()[theme]} er ikke stillet i de valgte data."
+    return None
 
 
 def gaps(ds: Dataset, *, kommuner: Sequence[str] | None = None, fagomraade: str | None = None,
@@ -138,6 +169,10 @@ def gaps(ds: Dataset, *, kommuner: Sequence[str] | None = None, fagomraade: str 
     notes = _pool_note(cells[cells["group"] == "stab"], ds, "stab og ledelse")
     notes += _pool_note(cells[cells["group"] == "borgernaer"], ds, front)
     pooled = _pool(cells[cells["group"].isin(["stab", "borgernaer"])], confidence)
+    missing = _not_in_data(ds, group="stab", kommuner=kommuner) or _not_in_data(ds, group="borgernaer",
+                                                                                  kommuner=kommuner)
+    if missing:
+        return _nothing(title, missing + " Forskellen mellem grupperne kan derfor ikke vises.", ax)
     if set(pooled["group"]) != {"stab", "borgernaer"}:
         return _nothing(title, _too_few("en af de to grupper", ds.default_min_n), ax)
     wide = pooled.pivot(index="id", columns="group", values=["n", "score", "sd", "ci_low", "ci_high"])
@@ -152,7 +187,7 @@ def gaps(ds: Dataset, *, kommuner: Sequence[str] | None = None, fagomraade: str 
     out = wide[[*sides, "gap", "gap_low", "gap_high"]].reset_index()
     for col in ("n_stab", "n_borgernaer"):
         out[col] = out[col].astype("Int64")
-    themes = ds.theme_labels()
+    themes = {i: x for i, x in ds.theme_labels().items() if i in set(pooled["id"])}
     long = pooled[pooled["id"].isin(themes)]
     ax = plots.theme_profile(long, labels=themes, ax=ax)
     ax.set_title(plots.wrap(title, 80))
@@ -201,6 +236,9 @@ def benchmark(ds: Dataset, *, kommune: str, theme: str | None = None, group: str
         return _nothing(title, _too_few(f"{ds.kommune_labels()[code]} ({GROUP_LABELS[group].lower()})",
                                         ds.min_n[code]), ax)
     field_ = cells[~cells["suppressed"]].assign(kommunekode=lambda d: d["kommunekode"].astype(str))
+    if field_["kommunekode"].nunique() < 2:
+        return _nothing(title, "Data rummer kun denne kommune med viste tal, så der er ingen andre kommuner at "
+                               "sammenligne med.", ax)
     stats = field_.groupby("id")["score"].agg(median="median", min="min", max="max", n_kommuner="count")
     rank = field_.groupby("id")["score"].rank(ascending=False, method="min")
     field_ = field_.assign(rank=rank)

@@ -20,7 +20,13 @@ everything random is seeded.
 ==========================  ================================================================
 """
 
-from ._common import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, DEFAULT_SEED, StatsArgumentError
+from ._common import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_N_BOOT,
+    DEFAULT_SEED,
+    MIN_MODEL_KOMMUNER,
+    StatsArgumentError,
+)
 from .benchmark import benchmark, rank_scores
 from .bootstrap import ScoreIntervals, bootstrap_means, score_intervals
 from .gaps import group_gaps, holm
@@ -40,6 +46,7 @@ __all__ = [
     "DEFAULT_CONFIDENCE",
     "DEFAULT_N_BOOT",
     "DEFAULT_SEED",
+    "MIN_MODEL_KOMMUNER",
     "StatsArgumentError",
     "ScoreIntervals",
     "score_intervals",

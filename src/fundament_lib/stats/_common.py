@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_N_BOOT",
     "DEFAULT_CONFIDENCE",
     "GROUPS",
+    "MIN_MODEL_KOMMUNER",
     "check_confidence",
     "check_n_boot",
     "check_min_n",
@@ -39,6 +40,7 @@ DEFAULT_SEED = 20251           # the seed of params/defaults.yaml
 DEFAULT_N_BOOT = 2000
 DEFAULT_CONFIDENCE = 0.95
 GROUPS = ("alle", "stab", "borgernaer")
+MIN_MODEL_KOMMUNER = 5  # national models (ICC, clustered gap models) are fitted on at least this many kommuner
 
 
 class StatsArgumentError(FundamentError, ValueError):

@@ -62,8 +62,20 @@ def _ranks(score: np.ndarray, reps: np.ndarray, confidence: float) -> dict[str, 
             "ci_low": np.floor(low), "ci_high": np.ceil(high)}
 
 
+def _columns(by: tuple[str, ...]) -> list[str]:
+    """The columns of :func:`benchmark`'s result."""
+    head = [c for c in ["kommunekode", "wave"] if c in by]
+    cols = [*head, "id", "level", "group", "n", "score", "ci_low", "ci_high", "rank", "n_kommuner", "percentile",
+            "rank_ci_low", "rank_ci_high"]
+    for subset in SUBSETS:
+        cols += [subset, f"rank_{subset}", f"n_{subset}", f"percentile_{subset}", f"rank_{subset}_ci_low",
+                 f"rank_{subset}_ci_high"]
+    return cols
+
+
 def benchmark(intervals: ScoreIntervals, *, ref: pd.DataFrame | None = None, group: str = "alle",
-              wave: str | None = None, confidence: float | None = None) -> pd.DataFrame:
+              wave: str | None = None, confidence: float | None = None,
+              units: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rank and percentile of every kommune on every score id, nationally and within its peers.
 
     For kommune ``k`` and id ``j`` among the ``n`` kommuner with a score:
@@ -90,6 +102,9 @@ def benchmark(intervals: ScoreIntervals, *, ref: pd.DataFrame | None = None, gro
         Wave to compare; ``None`` takes each kommune's latest wave.
     confidence
         Level of the rank interval (default: that of ``intervals``).
+    units
+        Only these units (rows of the ``intervals.by`` columns) take part, e.g. the
+        kommuner whose ``alle`` pools both groups; default every unit.
 
     Returns
     -------
@@ -98,7 +113,8 @@ def benchmark(intervals: ScoreIntervals, *, ref: pd.DataFrame | None = None, gro
         ``score``, ``ci_low``, ``ci_high``, ``rank``, ``n_kommuner``,
         ``percentile``, ``rank_ci_low``, ``rank_ci_high``, and for
         ``region`` and ``kommunegruppe``: the name, ``rank_<s>``, ``n_<s>``,
-        ``percentile_<s>``, ``rank_<s>_ci_low``, ``rank_<s>_ci_high``.
+        ``percentile_<s>``, ``rank_<s>_ci_low``, ``rank_<s>_ci_high``. Empty when no
+        kommune has the group (with ``wave=None``).
     """
     check_choice("group", group, ("alle", "stab", "borgernaer"))
     confidence = check_confidence(intervals.confidence if confidence is None else confidence)
@@ -108,15 +124,19 @@ def benchmark(intervals: ScoreIntervals, *, ref: pd.DataFrame | None = None, gro
     ref = kommuner() if ref is None else ref
     check_columns(ref, ["kommunekode", *SUBSETS], parameter="ref")
     table = intervals.table[intervals.table["group"] == group]
+    if units is not None:
+        keys = list(intervals.by)
+        table = table.merge(units[keys].astype(object).drop_duplicates(), on=keys, how="inner")
     if "wave" in intervals.by:
         if wave is None:
             latest = table.groupby("kommunekode", observed=True)["wave"].transform("max")
             table = table[table["wave"] == latest]
         else:
             table = table[table["wave"] == wave]
-    if table.empty:
-        raise StatsArgumentError("wave" if wave is not None else "intervals", "a wave present in the data",
-                                 wave)
+    if table.empty and wave is not None:
+        raise StatsArgumentError("wave", "a wave present in the data", wave)
+    if table.empty:  # nobody in the group anywhere (e.g. a staff-only survey): no positions
+        return pd.DataFrame(columns=_columns(intervals.by))
     ids = list(intervals.ids)
     wide = table.pivot(index="kommunekode", columns="id", values="score").reindex(columns=ids)
     codes = wide.index

@@ -55,7 +55,8 @@ def icc1(values: pd.Series | np.ndarray, clusters: pd.Series | np.ndarray) -> Ic
     ``(MSB − MSW) / (MSB + (k − 1) MSW)`` — ICC(1,1) of Shrout & Fleiss
     (1979), ``pingouin.intraclass_corr`` row ``ICC1`` and R
     ``psych::ICC``; with unequal sizes REML weighs the clusters properly.
-    NaN values are dropped; fewer than 2 clusters or 3 observations give NaN.
+    NaN values are dropped; fewer than 2 clusters or 3 observations, or a model that
+    cannot be fitted (a singular design), give NaN with ``converged`` false.
     """
     y = pd.Series(np.asarray(values, dtype="float64"))
     g = pd.Series(np.asarray(clusters, dtype=object))
@@ -67,9 +68,14 @@ def icc1(values: pd.Series | np.ndarray, clusters: pd.Series | np.ndarray) -> Ic
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        fit = MixedLM(y, np.ones((len(y), 1)), groups=g).fit(reml=True)
+        try:
+            fit = MixedLM(y, np.ones((len(y), 1)), groups=g).fit(reml=True)
+        except (np.linalg.LinAlgError, ValueError):  # a singular design (e.g. two clusters): no estimate
+            return IccResult(np.nan, np.nan, np.nan, n_clusters, len(y), False)
     between = float(np.asarray(fit.cov_re)[0, 0])
     within = float(fit.scale)
+    if not (np.isfinite(between) and np.isfinite(within)) or between + within <= 0:
+        return IccResult(np.nan, np.nan, np.nan, n_clusters, len(y), False)
     converged = bool(fit.converged) and not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     return IccResult(between / (between + within), between, within, n_clusters, len(y), converged)
 

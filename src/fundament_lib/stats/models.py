@@ -23,7 +23,7 @@ from statsmodels.tools.numdiff import approx_fprime
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from ..framework import Framework
-from ..scoring import item_matrix, score_ids
+from ..scoring import answer_points, answer_scores, score_ids
 from ._common import DEFAULT_CONFIDENCE, check_columns, check_confidence, latest_wave
 
 __all__ = ["national_gap_models", "ordinal_logit", "OrdinalFit", "cluster_ols_slope"]
@@ -213,11 +213,27 @@ def _ordinal_gap(answers: pd.DataFrame, confidence: float, within: bool) -> dict
     exog = pd.concat([cells["stab"].astype("float64"), _dummies(cells["item_id"], "item")], axis=1)
     if within:
         exog = pd.concat([exog, _dummies(cells["kommunekode"], "k")], axis=1)
-    fit = ordinal_logit(cells["value"].astype(int).to_numpy(), exog, cells["kommunekode"].to_numpy(),
-                        weights=cells["w"].to_numpy())
+    try:
+        fit = ordinal_logit(cells["value"].astype(int).to_numpy(), exog, cells["kommunekode"].to_numpy(),
+                            weights=cells["w"].to_numpy())
+    except (np.linalg.LinAlgError, ValueError):  # a singular design: the model cannot be fitted here
+        return {**row, "converged": False}
     row.update(_estimate(float(fit.params[0]), float(np.sqrt(max(fit.cov[0, 0], 0.0))), confidence),
                converged=fit.converged)
     return row
+
+
+def _ordered_answers(tidy: pd.DataFrame, fw: Framework) -> pd.DataFrame:
+    """The substantive answers to theme statements as categories ``1..K`` of their own scale, reversed
+    items turned round: ``respondent_id``, ``item_id``, ``value``, ``points`` (K)."""
+    rows = tidy[(tidy["status"].astype(str) == "svar")]
+    points = answer_points(rows, fw)
+    score = answer_scores(rows, fw)
+    out = pd.DataFrame({"respondent_id": rows["respondent_id"].astype(str).to_numpy(),
+                        "item_id": rows["item_id"].astype(str).to_numpy(),
+                        "value": np.rint(score.to_numpy() / 100 * (points.to_numpy() - 1)) + 1,
+                        "points": points.to_numpy()})
+    return out.dropna(subset=["value"])
 
 
 def national_gap_models(scores: pd.DataFrame, fw: Framework, *, tidy: pd.DataFrame | None = None,
@@ -281,13 +297,13 @@ def national_gap_models(scores: pd.DataFrame, fw: Framework, *, tidy: pd.DataFra
         check_columns(tidy, ["respondent_id", "item_id", "value"], parameter="tidy")
         keep = data[data["group"].isin(["stab", "borgernaer"])]
         items = fw.theme_items()
-        matrix = item_matrix(tidy[tidy["respondent_id"].isin(keep.index)], [i for v in items.values() for i in v])
-        scale = fw.scales[fw.theme_scale]
-        rev = [c for c in matrix.columns if c in fw.reversed_items()]
-        matrix[rev] = scale.low + scale.high - matrix[rev]
+        answers = _ordered_answers(tidy[tidy["respondent_id"].isin(keep.index)], fw)
         for theme, item_ids in items.items():
-            long = matrix[item_ids].stack().dropna().rename("value").reset_index()
-            long.columns = ["respondent_id", "item_id", "value"]
+            long = answers[answers["item_id"].isin(item_ids)]
+            if long.empty:
+                continue  # a theme nobody was asked
+            # One scale per model: the answers on the theme's most common scale (thresholds are shared).
+            long = long[long["points"] == long["points"].mode().iloc[0]][["respondent_id", "item_id", "value"]]
             who = keep.loc[long["respondent_id"]]
             long["kommunekode"] = who["kommunekode"].to_numpy()
             long["stab"] = (who["group"] == "stab").to_numpy()

@@ -19,7 +19,7 @@ from scipy import optimize
 from scipy import stats as sps
 
 from ..framework import Framework
-from ..scoring import item_matrix, respondents
+from ..scoring import respondents, scored_items
 from ._common import (
     DEFAULT_CONFIDENCE,
     StatsArgumentError,
@@ -310,21 +310,27 @@ def mcdonald_omega(items: pd.DataFrame | np.ndarray, *, nan_policy: NanPolicy = 
 
 
 def _theme_matrix(data: pd.DataFrame, fw: Framework, by: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Items (reversed items recoded) and the ``by`` columns, one row per respondent."""
+    """Items (reversed items recoded) and the ``by`` columns, one row per respondent.
+
+    From the tidy table the items are on 0–100, each answer on the scale it was given on
+    (:func:`fundament_lib.scoring.scored_items`): for answers on one scale that is a linear
+    rescaling of all items alike, which leaves alpha and omega as they are, and it puts the
+    items of a theme asked on scales of different lengths on one footing.
+    """
     item_ids = [i for ids in fw.theme_items().values() for i in ids]
     if "item_id" in data.columns:
-        matrix = item_matrix(data, item_ids)
+        matrix = scored_items(data, fw, item_ids)[0]
         keys = respondents(data).reindex(matrix.index)
-    else:
-        check_columns(data, item_ids, parameter="data")
-        matrix = data[item_ids].astype("float64")
-        keys = data
-    check_columns(keys, by, parameter="data")
+        check_columns(keys, by, parameter="data")
+        return matrix, keys[by].reset_index(drop=True).set_axis(matrix.index)
+    check_columns(data, item_ids, parameter="data")
+    matrix = data[item_ids].astype("float64")
+    check_columns(data, by, parameter="data")
     scale = fw.scales[fw.theme_scale]
     rev = [c for c in item_ids if c in fw.reversed_items()]
     matrix = matrix.copy()
     matrix[rev] = scale.low + scale.high - matrix[rev]
-    return matrix, keys[by].reset_index(drop=True).set_axis(matrix.index)
+    return matrix, data[by].reset_index(drop=True).set_axis(matrix.index)
 
 
 def reliability_table(data: pd.DataFrame, fw: Framework, *, by: str | Sequence[str] | None = "kommunekode",
@@ -361,26 +367,29 @@ def reliability_table(data: pd.DataFrame, fw: Framework, *, by: str | Sequence[s
     matrix, keys = _theme_matrix(data, fw, by_cols)
     rows: list[dict[str, object]] = []
     for theme, ids in fw.theme_items().items():
-        block = matrix[ids]
-        complete = block.notna().all(axis=1).to_numpy()
-        parts: list[tuple[dict[str, object], np.ndarray]] = [({"scope": "pooled"}, block.to_numpy()[complete])]
+        block = matrix[ids].to_numpy()
+        if np.isnan(block).all():
+            continue  # a theme nobody answered (not asked): no row
+        parts: list[tuple[dict[str, object], np.ndarray]] = [({"scope": "pooled"}, block)]
         if by_cols:
-            sub = keys[complete]
-            values = block.to_numpy()[complete]
-            for key, pos in sub.groupby(by_cols, observed=True, sort=True).indices.items():
+            for key, pos in keys.groupby(by_cols, observed=True, sort=True).indices.items():
                 key = key if isinstance(key, tuple) else (key,)
-                parts.append(({"scope": "unit", **dict(zip(by_cols, key, strict=True))}, values[pos]))
+                parts.append(({"scope": "unit", **dict(zip(by_cols, key, strict=True))}, block[pos]))
         for label, x in parts:
-            rows.append({**label, "id": theme, "level": "theme", "k": len(ids), "n": len(x),
+            x = x[:, ~np.isnan(x).all(axis=0)]  # the statements this unit was asked
+            x = x[~np.isnan(x).any(axis=1)]
+            if label["scope"] == "unit" and x.shape[1] == 0:
+                continue
+            rows.append({**label, "id": theme, "level": "theme", "k": x.shape[1], "n": len(x),
                          **_coefficients(x, min_n, confidence)})
-    out = pd.DataFrame(rows)
-    return out[["scope", *by_cols, "id", "level", "k", "n", "alpha", "ci_low", "ci_high", "omega"]]
+    return pd.DataFrame(rows, columns=["scope", *by_cols, "id", "level", "k", "n", "alpha", "ci_low", "ci_high",
+                                       "omega"])
 
 
 def _coefficients(x: np.ndarray, min_n: int, confidence: float) -> dict[str, float]:
     nan = {"alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan, "omega": np.nan}
     n = x.shape[0]
-    if n < min_n:
+    if n < min_n or x.shape[1] < 2:
         return nan
     cov = np.cov(x, rowvar=False)
     alpha, low, high = _alpha_from_cov(cov, n, confidence)

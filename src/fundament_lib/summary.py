@@ -27,6 +27,7 @@ from .kommuner import kommuner
 from .params import Params
 from .privacy import reason_text
 from .scoring import SCORING_RULE
+from .sharing import enough_others, mask_comparisons, nameable, national_view
 from .tables import Tables, national_tables, settings_from
 from .textscreen import ScreenedText, screen
 from .workshop import priority_section
@@ -34,7 +35,9 @@ from .workshop import priority_section
 __all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slice_hash", "SCHEMA_VERSION",
            "records", "MAX_FREE_TEXTS"]
 
-SCHEMA_VERSION = "1.4"  # 1.4: interval (structured); 1.3: free_text.n_distinct, shown without duplicates
+# 2.0: national is an anonymous distribution per id (was every kommune's records in code order), comparisons
+# within a set of fewer than min_n other kommuner left out; 1.4: interval (structured); 1.3: free_text.n_distinct
+SCHEMA_VERSION = "2.0"
 MAX_FREE_TEXTS = 8
 FLAGS = ["suppressed", "suppression"]
 BENCH_COLUMNS = ["id", "rank", "n_kommuner", "percentile", "rank_ci_low", "rank_ci_high",
@@ -110,11 +113,14 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         national = _national_scores(cells, {c: w for c, (w, _) in current.items()})
         by_id = {i: g.set_index("kommunekode") for i, g in national.groupby("id")}
         slices = dict(iter(subset.groupby(["kommunekode", "wave"], observed=True)))
+        share = {c: params[c].share_names for c in codes}
         for code in [c for c in codes if selected is None or c in selected]:
             wave, previous = current[code]
+            names = nameable(code, share)
             summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
-                                      slices[(code, wave)], data_id=data_id, started=started, national=by_id)
-            summary["national"] = _national_view(national, code, params[code].share_names)
+                                      slices[(code, wave)], data_id=data_id, started=started, national=by_id,
+                                      names=names)
+            summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref)
             out[code] = summary
         national_extra[fw_id] = _national_extra(tables, _shown_groups(subset, cells) if national_models else None)
     return Summaries(out, national_extra)
@@ -157,16 +163,6 @@ def _national_scores(cells: Cells, current: Mapping[str, str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
-def _national_view(national: pd.DataFrame, code: str, share_names: bool) -> dict[str, Any]:
-    """The national field as one kommune's briefing may show it: other kommuner are
-    anonymous unless the params allow naming them (a data-sharing agreement)."""
-    view = national.copy()
-    if not share_names:
-        view["kommunekode"] = view["kommunekode"].where(view["kommunekode"] == code, "")
-    return {"n_kommuner": int(national["kommunekode"].nunique()),
-            "scores": records(view[["kommunekode", "id", "score"]])}
-
-
 def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None]:
     ordered = sorted(str(w) for w in waves)
     current = wanted if wanted in ordered else ordered[-1]
@@ -176,8 +172,13 @@ def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None
 
 def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p: Params, info: pd.Series,
                     own: pd.DataFrame, *, data_id: str, started: str,
-                    national: Mapping[str, pd.DataFrame] | None = None) -> dict[str, Any]:
-    """One kommune's summary from the suppressed national tables (see the module docstring)."""
+                    national: Mapping[str, pd.DataFrame] | None = None, names: Collection[str] = ()
+                    ) -> dict[str, Any]:
+    """One kommune's summary from the suppressed national tables (see the module docstring).
+
+    ``names`` are the other kommuner it may name (:func:`fundament_lib.sharing.nameable`);
+    comparisons over fewer than ``min_n`` other kommuner are left out (:mod:`fundament_lib.sharing`).
+    """
     fw = cells.t.fw
     k = p.min_n
     hidden: list[dict[str, Any]] = []
@@ -212,7 +213,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
                        ["id", "group"]),
         "gaps": take("gaps", ["id", "level", "n_stab", "n_borgernaer", "diff", "ci_low", "ci_high", "hedges_g",
                               "p", "p_holm"]),
-        "benchmark": take("benchmark_alle", BENCH_COLUMNS),
+        "benchmark": mask_comparisons(take("benchmark_alle", BENCH_COLUMNS), k),
         "changes": take("changes", ["id", "level", "group", "wave_previous", "n_previous", "n_latest",
                                     "score_previous", "score_latest", "change", "ci_low", "ci_high", "p"])
         if previous else [],
@@ -226,7 +227,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         },
         "free_text": _free_text(cells.t.texts, code, wave, k, p.seed, hidden=set(cells.hidden_groups(code, wave)),
                                 total=_shown_total(cells, code, wave)),
-        "priority": _priority(code, wave, cells, p, national),
+        "priority": _priority(code, wave, cells, p, national, names),
         "quality": {
             "respondents": _with_invited(take("respondents", ["group", "n", *FLAGS], ["group"]), p),
             "missingness": take("missingness", ["id", "group", "share_dont_know", "share_missing", *FLAGS],
@@ -245,8 +246,8 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
     }
 
 
-def _priority(code: str, wave: str, cells: Cells, p: Params, national: Mapping[str, pd.DataFrame] | None
-              ) -> dict[str, Any]:
+def _priority(code: str, wave: str, cells: Cells, p: Params, national: Mapping[str, pd.DataFrame] | None,
+              names: Collection[str] = ()) -> dict[str, Any]:
     """The priority block: the rule's inputs from the suppressed cells, the benchmark
     percentile of the group the rule looks at, and the bootstrap replicates of that group's
     scores and of the staff–frontline gaps (so the uncertainty of both reaches the ranking)."""
@@ -256,7 +257,8 @@ def _priority(code: str, wave: str, cells: Cells, p: Params, national: Mapping[s
     front = scores[(scores["group"] == "borgernaer") & ~scores["suppressed"] & scores["id"].isin(theme_ids)]
     basis = "borgernaer" if len(front) == len(theme_ids) else "alle"
     bench = cells.get(f"benchmark_{basis}", code, wave)
-    percentile = bench.set_index("id")["percentile"] if not bench.empty else None
+    compared = bench[[enough_others(n, p.min_n) for n in bench["n_kommuner"]]] if not bench.empty else bench
+    percentile = compared.set_index("id")["percentile"] if not compared.empty else None
     shown = scores[(scores["group"] == basis) & ~scores["suppressed"]]
     replicates = cells.t.replicates(code, wave, basis, theme_ids) if not shown.empty else None
     gaps = cells.get("gaps", code, wave)  # only where both groups are shown
@@ -265,7 +267,8 @@ def _priority(code: str, wave: str, cells: Cells, p: Params, national: Mapping[s
         gap_replicates = cells.t.replicates(code, wave, "stab", theme_ids) - replicates
     return priority_section(fw, code, p, scores, cells.get("items", code, wave),
                             cells.t.drivers(p.priority.driver_method), national=national, ref=kommuner(),
-                            benchmark=percentile, replicates=replicates, gaps=gaps, gap_replicates=gap_replicates)
+                            benchmark=percentile, replicates=replicates, gaps=gaps, gap_replicates=gap_replicates,
+                            names=names)
 
 
 def _with_invited(rows: list[dict[str, Any]], p: Params) -> list[dict[str, Any]]:

@@ -81,23 +81,28 @@ def status(s: dict[str, Any]) -> Html:
     if not bench.empty and bench["n_kommuner"].max() < 2:
         parts.append(note("Data rummer kun denne kommune, så den kan ikke sammenlignes med andre kommuner. "
                           "Med et nationalt datasæt viser afsnittet kommunens placering."))
+    elif not bench.empty and bench["rank"].isna().all():
+        parts.append(note(f"Data rummer kun {fmt_int(bench['n_kommuner'].max())} kommuner. Kommunens placering "
+                          f"vises først, når der er mindst {s['min_n']} andre kommuner at sammenligne med; ellers "
+                          "ville placeringen sige noget om de enkelte kommuner."))
     elif not bench.empty:
         parts.append(table(_rank_table(bench, domain_labels(fw), s, fw.domain_label), caption=(
             "Placering blandt kommunerne (1 = højeste score) med 95 %-interval for placeringen"),
             numeric=["Alle kommuner", f"Region {s['region']}", s["kommunegruppe"]], row_header=fw.domain_label))
-    national = s.get("national")
-    if national and national.get("n_kommuner", 0) >= 2:  # a strip needs other kommuner to compare with
+        hidden = _hidden_comparisons(bench, s)
+        if hidden:
+            parts.append(note(hidden))
+    others = _others(s.get("national"), domain_labels(fw))
+    if not others.empty:  # a strip needs at least min_n other kommuner (sharing.enough_others)
         labels = domain_labels(fw)
-        nat = frame(national["scores"])
         own = scores[(scores["group"] == "alle") & scores["id"].isin(labels)]
         own_n = own["n"].dropna()
-        # Other kommuner's codes are blanked unless names may be shared: count them from n_kommuner.
-        n_others = int(national["n_kommuner"]) - int((nat["kommunekode"] == s["kommunekode"]).any())
-        ax = plots.benchmark_strip(nat[nat["id"].isin(labels)], highlight=s["kommunekode"], labels=labels,
-                                   own=own, n_others=n_others, n_own=int(own_n.max()) if not own_n.empty else None)
-        parts.append(figure(ax, alt=_strip_alt(s, fw, nat, own), caption=(
-            f"Hver grå prik er en kommune ({national['n_kommuner']} kommuner med data). Sort: "
-            f"{official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))
+        n_others = int(others.groupby("id").size().max())
+        ax = plots.benchmark_strip(others, highlight=s["kommunekode"], labels=labels, own=own, n_others=n_others,
+                                   n_own=int(own_n.max()) if not own_n.empty else None)
+        parts.append(figure(ax, alt=_strip_alt(s, fw, others), caption=(
+            f"Hver grå prik er en anden kommune ({n_others} med data; navnene vises ikke). "
+            f"Sort: {official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))
     return Html("".join(parts))
 
 
@@ -130,14 +135,35 @@ def _rank_table(bench: pd.DataFrame, labels: dict[str, str], s: dict[str, Any], 
     return pd.DataFrame(rows)
 
 
-def _strip_alt(s: dict[str, Any], fw: Framework, nat: pd.DataFrame, own: pd.DataFrame) -> str:
+def _others(national: dict[str, Any] | None, labels: dict[str, str]) -> pd.DataFrame:
+    """The other kommuner's values from the anonymous national field (``kommunekode`` blank, as
+    :func:`plots.benchmark_strip` expects), for the ids in ``labels``; empty where none may be shown."""
+    rows = [{"kommunekode": "", "id": r["id"], "score": float(v)}
+            for r in (national or {}).get("scores", []) if r["id"] in labels for v in r["others"]]
+    return pd.DataFrame(rows, columns=["kommunekode", "id", "score"])
+
+
+def _hidden_comparisons(bench: pd.DataFrame, s: dict[str, Any]) -> str:
+    """Why a placement column shows «–»: its set of kommuner is too small to keep the others anonymous."""
+    which = [name for suffix, name in (("_region", f"i region {s['region']}"),
+                                       ("_kommunegruppe", f"i kommunegruppen ({s['kommunegruppe']})"))
+             if f"rank{suffix}" in bench.columns and bench[f"rank{suffix}"].isna().all()
+             and bench[f"n{suffix}"].notna().any()]
+    if not which:
+        return ""
+    return (f"Placeringen {' og '.join(which)} vises ikke: der er færre end {s['min_n']} andre kommuner med data "
+            "at sammenligne med, og så ville placeringen sige noget om de enkelte kommuner.")
+
+
+def _strip_alt(s: dict[str, Any], fw: Framework, nat: pd.DataFrame) -> str:
     parts: list[str] = []
+    shown = {r["id"]: r["own"] for r in s["national"]["scores"]}
     for d in fw.domains:
-        mine = own[own["id"] == d.id]["score"]
+        mine = shown.get(d.id)
         others = nat[nat["id"] == d.id]["score"]
-        if mine.empty or pd.isna(mine.iloc[0]) or others.empty:
+        if mine is None or others.empty:
             continue
-        lower = int((others < mine.iloc[0]).sum())
-        parts.append(f"På {d.id} scorer {s['kommune']} {fmt_num(mine.iloc[0])}, højere end {lower} af "
-                     f"{len(others)} kommuner.")
+        lower = int((others < mine).sum())  # as printed: whole numbers on both sides
+        parts.append(f"På {d.id} scorer {s['kommune']} {fmt_num(mine)}, højere end {lower} af "
+                     f"{len(others)} andre kommuner.")
     return "Prikdiagram over alle kommuners score på " + domain_name(fw, plural=True) + ". " + " ".join(parts)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import demo_subset
 from fundament_lib import browser
 from fundament_lib.atomic import write_parquet
 from fundament_lib.batch import MARKER, OVERVIEW, run
@@ -32,10 +33,7 @@ CODES = ["101", "147", "707"]
 @pytest.fixture(scope="module")
 def small(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo answers of three kommuner: a whole dataset, so a full run renders the overview."""
-    tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
-    path = tmp_path_factory.mktemp("small") / "small.parquet"
-    write_parquet(tidy[tidy["kommunekode"].isin(CODES)], path)
-    return path
+    return demo_subset(project, CODES, tmp_path_factory.mktemp("small"))
 
 
 @pytest.fixture

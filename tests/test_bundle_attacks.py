@@ -22,6 +22,7 @@ Summaries are built once per session (``demo_prepared``); no notebook runs here.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -254,3 +255,28 @@ def test_the_same_attacks_attach_every_value_in_todays_summary(summaries):
         assert len(got) == len(truth) - sum(1 for c, _ in truth if c == code), code  # every other kommune's value
         linked = _attached(attacks["linking ids"](s, today), truth, code)
         assert linked, code
+
+
+def _strings(obj: Any) -> Iterator[str]:
+    """Every string in a JSON document, keys included."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v)
+    elif isinstance(obj, str):
+        yield obj
+
+
+def test_no_summary_names_or_codes_another_kommune(summaries):
+    """No demo kommune has ``share_names``, so no summary may name or code another kommune."""
+    names, codes = set(REF["navn"]), set(REF.index)
+    for code, s in summaries.items():
+        assert not s["provenance"]["parameters"]["share_names"]
+        texts = list(_strings(s))
+        words = set(re.findall(r"[A-ZÆØÅ][\wæøåÆØÅ-]*", "\n".join(texts)))  # capitalised words, hyphenated whole
+        found = {w.removesuffix("s") if w not in names else w for w in words} & names - {REF.loc[code, "navn"]}
+        coded = {text for text in texts if text in codes and text != code}
+        assert not found and not coded, (code, found, coded)

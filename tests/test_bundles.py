@@ -18,10 +18,9 @@ from typing import Any
 
 import pytest
 
-from fundament_lib.atomic import write_parquet
+from conftest import demo_subset
 from fundament_lib.batch import REFUSED, run
 from fundament_lib.bundles import BUNDLES, MANIFEST, bundle_name
-from fundament_lib.ingest.schema import read_tidy
 from fundament_lib.kommuner import kommuner
 from fundament_lib.leaks import pdf_text
 
@@ -34,10 +33,7 @@ REF = kommuner()
 
 @pytest.fixture(scope="module")
 def ten(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
-    path = tmp_path_factory.mktemp("ten") / "ten.parquet"
-    write_parquet(tidy[tidy["kommunekode"].isin(CODES)], path)
-    return path
+    return demo_subset(project, CODES, tmp_path_factory.mktemp("ten"))
 
 
 @pytest.fixture

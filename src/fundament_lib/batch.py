@@ -25,7 +25,8 @@ A run (:func:`run`):
    renders the national overview into ``OUT/landsoverblik/`` the same way (its
    fingerprint: every kommune's data and parameters, the overview notebook, the library);
 7. writes each finished kommune's bundle — what may be handed to that kommune —
-   into ``OUT/til-kommunerne/`` after the leak check (:mod:`fundament_lib.bundles`);
+   into ``OUT/til-kommunerne/`` after the leak check (:mod:`fundament_lib.bundles`), as
+   soon as its briefing is in place (an unchanged kommune's bundle is checked at the end);
    a bundle that would leak is not written and fails its kommune, with the reasons in
    ``OUT/<kode>/bundle.refused.txt``;
 8. writes ``OUT/index.html`` (the data holder's page) and ``OUT/run.json`` and returns
@@ -708,7 +709,7 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
                                                   notify=notify)
         prepare_seconds += seconds
     outcomes.sort(key=lambda o: o.kommunekode)
-    _bundle(p, outcomes)
+    _bundle(p, [o for o in outcomes if o.status == "skipped"])  # the rendered ones are bundled as they finish
     _write_index(p, outcomes, run_date=started.isoformat(timespec="seconds"))
     atomic.write_json(p.out / "run.json", {
         "started": started.isoformat(timespec="seconds"), "seconds": round(time.perf_counter() - t_start, 1),
@@ -751,6 +752,7 @@ def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, sche
         with Publisher(p.outputs) as publisher:
             for result in _execute(tasks, pool, notify):
                 outcomes.append(_finish(p, publisher, result, texts[result.kommunekode]))
+                _bundle(p, outcomes[-1:])
                 notify("done", outcomes[-1])
             if p.overview_stale:
                 overview_outcome = _render_overview(p, publisher, prepared, pool, warm)

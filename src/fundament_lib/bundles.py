@@ -203,9 +203,13 @@ def _write(b: Bundle, files: dict[str, bytes], manifest: dict[str, Any]) -> None
     (b.folder / MANIFEST).unlink(missing_ok=True)
     for n, data in files.items():
         atomic.write_bytes(b.folder / n, data)
-    for old in b.folder.iterdir():
-        if old.name not in files and old.name != MANIFEST:
-            old.unlink() if old.is_file() else shutil.rmtree(old)
+    for old in b.folder.iterdir():  # e.g. a notebook now left out, a PDF of an earlier run, a temporary file
+        if old.name in files or old.name == MANIFEST:
+            continue
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
     text = atomic.json_text(manifest).encode("utf-8")
     atomic.write_bytes(b.zip, _zip(b.folder.name, {**files, MANIFEST: text}, manifest["run_started"]))
     atomic.write_bytes(b.folder / MANIFEST, text)

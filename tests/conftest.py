@@ -54,6 +54,17 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def demo_subset(project: Path, codes: list[str], folder: Path) -> Path:
+    """The project's demo answers of ``codes`` only, as ``folder/subset.parquet`` (a whole dataset)."""
+    from fundament_lib.atomic import write_parquet
+    from fundament_lib.ingest.schema import read_tidy
+
+    tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
+    path = folder / "subset.parquet"
+    write_parquet(tidy[tidy["kommunekode"].isin(codes)], path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_prepared(project: Path):
     """Every demo kommune's summary, computed once through the production path."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from fundament_lib.batch import (
 )
 from fundament_lib.cli import _Progress
 from fundament_lib.errors import ParamsError, RenderError, UnknownKommuneError
-from fundament_lib.index import index_html
+from fundament_lib.index import Details, index_html
 from fundament_lib.params import Params
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
@@ -155,6 +156,13 @@ def test_cli_unknown_kommune_and_missing_data_write_nothing(project, tmp_path):
     assert not out.exists()
 
 
+def test_cli_overview_of_a_selection_is_one_clear_line(project, tmp_path):
+    out = tmp_path / "out"
+    _one_clear_line(_cli("run", "--overview", "-k", "707", "--out", str(out), cwd=project),
+                    "the national overview (--overview) needs a run over every kommune in the data")
+    assert not out.exists()
+
+
 def test_index_marks_failed_kommuner_and_links_their_notebook():
     html = index_html([Outcome("707", "Norddjurs", "ok"),
                        Outcome("825", "Læsø", "failed", error="RuntimeError: planted <failure>")],
@@ -163,6 +171,27 @@ def test_index_marks_failed_kommuner_and_links_their_notebook():
     assert 'class="failed"' in html and "Læsø (825)" in html
     assert 'href="825/briefing.failed.ipynb"' in html and 'href="825/briefing.html"' not in html
     assert "planted &lt;failure&gt;" in html
+
+
+def test_index_shows_round_date_status_pdf_and_bundle_and_whom_it_is_for():
+    details = {"707": Details(wave="2026", made="2026-11-28T05:27:00+00:00", pdf=True,
+                              bundle="til-kommunerne/707-norddjurs.zip"),
+               "101": Details(wave="2025", made="2026-11-20T09:00:00+00:00"),
+               "825": Details(wave="2025", made="2026-11-28T05:27:00+00:00", pdf=True)}
+    html = index_html([Outcome("707", "Norddjurs", "ok"), Outcome("101", "København", "skipped"),
+                       Outcome("825", "Læsø", "failed", error="bundle not written: briefing.html: the name of "
+                               "751 Aarhus", bundle="refused")],
+                      title="t", overview="landsoverblik/overview.html", details=details,
+                      run_date="2026-11-28T05:20:00+00:00")
+    rows = {re.search(r'data-key="(\d{3})', r)[1]: r for r in html.split("<tr ")[1:] if "data-key" in r}
+    assert "ny" in rows["707"] and "2026" in rows["707"] and "28.11.2026 kl. 05.27" in rows["707"]
+    assert 'href="707/briefing.pdf"' in rows["707"] and 'href="til-kommunerne/707-norddjurs.zip"' in rows["707"]
+    assert "uændret" in rows["101"] and "20.11.2026" in rows["101"] and ".pdf" not in rows["101"]
+    assert "pakken er ikke skrevet" in rows["825"] and "751 Aarhus" in rows["825"]
+    assert 'href="825/briefing.html"' in rows["825"] and "failed.ipynb" not in rows["825"]  # the briefing is fine
+    head = html.split("<table>")[0]
+    assert "Kørt 28.11.2026 kl. 05.20" in head and "måling 2025, 2026" in head
+    assert "Kun til den dataansvarlige" in head and 'href="landsoverblik/overview.html"' in head
 
 
 def test_progress_line_counts_done_failed_unchanged_and_remaining():

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import install_quarto_stand_in
+from conftest import demo_subset, install_quarto_stand_in
 from fundament_lib import browser
 from fundament_lib.atomic import write_parquet
 from fundament_lib.batch import MARKER, OVERVIEW, run
+from fundament_lib.bundles import BUNDLES
 from fundament_lib.errors import RenderError
 from fundament_lib.ingest.schema import read_tidy
 from fundament_lib.render import external_references, scripts
@@ -32,10 +33,7 @@ CODES = ["101", "147", "707"]
 @pytest.fixture(scope="module")
 def small(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo answers of three kommuner: a whole dataset, so a full run renders the overview."""
-    tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
-    path = tmp_path_factory.mktemp("small") / "small.parquet"
-    write_parquet(tidy[tidy["kommunekode"].isin(CODES)], path)
-    return path
+    return demo_subset(project, CODES, tmp_path_factory.mktemp("small"))
 
 
 @pytest.fixture
@@ -48,13 +46,21 @@ def params(project: Path, tmp_path: Path) -> Path:
 def _run(small: Path, out: Path, params: Path, project: Path, **kw):
     kw.setdefault("workers", 2)
     return run(small, out=out, notebook=BRIEFING, params=params,
-               overview=project / "notebooks" / "national_overview.ipynb", **kw)
+               overview_notebook=project / "notebooks" / "national_overview.ipynb", **kw)
 
 
 # ---- the national overview -------------------------------------------------------------------------
-def test_a_full_run_renders_the_overview_once_and_links_it(small, params, project, tmp_path):
+def test_the_overview_is_written_only_when_asked_for(small, params, project, tmp_path):
     out = tmp_path / "out"
-    first = _run(small, out, params, project)
+    report = _run(small, out, params, project)
+    assert report.ok and report.overview is None and not (out / OVERVIEW).exists()
+    assert "landsoverblik" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_asked_for_overview_renders_once_links_the_briefings_and_is_linked_for_the_data_holder(
+        small, params, project, tmp_path):
+    out = tmp_path / "out"
+    first = _run(small, out, params, project, overview=True)
     assert first.ok and first.overview is not None and first.overview.status == "ok"
     html = (out / OVERVIEW / "overview.html").read_text(encoding="utf-8")
     assert "Landsoverblik" in html and '<html lang="da"' in html
@@ -63,22 +69,28 @@ def test_a_full_run_renders_the_overview_once_and_links_it(small, params, projec
     national = json.loads((out / OVERVIEW / "summary.json").read_text(encoding="utf-8"))
     assert national["n_kommuner"] == 3
     assert (out / OVERVIEW / MARKER).is_file() and not (out / ".work").exists()
-    assert 'href="landsoverblik/overview.html"' in (out / "index.html").read_text(encoding="utf-8")
+    for code in CODES:  # each kommune's row links its briefing, beside the overview's folder
+        assert f'<a href="../{code}/briefing.html">' in html and (out / OVERVIEW / f"../{code}/briefing.html").is_file()
+    assert "P2.5 Helhedsløsninger og -indsatser" in html  # theme names, not codes alone
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="landsoverblik/overview.html"' in index and "Kun til den dataansvarlige" in index
+    for bundle in (out / BUNDLES).glob("*/*"):  # never in what a kommune is given
+        assert "landsoverblik" not in bundle.read_text(encoding="utf-8", errors="replace"), bundle
 
-    again = _run(small, out, params, project)
+    again = _run(small, out, params, project, overview=True)
     assert again.overview is None and again.executed == []
 
     (params / "707.yaml").write_text("min_n: 6\n", encoding="utf-8")  # one kommune's params change
-    changed = _run(small, out, params, project)
+    changed = _run(small, out, params, project, overview=True)
     assert [o.kommunekode for o in changed.executed] == ["707"]
     assert changed.overview is not None and changed.overview.status == "ok"
 
 
-def test_a_selection_leaves_the_overview_alone(small, params, project, tmp_path):
+def test_an_overview_of_a_selection_is_a_clear_error_before_anything_is_written(small, params, project, tmp_path):
     out = tmp_path / "out"
-    report = _run(small, out, params, project, kommuner=["707"])
-    assert report.overview is None and not (out / OVERVIEW).exists()
-    assert "landsoverblik" not in (out / "index.html").read_text(encoding="utf-8")
+    with pytest.raises(RenderError, match=r"needs a run over every kommune in the data.*covers 1 of 3"):
+        _run(small, out, params, project, kommuner=["707"], overview=True)
+    assert not out.exists()
 
 
 # ---- PDF ---------------------------------------------------------------------------------------------
@@ -179,8 +191,7 @@ def test_a_dataset_of_one_kommune_gives_its_briefing_without_comparisons(project
     write_parquet(tidy[tidy["kommunekode"] == "707"], one)
     out = tmp_path / "out"
     report = run(one, out=out, params=params, workers=1,
-                 notebook=project / "notebooks" / "kommune_briefing.ipynb",
-                 overview=project / "notebooks" / "national_overview.ipynb")
+                 notebook=project / "notebooks" / "kommune_briefing.ipynb")
     assert report.ok, report.outcomes
     assert report.overview is None and not (out / OVERVIEW).exists()  # no country to overview
     html = (out / "707" / "briefing.html").read_text(encoding="utf-8")

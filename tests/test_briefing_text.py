@@ -161,19 +161,23 @@ def test_sections_about_a_hidden_frontline_group_say_why_they_are_empty(summarie
     assert "4. Stabenes roller" in _text(briefing.roles(s))  # the heading stays: numbering has no gap
 
 
-def test_the_strip_legend_counts_the_other_kommuner_though_their_codes_are_hidden(summaries, monkeypatch):
+def test_the_strip_draws_the_anonymous_distribution_and_counts_the_others(summaries, monkeypatch):
     from fundament_lib import plots
 
     seen: dict[str, Any] = {}
     real = plots.benchmark_strip
 
     def spy(*args: Any, **kwargs: Any):
-        seen.update(kwargs)
+        seen.update(kwargs, args=args)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(plots, "benchmark_strip", spy)
     s = summaries["707"]
-    assert {r["kommunekode"] for r in s["national"]["scores"]} == {"", "707"}  # others anonymous
-    briefing.status(s)
-    assert s["national"]["n_kommuner"] > 2  # so that one blanked code cannot pass for all the others
-    assert seen["n_others"] == s["national"]["n_kommuner"] - 1
+    html = _text(briefing.status(s))
+    p1 = next(r for r in s["national"]["scores"] if r["id"] == "P1")
+    drawn = seen["args"][0]
+    assert sorted(drawn[drawn["id"] == "P1"]["score"]) == p1["others"]  # every other kommune, no more
+    assert set(drawn["kommunekode"]) == {""}  # and none of them named
+    assert seen["n_others"] == p1["n_others"] == s["national"]["n_kommuner"] - 1
+    below = sum(v < p1["own"] for v in p1["others"])  # the alt text counts as the reader sees: whole numbers
+    assert f"scorer Norddjurs {p1['own']}, højere end {below} af {p1['n_others']} andre kommuner" in html

@@ -21,11 +21,16 @@ A run (:func:`run`):
    (:mod:`fundament_lib.publish`: nbconvert or Quarto HTML, optionally a PDF), each
    atomically and the fingerprint last, so an interrupted run leaves no
    half-written briefing and the next run redoes exactly what is missing;
-6. when the run covers every kommune in the data, renders the national overview
-   into ``OUT/landsoverblik/`` the same way (its fingerprint: every kommune's data
-   and parameters, the overview notebook, the library);
-7. writes ``OUT/index.html`` and ``OUT/run.json`` and returns one
-   :class:`Outcome` per kommune (and the overview's).
+6. when asked for (``overview``; the run must cover every kommune in the data),
+   renders the national overview into ``OUT/landsoverblik/`` the same way (its
+   fingerprint: every kommune's data and parameters, the overview notebook, the library);
+7. writes each finished kommune's bundle — what may be handed to that kommune —
+   into ``OUT/til-kommunerne/`` after the leak check (:mod:`fundament_lib.bundles`), as
+   soon as its briefing is in place (an unchanged kommune's bundle is checked at the end);
+   a bundle that would leak is not written and fails its kommune, with the reasons in
+   ``OUT/<kode>/bundle.refused.txt``;
+8. writes ``OUT/index.html`` (the data holder's page) and ``OUT/run.json`` and returns
+   one :class:`Outcome` per kommune (and the overview's).
 
 A kommune whose notebook fails keeps the executed notebook with the error as
 ``OUT/<kode>/briefing.failed.ipynb`` (traceback in ``briefing.failed.txt``); the
@@ -92,12 +97,13 @@ __all__ = ["Task", "Result", "Outcome", "RunReport", "Plan", "run", "plan", "ren
 OUTPUT_FILES = output_files("briefing")
 FAILED_FILES = failed_files("briefing")
 OVERVIEW = "landsoverblik"  # the national overview's folder, beside the kommuner's
+REFUSED = "bundle.refused.txt"  # why a kommune's bundle was not written (in its folder)
 Status = Literal["ok", "skipped", "failed"]
 Progress = Callable[[str, Any], None]
 # Packages whose version can change a briefing's look; part of every fingerprint.
 _KEY_PACKAGES = ("papermill", "nbconvert", "nbclient", "ipykernel", "matplotlib", "seaborn", "pandas", "numpy")
 # Library files that shape the run but never a briefing: editing them re-renders nothing.
-_NOT_IN_BRIEFINGS = frozenset({"cli.py", "cli_ingest.py", "index.py"})
+_NOT_IN_BRIEFINGS = frozenset({"cli.py", "cli_ingest.py", "index.py", "bundles.py", "leaks.py"})
 _RETRIES_AFTER_WORKER_DEATH = 1
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -131,6 +137,7 @@ class Outcome:
     seconds: float = 0.0
     error: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    bundle: str = ""  # the kommune's bundle: "written", "current" or "refused" (see fundament_lib.bundles)
 
 
 @dataclass
@@ -336,17 +343,18 @@ class Plan:
 
 def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_root: Path | None = None,
          notebook: Path | None = None, out: Path | None = None, force: bool = False,
-         outputs: Outputs | None = None, overview: Path | None = None) -> Plan:
+         outputs: Outputs | None = None, overview: bool = False, overview_notebook: Path | None = None) -> Plan:
     """Check every input and decide which kommuner to render (nothing is written).
 
-    Parameters are those of :func:`run`. The national overview is planned when the run
-    covers every kommune in the data and ``overview`` (default: the project's
-    ``notebooks/national_overview.ipynb``) exists.
+    Parameters are those of :func:`run`. The national overview is planned only when asked for
+    (``overview``), from ``overview_notebook`` (default: the project's
+    ``notebooks/national_overview.ipynb``).
 
     Raises
     ------
     RenderError, DataFileError, DataValidationError, UnknownKommuneError, ParamsError, FrameworkError
-        For bad input.
+        For bad input, and for an overview asked of a run that does not cover every kommune in
+        the data (or a dataset of one kommune).
     """
     from .paths import demo_data_path
     from .pipeline import load
@@ -368,10 +376,13 @@ def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_
     files = outputs.files("briefing")
     stale = [c for c in codes if force or stored_fingerprint(out / c, files) != fps[c]["fingerprint"]]
     p = Plan(data, notebook, out, tidy, params, codes, fps, stale, nb_bytes, outputs)
-    overview = (overview or notebooks_dir() / OVERVIEW_NOTEBOOK).resolve()
-    if set(codes) == set(present) and len(present) >= 2 and overview.is_file():  # a country, not a kommune
-        _, p.overview_notebook_bytes = _read_notebook(overview)
-        p.overview_notebook = overview
+    if overview:
+        if set(codes) != set(present) or len(present) < 2:
+            raise RenderError("the national overview (--overview) needs a run over every kommune in the data, and "
+                              f"at least two of them; this run covers {len(codes)} of {len(present)}")
+        nb_path = (overview_notebook or notebooks_dir() / OVERVIEW_NOTEBOOK).resolve()
+        _, p.overview_notebook_bytes = _read_notebook(nb_path)
+        p.overview_notebook = nb_path
         p.overview_fingerprint = overview_fingerprint(slices, params, notebook=p.overview_notebook_bytes,
                                                       renderer=outputs.renderer)
         p.overview_stale = force or (stored_fingerprint(out / OVERVIEW, outputs.files("overview"))
@@ -572,6 +583,10 @@ def _on_disk(p: Plan, code: str) -> Outcome | None:
 
     folder = p.out / code
     if stored_fingerprint(folder, OUTPUT_FILES) is not None:
+        refused = folder / REFUSED
+        if refused.is_file():
+            why = _first_line(refused.read_text(encoding="utf-8"))
+            return Outcome(code, kommune_name(code), "failed", error=f"bundle not written: {why}", bundle="refused")
         return Outcome(code, kommune_name(code), "skipped")
     failed = folder / FAILED_FILES[1]
     if failed.is_file():
@@ -579,13 +594,39 @@ def _on_disk(p: Plan, code: str) -> Outcome | None:
     return None
 
 
-def _write_index(p: Plan, outcomes: list[Outcome]) -> None:
+def _write_index(p: Plan, outcomes: list[Outcome], *, run_date: str | None = None) -> None:
     """``index.html`` over every kommune in the data with outputs in the folder, this run's or earlier."""
     from .index import write_index
 
     this_run = {o.kommunekode: o for o in outcomes}
     listed = [this_run.get(code) or _on_disk(p, code) for code in sorted(p.params)]
-    write_index(p.out, [o for o in listed if o is not None])
+    write_index(p.out, [o for o in listed if o is not None], run_date=run_date)
+
+
+def _bundle(p: Plan, outcomes: list[Outcome]) -> None:
+    """Write (or keep) the bundle of every kommune whose briefing is complete; remove a failed one's.
+
+    A bundle the leak check refuses fails its kommune: the first reason is the outcome's error,
+    all of them are in ``OUT/<kode>/bundle.refused.txt``.
+    """
+    from .bundles import BUNDLES, remove_bundle, write_bundle
+    from .sharing import nameable
+
+    share = {code: params.share_names for code, params in p.params.items()}
+    for o in outcomes:
+        refused = p.out / o.kommunekode / REFUSED
+        if o.status == "failed":
+            remove_bundle(p.out / BUNDLES, o.kommunekode)
+            continue
+        b = write_bundle(p.out / o.kommunekode, p.out / BUNDLES, o.kommunekode,
+                         inputs=p.fingerprints[o.kommunekode]["fingerprint"], allowed=nameable(o.kommunekode, share),
+                         min_n=p.params[o.kommunekode].min_n, pdf=p.outputs.pdf)
+        o.bundle = b.status
+        if b.status == "refused":
+            o.status, o.error = "failed", b.reason()
+            atomic.write_text(refused, "".join(f"{leak}\n" for leak in b.leaks))
+        else:
+            refused.unlink(missing_ok=True)
 
 
 def _clean_temp(out: Path) -> None:
@@ -600,8 +641,8 @@ def _clean_temp(out: Path) -> None:
 def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Path | None = None,
         workers: int | None = None, force: bool = False, scheduler: Any = None,
         notebook: Path | None = None, warm: bool = True, params: Path | None = None,
-        pdf: bool = False, renderer: Renderer = "nbconvert", overview: Path | None = None,
-        progress: Progress | None = None) -> RunReport:
+        pdf: bool = False, renderer: Renderer = "nbconvert", overview: bool = False,
+        overview_notebook: Path | None = None, progress: Progress | None = None) -> RunReport:
     """Render briefings for the selected kommuner (see the module docstring).
 
     Parameters
@@ -629,8 +670,10 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     renderer
         ``"nbconvert"`` (default) or ``"quarto"`` (the ``quarto`` CLI on ``PATH``).
     overview
-        The national overview notebook (default ``notebooks/national_overview.ipynb``), rendered
-        into ``OUT/landsoverblik/`` when the run covers every kommune in the data.
+        Also render the national overview (for the data holder: it names every kommune) into
+        ``OUT/landsoverblik/``; the run must cover every kommune in the data.
+    overview_notebook
+        The national overview notebook (default ``notebooks/national_overview.ipynb``).
     progress
         Called with ``("plan", number_of_kommuner)``, ``("skip", outcome)`` for each
         unchanged kommune, then ``("start", task)`` and ``("done", outcome)``.
@@ -656,7 +699,7 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     t_start, started = time.perf_counter(), datetime.now(UTC)
     notify = progress or (lambda kind, obj: None)
     p = plan(data, kommuner=kommuner, params_root=params, notebook=notebook, out=out, force=force,
-             outputs=Outputs(renderer=renderer, pdf=pdf), overview=overview)
+             outputs=Outputs(renderer=renderer, pdf=pdf), overview=overview, overview_notebook=overview_notebook)
     notify("plan", len(p.codes))
     from .kernels import clean_stale_folders
 
@@ -672,7 +715,8 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
                                                   notify=notify)
         prepare_seconds += seconds
     outcomes.sort(key=lambda o: o.kommunekode)
-    _write_index(p, outcomes)
+    _bundle(p, [o for o in outcomes if o.status == "skipped"])  # the rendered ones are bundled as they finish
+    _write_index(p, outcomes, run_date=started.isoformat(timespec="seconds"))
     atomic.write_json(p.out / "run.json", {
         "started": started.isoformat(timespec="seconds"), "seconds": round(time.perf_counter() - t_start, 1),
         "data": str(p.data), "notebook": str(p.notebook), "renderer": renderer, "pdf": pdf,
@@ -716,6 +760,7 @@ def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, sche
         with Publisher(p.outputs) as publisher:
             for result in _execute(tasks, pool, notify):
                 outcomes.append(_finish(p, publisher, result, texts[result.kommunekode]))
+                _bundle(p, outcomes[-1:])
                 notify("done", outcomes[-1])
             if p.overview_stale:
                 overview_outcome = _render_overview(p, publisher, prepared, pool, warm)

@@ -65,11 +65,14 @@ def run(
     fresh_kernels: Annotated[bool, typer.Option("--fresh-kernels", help="Start a fresh kernel per kommune (slower).")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write an A4 PDF of each briefing (headless Chromium, or Typst with Quarto).")] = False,
     renderer: Annotated[Renderer, typer.Option(help="What turns the executed notebooks into HTML: nbconvert, or the quarto CLI on PATH.")] = Renderer.nbconvert,
+    overview: Annotated[bool, typer.Option("--overview", help="Also render the national overview for the data holder (it names every kommune); needs every kommune in the data.")] = False,
 ) -> None:
-    """Score the data once and render one HTML briefing per kommune, plus index.html.
+    """Score the data once and render one HTML briefing per kommune, each kommune's bundle, and index.html.
 
-    Kommuner whose inputs are unchanged since their briefing was written are skipped;
-    a kommune whose notebook fails does not stop the others (exit status 1 at the end).
+    Each kommune's bundle (OUT/til-kommunerne/<kode>-<navn>/ and .zip) is what may be handed to that
+    kommune; everything else in OUT is for the data holder. Kommuner whose inputs are unchanged since
+    their briefing was written are skipped; a kommune whose notebook fails, or whose bundle would
+    hold something about another kommune, does not stop the others (exit status 1 at the end).
     """
     from .batch import run as run_batch
 
@@ -77,7 +80,7 @@ def run(
         with _Progress() as bar:
             report = run_batch(data, kommuner=kommune, out=out_dir, workers=workers, force=force,
                                scheduler=scheduler, notebook=notebook, warm=not fresh_kernels, pdf=pdf,
-                               renderer=renderer.value, progress=bar.notify)
+                               renderer=renderer.value, overview=overview, progress=bar.notify)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see main): the workers and kernels are stopped
         err.print(_INTERRUPTED)
         raise typer.Exit(130) from None
@@ -132,6 +135,8 @@ class _Progress:
 
 def _print_report(report: RunReport) -> None:
     """The summary table: one row per kommune rendered (ok or failed), unchanged ones counted."""
+    from .bundles import BUNDLES
+
     counts = Counter(o.status for o in report.outcomes)
     table = Table(title=f"{len(report.outcomes)} kommuner på {report.total_seconds:.1f} s "
                   f"(data og scorer: {report.prepare_seconds:.1f} s)")
@@ -151,7 +156,8 @@ def _print_report(report: RunReport) -> None:
                       style="bold red" if o.status == "failed" else None)
     out.print(table)
     out.print(f"ok: {counts['ok']}, uændrede: {counts['skipped']}, fejlet: {counts['failed']} → "
-              f"{report.out_dir / 'index.html'}", highlight=False, soft_wrap=True)
+              f"{report.out_dir / 'index.html'} (den dataansvarliges side); til kommunerne: "
+              f"{report.out_dir / BUNDLES}", highlight=False, soft_wrap=True)
 
 
 cli_ingest.register(app)

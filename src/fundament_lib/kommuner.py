@@ -6,6 +6,7 @@ FOLK1A 2020K1 (population), shipped as ``data/kommuner.csv``.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pandas as pd
@@ -13,7 +14,7 @@ import pandas as pd
 from .errors import UnknownKommuneError
 from .paths import package_data
 
-__all__ = ["kommuner", "normalise_code", "kommune_name", "official_name", "danish_sort_key", "check_codes"]
+__all__ = ["kommuner", "normalise_code", "kommune_name", "official_name", "danish_sort_key", "check_codes", "slug"]
 
 # The two kommuner whose official name is not "<navn> Kommune".
 _OFFICIAL = {"101": "Københavns Kommune", "400": "Bornholms Regionskommune"}
@@ -74,6 +75,15 @@ def danish_sort_key(name: str) -> str:
     if low.startswith("aa"):
         low = "å" + low[2:]
     return low.translate(_DANISH_LAST)
+
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u"})
+
+
+def slug(name: str) -> str:
+    """A name as a plain file name: lower case, ASCII, words joined by ``-`` (``"Læsø"`` → ``"laesoe"``,
+    ``"Lyngby-Taarbæk"`` → ``"lyngby-taarbaek"``)."""
+    return "-".join(re.findall(r"[a-z0-9]+", name.casefold().translate(_ASCII)))
 
 
 def official_name(code: str) -> str:

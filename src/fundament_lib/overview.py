@@ -100,22 +100,32 @@ def groups(n: dict[str, Any]) -> Html:
     return Html("".join(parts))
 
 
-def kommune_table(n: dict[str, Any]) -> Html:
-    """Where each kommune sits on the pejlemærker, by region."""
+BRIEFING_LINK = "../{code}/briefing.html"  # from OUT/landsoverblik/ to a kommune's briefing in the same run
+
+
+def kommune_table(n: dict[str, Any], *, link: str | None = BRIEFING_LINK) -> Html:
+    """Where each kommune sits on the pejlemærker, by region, each linked to its briefing.
+
+    ``link`` is the briefing's address with ``{code}`` for the kommune code (``None``: no links).
+    """
     fw = load_framework(n["framework"])
+    labels = id_labels(fw)
     scores = pd.DataFrame(n["scores"])
     alle = scores[(scores["group"] == "alle")]
     domains = [d.id for d in fw.domains]
     wide = alle.pivot_table(index=["region", "navn", "kommunekode", "kommunegruppe"], columns="id", values="score")
-    parts: list[str] = [heading("3. Kommunerne en for en")]
+    parts: list[str] = [heading("3. Kommunerne en for en"),
+                        paragraph("Klik på en kommune for at åbne dens briefing.") if link else ""]
     for region, part in wide.groupby(level="region"):
-        rows = []
+        rows, hrefs = [], []
         for (_, name, code, group), vals in part.iterrows():
             themes = vals[[t.id for t in fw.themes() if t.id in vals.index]].dropna()
             rows.append({"Kommune": f"{name} ({code})", "Kommunegruppe": group,
-                         **{d: fmt_num(vals.get(d)) for d in domains},
-                         "Svagest tema": themes.idxmin() if not themes.empty else "–"})
-        parts.append(table(pd.DataFrame(rows), caption=f"Region {region}", numeric=domains, row_header="Kommune"))
+                         **{labels[d]: fmt_num(vals.get(d)) for d in domains},
+                         "Svagest tema": labels[str(themes.idxmin())] if not themes.empty else "–"})
+            hrefs.append(link.format(code=code) if link else None)
+        parts.append(table(pd.DataFrame(rows), caption=f"Region {region}", numeric=[labels[d] for d in domains],
+                           row_header="Kommune", links={"Kommune": hrefs}))
     return Html("".join(parts))
 
 

@@ -56,7 +56,8 @@ class Params(_Model):
     confidence, n_boot, seed
         Interval level, bootstrap resamples and the seed of all randomness.
     share_names
-        Whether other kommuner may be named (a national dataset shared by agreement).
+        Whether other kommuner may be named (a data-sharing agreement): only those that set it too are
+        named (:func:`fundament_lib.sharing.nameable`).
     invited
         Invited respondents per group, for the response rate (unknown when absent).
     """

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import matplotlib
 
@@ -64,8 +64,8 @@ def bullets(items: Iterable[str]) -> Html:
     return Html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
 
 
-def table(df: pd.DataFrame, *, caption: str, numeric: Sequence[str] = (), row_header: str | None = None
-          ) -> Html:
+def table(df: pd.DataFrame, *, caption: str, numeric: Sequence[str] = (), row_header: str | None = None,
+          links: Mapping[str, Sequence[str | None]] | None = None) -> Html:
     """An accessible HTML table: caption, column headers with ``scope``, escaped cells.
 
     Parameters
@@ -78,14 +78,19 @@ def table(df: pd.DataFrame, *, caption: str, numeric: Sequence[str] = (), row_he
         Columns to right-align and keep unbroken.
     row_header
         A column whose cells are row headers (``<th scope="row">``).
+    links
+        Column → one link target per row (``None``: no link); the cell's text becomes the link.
     """
     num = ' class="num"'  # right-aligned; fundament.css keeps "54 (50–58)" on one line
     head = "".join(f'<th scope="col"{num if c in numeric else ""}>{esc(c)}</th>' for c in df.columns)
     rows = []
-    for _, row in df.iterrows():
+    for i, (_, row) in enumerate(df.iterrows()):
         cells = []
         for c in df.columns:
             value = esc(row[c])
+            href = links[c][i] if links and c in links else None
+            if href:
+                value = f'<a href="{esc(href)}">{value}</a>'
             if c == row_header:
                 cells.append(f'<th scope="row">{value}</th>')
             else:

@@ -29,16 +29,19 @@ from .kommuner import kommuner
 from .params import Params
 from .privacy import reason_text
 from .scoring import SCORING_RULE
+from .sharing import enough_others, mask_comparisons, nameable, national_view
 from .tables import Tables, national_tables, settings_from
 from .textscreen import ScreenedText, screen
 from .workshop import priority_section
 
 __all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slice_hash", "SCHEMA_VERSION",
-           "records", "MAX_FREE_TEXTS", "COLUMNS", "MIN_BENCHMARK_KOMMUNER"]
+           "records", "MAX_FREE_TEXTS", "COLUMNS"]
 
-SCHEMA_VERSION = "1.5"  # 1.5: coverage, scales, analyses, demo, items.points; 1.4: interval (structured)
+# 2.0: national is an anonymous distribution per id (was every kommune's records in code order), comparisons
+# within a set of fewer than min_n other kommuner left out; 1.5: coverage, scales, analyses, demo, items.points;
+# 1.4: interval (structured); 1.3: free_text.n_distinct
+SCHEMA_VERSION = "2.0"
 MAX_FREE_TEXTS = 8
-MIN_BENCHMARK_KOMMUNER = 5  # fewer kommuner with a score: the priority rule gives no weight to the position
 FLAGS = ["suppressed", "suppression"]
 BENCH_COLUMNS = ["id", "rank", "n_kommuner", "percentile", "rank_ci_low", "rank_ci_high",
                  "rank_region", "n_region", "percentile_region", "rank_region_ci_low", "rank_region_ci_high",
@@ -128,12 +131,14 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         by_group = {g: {i: f.set_index("kommunekode") for i, f in _national_scores(cells, waves_now, g).groupby("id")}
                     for g in ("alle", "stab")}
         slices = dict(iter(subset.groupby(["kommunekode", "wave"], observed=True)))
+        share = {c: params[c].share_names for c in codes}
         for code in [c for c in codes if selected is None or c in selected]:
             wave, previous = current[code]
+            names = nameable(code, share)
             summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
                                       slices[(code, wave)], data_id=data_id, started=started, national=by_group,
-                                      demo=code in demo)
-            summary["national"] = _national_view(national, code, params[code].share_names)
+                                      demo=code in demo, names=names)
+            summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref)
             out[code] = summary
         national_extra[fw_id] = _national_extra(tables, _shown_groups(subset, cells) if national_models else None)
     return Summaries(out, national_extra)
@@ -185,16 +190,6 @@ def _national_scores(cells: Cells, current: Mapping[str, str], group: str = "all
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
-def _national_view(national: pd.DataFrame, code: str, share_names: bool) -> dict[str, Any]:
-    """The national field as one kommune's briefing may show it: other kommuner are
-    anonymous unless the params allow naming them (a data-sharing agreement)."""
-    view = national.copy()
-    if not share_names:
-        view["kommunekode"] = view["kommunekode"].where(view["kommunekode"] == code, "")
-    return {"n_kommuner": int(national["kommunekode"].nunique()),
-            "scores": records(view[["kommunekode", "id", "score"]])}
-
-
 def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None]:
     ordered = sorted(str(w) for w in waves)
     current = wanted if wanted in ordered else ordered[-1]
@@ -205,11 +200,13 @@ def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None
 def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p: Params, info: pd.Series,
                     own: pd.DataFrame, *, data_id: str, started: str,
                     national: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
-                    demo: bool = False) -> dict[str, Any]:
+                    demo: bool = False, names: Collection[str] = ()) -> dict[str, Any]:
     """One kommune's summary from the suppressed national tables (see the module docstring).
 
     ``national`` maps a group (``alle``, ``stab``) to score id → every kommune's shown cells of
-    that group (for bench-learning); ``demo`` marks a kommune whose answers are demo data.
+    that group (for bench-learning); ``demo`` marks a kommune whose answers are demo data;
+    ``names`` are the other kommuner it may name (:func:`fundament_lib.sharing.nameable`).
+    Comparisons over fewer than ``min_n`` other kommuner are left out (:mod:`fundament_lib.sharing`).
 
     Only what the kommune's survey asked is in it (:mod:`fundament_lib.coverage`): a theme
     nobody was asked has no record (not a hidden one), and ``analyses`` says for each
@@ -251,7 +248,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         "interval": cells.t.intervals.description(),
         "scores": take("scores", COLUMNS["scores"], ["id", "group"]),
         "gaps": take("gaps", COLUMNS["gaps"]),
-        "benchmark": take(f"benchmark_{_benchmark_group(cov)}", COLUMNS["benchmark"]),
+        "benchmark": mask_comparisons(take(f"benchmark_{_benchmark_group(cov)}", COLUMNS["benchmark"]), k),
         "benchmark_group": _benchmark_group(cov),
         "changes": take("changes", COLUMNS["changes"]) if previous else [],
         "items": take("items", [*COLUMNS["items"][:4], *counts, *COLUMNS["items"][4:]], ["item_id", "group"]),
@@ -263,7 +260,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         },
         "free_text": _free_text(cells.t.texts, code, wave, k, p.seed, hidden=set(cells.hidden_groups(code, wave)),
                                 total=_shown_total(cells, code, wave)),
-        "priority": _priority(code, wave, cells, p, cov, n_kommuner, national),
+        "priority": _priority(code, wave, cells, p, cov, n_kommuner, national, names),
         "quality": {
             "respondents": _with_invited(take("respondents", ["group", "n", *FLAGS], ["group"]), p),
             "missingness": take("missingness", ["id", "group", "share_dont_know", "share_missing", *FLAGS],
@@ -322,7 +319,8 @@ def _scales(cells: Cells, code: str, wave: str, ids: Collection[str]) -> list[di
 
 
 def _priority(code: str, wave: str, cells: Cells, p: Params, cov: Coverage, n_kommuner: int,
-              national: Mapping[str, Mapping[str, pd.DataFrame]]) -> dict[str, Any]:
+              national: Mapping[str, Mapping[str, pd.DataFrame]], names: Collection[str] = ()
+              ) -> dict[str, Any]:
     """The priority block: the rule's inputs from the suppressed cells of the themes the survey
     asked, the benchmark percentile of the group the rule looks at, and the bootstrap replicates
     of that group's scores and of the staff–frontline gaps (so the uncertainty of both reaches
@@ -337,10 +335,10 @@ def _priority(code: str, wave: str, cells: Cells, p: Params, cov: Coverage, n_ko
     compared = int(bench["n_kommuner"].max()) if not bench.empty and bench["n_kommuner"].notna().any() else 0
     if n_kommuner < 2:
         left_out["benchmark"] = "datagrundlaget rummer kun denne kommune"
-    elif 0 < compared < MIN_BENCHMARK_KOMMUNER:
-        left_out["benchmark"] = f"kun {compared} kommuner at sammenligne med"
+    elif compared > 0 and not enough_others(compared, p.min_n):
+        left_out["benchmark"] = f"kun {compared - 1} andre kommuner at sammenligne med"
     elif not bench.empty:
-        percentile = bench.set_index("id")["percentile"]
+        percentile = bench[[enough_others(n, p.min_n) for n in bench["n_kommuner"]]].set_index("id")["percentile"]
     drivers = cells.t.drivers(p.priority.driver_method)
     if drivers is None:
         left_out["derived_importance"] = (
@@ -360,7 +358,8 @@ def _priority(code: str, wave: str, cells: Cells, p: Params, cov: Coverage, n_ko
     return priority_section(fw, code, p, scores, cells.get("items", code, wave), drivers,
                             national=national.get(basis, national.get("alle")) if n_kommuner >= 2 else None,
                             ref=kommuner(), benchmark=percentile, replicates=replicates, gaps=gaps,
-                            gap_replicates=gap_replicates, basis=basis, themes=theme_ids, left_out=left_out)
+                            gap_replicates=gap_replicates, basis=basis, themes=theme_ids, left_out=left_out,
+                            names=names)
 
 
 def _basis(scores: pd.DataFrame, cov: Coverage) -> str:

@@ -9,7 +9,7 @@ the same kommunegruppe or region; named only where the params allow it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from .framework import Framework
 from .jsonready import records
 from .params import Params
 from .priority import prioritise
+from .sharing import enough_others
 
 __all__ = ["theme_inputs", "priority_section", "prerequisites", "benchlearning", "WEAK_PREREQUISITE"]
 
@@ -123,7 +124,7 @@ def prerequisites(fw: Framework, items: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], ref: pd.DataFrame, *,
-                  share_names: bool, limit: int = 5) -> dict[str, Any]:
+                  names: Collection[str] = (), min_n: int = 5, limit: int = 5) -> dict[str, Any]:
     """Kommuner scoring clearly higher on a theme: their interval lies wholly above ours.
 
     Parameters
@@ -133,19 +134,29 @@ def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], r
         ``kommunekode``, with ``score``, ``ci_low`` and ``ci_high``.
     ref
         The kommune reference table (region, kommunegruppe), indexed by code.
+    names
+        The kommuner that may be named (:func:`fundament_lib.sharing.nameable`): both sides
+        of a data-sharing agreement.
+    min_n
+        A count over a set of kommuner (all, the kommunegruppe, the region) is given only where
+        the set holds at least ``min_n`` other kommuner with a score (``None`` otherwise): in a
+        smaller set the count says which kommuner score higher.
     """
     cells = national.get(theme, pd.DataFrame(columns=["score", "ci_low", "ci_high"]))
-    if code not in cells.index or pd.isna(cells.loc[code, "ci_high"]):
+    if code not in cells.index or pd.isna(cells.loc[code, "ci_high"]) or not enough_others(len(cells), min_n):
         return {"n_higher": None, "same_group": None, "same_region": None, "names": []}
     higher = cells[(cells.index != code) & (cells["ci_low"] > cells.loc[code, "ci_high"])]
     group, region = ref.loc[code, "kommunegruppe"], ref.loc[code, "region"]
-    same_group = [c for c in higher.index if ref.loc[c, "kommunegruppe"] == group]
-    same_region = [c for c in higher.index if ref.loc[c, "region"] == region]
+    in_group = [c for c in cells.index if ref.loc[c, "kommunegruppe"] == group]
+    in_region = [c for c in cells.index if ref.loc[c, "region"] == region]
+    same_group = [c for c in higher.index if c in in_group]
+    same_region = [c for c in higher.index if c in in_region]
     preferred = same_group + [c for c in same_region if c not in same_group]
     preferred += [c for c in higher.sort_values("score", ascending=False).index if c not in preferred]
-    names = [str(ref.loc[c, "navn"]) for c in preferred[:limit]] if share_names else []
-    return {"n_higher": len(higher), "same_group": len(same_group), "same_region": len(same_region),
-            "names": names}
+    return {"n_higher": len(higher),
+            "same_group": len(same_group) if enough_others(len(in_group), min_n) else None,
+            "same_region": len(same_region) if enough_others(len(in_region), min_n) else None,
+            "names": [str(ref.loc[c, "navn"]) for c in preferred if c in set(names)][:limit]}
 
 
 def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, items: pd.DataFrame,
@@ -153,13 +164,14 @@ def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, 
                      ref: pd.DataFrame | None = None, benchmark: pd.Series | None = None,
                      replicates: np.ndarray | None = None, gaps: pd.DataFrame | None = None,
                      gap_replicates: np.ndarray | None = None, basis: str | None = None,
-                     themes: Sequence[str] | None = None, left_out: Mapping[str, str] | None = None
-                     ) -> dict[str, Any]:
+                     themes: Sequence[str] | None = None, left_out: Mapping[str, str] | None = None,
+                     names: Collection[str] = ()) -> dict[str, Any]:
     """The ``priority`` block of a kommune's summary (see the README for its fields).
 
     ``basis``, ``themes`` and ``left_out`` are passed on to :func:`theme_inputs` and
     :func:`~fundament_lib.priority.prioritise`; without ``national`` (one kommune only) there is
-    no bench-learning.
+    no bench-learning; ``names`` are the kommuner bench-learning may name
+    (:func:`fundament_lib.sharing.nameable`).
     """
     inputs = theme_inputs(fw, scores, items, drivers, benchmark, gaps, basis=basis, themes=themes)
     result = prioritise(inputs, p.priority, min_n=p.min_n, seed=p.seed, replicates=replicates,
@@ -172,7 +184,7 @@ def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, 
                     ci_high=_num(row["ci_high"]), basis=row["basis"], importance=_num(row["importance"]),
                     questions=[{"text": q.text, "page": q.page} for q in t.discussion])
         if national is not None and ref is not None:
-            item["benchlearning"] = benchlearning(item["theme"], code, national, ref, share_names=p.share_names)
+            item["benchlearning"] = benchlearning(item["theme"], code, national, ref, names=names, min_n=p.min_n)
     chosen = {i["theme"] for i in result.priorities}
     matrix = inputs.reset_index()[["id", "importance", "score", "basis"]].assign(
         priority=lambda d: d["id"].isin(chosen))

@@ -82,9 +82,11 @@ def _benchlearning_text(b: dict[str, Any] | None) -> str:
         return ""
     if b["n_higher"] == 0:
         return paragraph("Ingen kommuner scorer klart højere på temaet (hvor konfidensintervallerne ikke overlapper).")
+    # A count within the kommunegruppe or region is left out (None) where the set is too small to keep it anonymous.
+    within = [f"{b[k]} i samme {what}" for k, what in (("same_group", "kommunegruppe"), ("same_region", "region"))
+              if b.get(k) is not None]
     text = (f"{b['n_higher']} {'kommune scorer' if b['n_higher'] == 1 else 'kommuner scorer'} klart højere "
-            "(konfidensintervallerne overlapper ikke), heraf "
-            f"{b['same_group']} i samme kommunegruppe og {b['same_region']} i samme region.")
+            "(konfidensintervallerne overlapper ikke)" + (", heraf " + " og ".join(within) if within else "") + ".")
     if b.get("names"):
         text += " Tag fx kontakt til " + ", ".join(b["names"]) + "."
     else:

@@ -144,6 +144,10 @@ def status(s: dict[str, Any]) -> Html:
     elif not bench.empty and bench["n_kommuner"].max() < 2:  # a summary written before ``analyses``
         parts.append(note("Data rummer kun denne kommune, så den kan ikke sammenlignes med andre kommuner. "
                           "Med et nationalt datasæt viser afsnittet kommunens placering."))
+    elif not bench.empty and bench["rank"].isna().all():
+        parts.append(note(f"Data rummer kun {fmt_int(bench['n_kommuner'].max())} kommuner. Kommunens placering "
+                          f"vises først, når der er mindst {s['min_n']} andre kommuner at sammenligne med; ellers "
+                          "ville placeringen sige noget om de enkelte kommuner."))
     elif not bench.empty:
         group = s.get("benchmark_group", "alle")
         whose = "" if group == "alle" else f" på {'stabens' if group == 'stab' else 'de borgernære lederes'} score"
@@ -153,27 +157,26 @@ def status(s: dict[str, Any]) -> Html:
                                    "placeringen",
                            numeric=["Alle kommuner", f"Region {s['region']}", s["kommunegruppe"]],
                            row_header=fw.domain_label))
-    national = s.get("national")
-    one_group = len(asked_groups(s)) == 1
-    if national and national.get("n_kommuner", 0) >= 2 and one_group:
+        hidden = _hidden_comparisons(bench, s)
+        if hidden:
+            parts.append(note(hidden))
+    labels = {i: x for i, x in domain_labels(fw).items() if i in asked}
+    others = _others(s.get("national"), labels)
+    if not others.empty and len(asked_groups(s)) == 1:
+        # The national field holds all leaders' scores; a one-group survey is not comparable with them.
         who = "staben" if asked_groups(s) == ("stab",) else "de borgernære ledere"
         parts.append(note(f"Prikdiagrammet over alle kommuners scorer vises ikke, fordi kun {who} er spurgt her. "
                           + ("Placeringen ovenfor sammenligner med de andre kommuners "
                              f"{'stab' if who == 'staben' else 'borgernære ledere'}." if not bench.empty else "")))
-    elif national and national.get("n_kommuner", 0) >= 2:  # a strip needs other kommuner to compare with
-        labels = {i: x for i, x in domain_labels(fw).items() if i in asked}
-        nat = frame(national["scores"])
+    elif not others.empty:  # a strip needs at least min_n other kommuner (sharing.enough_others)
         own = scores[(scores["group"] == "alle") & scores["id"].isin(labels)]
         own_n = own["n"].dropna()
-        # Other kommuner's codes are blanked unless names may be shared: count them from n_kommuner.
-        n_others = int(national["n_kommuner"]) - int((nat["kommunekode"] == s["kommunekode"]).any())
-        if labels and not nat[nat["id"].isin(labels)].empty:
-            ax = plots.benchmark_strip(nat[nat["id"].isin(labels)], highlight=s["kommunekode"], labels=labels,
-                                       own=own, n_others=n_others,
-                                       n_own=int(own_n.max()) if not own_n.empty else None)
-            parts.append(figure(ax, alt=_strip_alt(s, fw, nat, own), caption=(
-                f"Hver grå prik er en kommune ({national['n_kommuner']} kommuner med data). Sort: "
-                f"{official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))
+        n_others = int(others.groupby("id").size().max())
+        ax = plots.benchmark_strip(others, highlight=s["kommunekode"], labels=labels, own=own, n_others=n_others,
+                                   n_own=int(own_n.max()) if not own_n.empty else None)
+        parts.append(figure(ax, alt=_strip_alt(s, fw, others), caption=(
+            f"Hver grå prik er en anden kommune ({n_others} med data; navnene vises ikke). "
+            f"Sort: {official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))
     return Html("".join(parts))
 
 
@@ -206,14 +209,35 @@ def _rank_table(bench: pd.DataFrame, labels: dict[str, str], s: dict[str, Any], 
     return pd.DataFrame(rows)
 
 
-def _strip_alt(s: dict[str, Any], fw: Framework, nat: pd.DataFrame, own: pd.DataFrame) -> str:
+def _others(national: dict[str, Any] | None, labels: dict[str, str]) -> pd.DataFrame:
+    """The other kommuner's values from the anonymous national field (``kommunekode`` blank, as
+    :func:`plots.benchmark_strip` expects), for the ids in ``labels``; empty where none may be shown."""
+    rows = [{"kommunekode": "", "id": r["id"], "score": float(v)}
+            for r in (national or {}).get("scores", []) if r["id"] in labels for v in r["others"]]
+    return pd.DataFrame(rows, columns=["kommunekode", "id", "score"])
+
+
+def _hidden_comparisons(bench: pd.DataFrame, s: dict[str, Any]) -> str:
+    """Why a placement column shows «–»: its set of kommuner is too small to keep the others anonymous."""
+    which = [name for suffix, name in (("_region", f"i region {s['region']}"),
+                                       ("_kommunegruppe", f"i kommunegruppen ({s['kommunegruppe']})"))
+             if f"rank{suffix}" in bench.columns and bench[f"rank{suffix}"].isna().all()
+             and bench[f"n{suffix}"].notna().any()]
+    if not which:
+        return ""
+    return (f"Placeringen {' og '.join(which)} vises ikke: der er færre end {s['min_n']} andre kommuner med data "
+            "at sammenligne med, og så ville placeringen sige noget om de enkelte kommuner.")
+
+
+def _strip_alt(s: dict[str, Any], fw: Framework, nat: pd.DataFrame) -> str:
     parts: list[str] = []
+    shown = {r["id"]: r["own"] for r in s["national"]["scores"]}
     for d in fw.domains:
-        mine = own[own["id"] == d.id]["score"]
+        mine = shown.get(d.id)
         others = nat[nat["id"] == d.id]["score"]
-        if mine.empty or pd.isna(mine.iloc[0]) or others.empty:
+        if mine is None or others.empty:
             continue
-        lower = int((others < mine.iloc[0]).sum())
-        parts.append(f"På {d.id} scorer {s['kommune']} {fmt_num(mine.iloc[0])}, højere end {lower} af "
-                     f"{len(others)} kommuner.")
+        lower = int((others < mine).sum())  # as printed: whole numbers on both sides
+        parts.append(f"På {d.id} scorer {s['kommune']} {fmt_num(mine)}, højere end {lower} af "
+                     f"{len(others)} andre kommuner.")
     return "Prikdiagram over alle kommuners score på " + domain_name(fw, plural=True) + ". " + " ".join(parts)

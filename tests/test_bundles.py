@@ -116,8 +116,7 @@ def test_bundles_are_written_checked_refused_and_resumed(ten, params, tmp_path):
         _check_manifest(out, code)
 
     # Norddjurs agrees to share names too: Aarhus (agreed) may now be named in its bundle.
-    (params / "707.yaml").write_text((params / "707.yaml").read_text(encoding="utf-8") + "\nshare_names: true\n",
-                                     encoding="utf-8")
+    (params / "707.yaml").write_text("share_names: true\n", encoding="utf-8")
     agreed = run(ten, out=out, params=params, notebook=LEAKY, kommuner=["707"], workers=1)
     assert agreed.ok and agreed.outcomes[0].bundle == "written" and not (out / "707" / REFUSED).exists()
     assert _check_manifest(out, "707")["names_shared_with"] == ["461", "751"]

@@ -88,3 +88,17 @@ def test_a_value_off_its_scale_points_is_refused_by_the_schema(tmp_path):
     with pytest.raises(DataValidationError, match=r"scale points must be 3–11"):
         read_tidy(tmp_path / "spoilt.parquet")
     assert pd.api.types.is_integer_dtype(data["points"])
+
+
+def test_the_demo_invited_counts_reach_demo_data_only(tmp_path):
+    """A kommune's own survey never gets the demo's response rate (params/demo/ is the demo's)."""
+    from fundament_lib.pipeline import load
+
+    params = tmp_path / "params"
+    config = DemoConfig(kommuner=("707", "101"), fixed_size=6, second_wave_kommuner=("707",))
+    write_demo(tmp_path / "raw", tmp_path / "processed", config, params)
+    assert not (params / "707.yaml").exists()  # the kommune's own file is never written by the demo
+    demo_invited = load(tmp_path / "processed" / "demo.parquet", params_root=params).params["707"].invited
+    assert demo_invited and set(demo_invited) == {"stab", "borgernaer"}
+    written = write_ingested(ingest(FIX / "wide_707_cp1252.csv"), tmp_path / "own" / "norddjurs.parquet")
+    assert load(written["data"], params_root=params).params["707"].invited is None

@@ -29,9 +29,29 @@ def test_invalid_params_name_file_and_key(tmp_path):
 
 
 def test_repository_params_validate():
-    for path in (REPO / "params").glob("*.yaml"):
+    for path in [*(REPO / "params").glob("*.yaml"), *(REPO / "params" / "demo").glob("*.yaml")]:
         if path.stem.isdigit():
-            load_params(REPO / "params", path.stem)
+            load_params(REPO / "params", path.stem, demo=True)
+
+
+def test_demo_overrides_reach_demo_data_only(tmp_path):
+    """The demo's invited counts never give a kommune's own survey a response rate, and a kommune's
+    own counts never reach the demo's briefing; its choices (min_n) apply to both."""
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "707.yaml").write_text("invited: {stab: 16, borgernaer: 84}\n", encoding="utf-8")
+    assert load_params(tmp_path, "707").invited is None
+    assert load_params(tmp_path, "707", demo=True).invited == {"stab": 16, "borgernaer": 84}
+    (tmp_path / "707.yaml").write_text("min_n: 7\ninvited: {stab: 9, borgernaer: 40}\n", encoding="utf-8")
+    own, demo = load_params(tmp_path, "707"), load_params(tmp_path, "707", demo=True)
+    assert own.invited == {"stab": 9, "borgernaer": 40} and own.min_n == 7
+    assert demo.invited == {"stab": 16, "borgernaer": 84} and demo.min_n == 7
+    (tmp_path / "demo" / "707.yaml").unlink()
+    assert load_params(tmp_path, "707", demo=True).invited is None
+
+
+def test_the_committed_params_hold_no_demo_facts():
+    """params/<kode>.yaml is a kommune's own: the demo's overrides live in params/demo/."""
+    assert sorted(p.name for p in (REPO / "params").glob("*.yaml")) == ["defaults.yaml"]
 
 
 def test_deep_merge_keeps_unrelated_keys():

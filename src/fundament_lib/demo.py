@@ -34,6 +34,7 @@ from scipy.stats import norm
 from .atomic import write_json, write_text
 from .framework import Framework, load_framework
 from .kommuner import kommuner
+from .params import DEMO_FOLDER
 
 __all__ = ["DemoConfig", "DemoSurvey", "generate", "write_demo", "expected_item_mean", "THRESHOLDS"]
 
@@ -387,7 +388,8 @@ def write_demo(raw_dir: Path, processed_dir: Path, config: DemoConfig | None = N
     row per respondent, as a survey tool exports it) plus the planted truth;
     ``processed_dir`` receives ``demo.parquet`` — the raw file read back
     through the wide loader and validated — and a copy of the planted truth.
-    With ``params_dir``, a few per-kommune overrides are written where none exist.
+    With ``params_dir``, the demo's per-kommune overrides (invited counts, one stricter
+    threshold) are written to ``params_dir/demo/``, which only demo data read.
 
     Returns
     -------
@@ -412,12 +414,11 @@ def write_demo(raw_dir: Path, processed_dir: Path, config: DemoConfig | None = N
         write_text(folder / "demo_true_scores.csv", survey.true_scores.to_csv(index=False))
     out["planted"] = processed_dir / "demo_planted_effects.json"
     out["true_scores"] = processed_dir / "demo_true_scores.csv"
-    if params_dir is not None:  # never overwrite a kommune's own parameters
+    if params_dir is not None:  # the demo's own folder: read only for demo data (params.load_params)
         for code, text in _demo_params(survey).items():
-            target = params_dir / f"{code}.yaml"
-            if not target.exists():
-                write_text(target, text)
-                out[f"params {code}"] = target
+            target = params_dir / DEMO_FOLDER / f"{code}.yaml"
+            write_text(target, text)
+            out[f"params {code}"] = target
     return out
 
 

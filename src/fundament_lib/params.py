@@ -13,9 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import ParamsError
 from .kommuner import normalise_code
 
-__all__ = ["Params", "PriorityWeights", "load_params", "load_defaults", "deep_merge", "DEFAULTS_FILE"]
+__all__ = ["Params", "PriorityWeights", "load_params", "load_defaults", "deep_merge", "DEFAULTS_FILE", "DEMO_FOLDER",
+           "DATA_KEYS"]
 
 DEFAULTS_FILE = "defaults.yaml"
+DEMO_FOLDER = "demo"  # params/demo/<kode>.yaml: the demo survey's own overrides, written by `fundament demo`
+DATA_KEYS = ("invited",)  # keys that describe one survey's data (not a kommune's choices): never carried across
 
 
 class _Model(BaseModel):
@@ -116,8 +119,15 @@ def load_defaults(params_dir: Path) -> dict[str, Any]:
     return data
 
 
-def load_params(params_dir: Path, kommunekode: str, *, extra: dict[str, Any] | None = None) -> Params:
+def load_params(params_dir: Path, kommunekode: str, *, extra: dict[str, Any] | None = None,
+                demo: bool = False) -> Params:
     """Defaults merged with ``params/<kode>.yaml`` (when present) and ``extra``.
+
+    With ``demo`` (the kommune's answers are ``fundament demo`` data) the kommune's own file
+    gives its choices but not its survey's facts (:data:`DATA_KEYS`, e.g. ``invited``), and
+    ``params/demo/<kode>.yaml`` is merged after it; a kommune's own data never reads that
+    folder. So the demo's invited counts never give a kommune's own survey a response rate,
+    and a kommune's own counts never reach the demo's briefing.
 
     Raises
     ------
@@ -128,14 +138,18 @@ def load_params(params_dir: Path, kommunekode: str, *, extra: dict[str, Any] | N
     code = normalise_code(kommunekode)
     data = load_defaults(params_dir)
     source = str(params_dir / DEFAULTS_FILE)
-    own = params_dir / f"{code}.yaml"
-    if own.exists():
-        override = _read_yaml(own)
+    files = [params_dir / f"{code}.yaml"] + ([params_dir / DEMO_FOLDER / f"{code}.yaml"] if demo else [])
+    for path in files:
+        if not path.exists():
+            continue
+        override = _read_yaml(path)
         named = override.pop("kommunekode", code)
         if normalise_code(named) != code:
-            raise ParamsError(f"{own}: kommunekode {named!r} does not match the file name")
+            raise ParamsError(f"{path}: kommunekode {named!r} does not match the file name")
+        if demo and path == files[0]:
+            override = {k: v for k, v in override.items() if k not in DATA_KEYS}
         data = deep_merge(data, override)
-        source = str(own)
+        source = str(path)
     if extra:
         data = deep_merge(data, extra)
     return _validate(data, source)

@@ -73,7 +73,8 @@ def load(data: Path | None = None, *, kommuner: list[str] | None = None,
     tidy = read_tidy(data)
     present = sorted(set(tidy["kommunekode"].astype(str).unique()))
     codes = check_codes(kommuner, set(present)) if kommuner else present
-    params = {code: load_params(folder, code) for code in present}
+    demo = {str(c) for c in tidy.attrs.get("demo_kommuner", [])}
+    params = {code: load_params(folder, code, demo=code in demo) for code in present}
     for p in {p.framework for p in params.values()}:
         load_framework(p)  # a bad framework id fails here, before any work
     return Loaded(data, tidy, params, codes)

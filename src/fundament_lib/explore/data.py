@@ -172,7 +172,8 @@ def load(data: str | Path | pd.DataFrame | None = None, *, framework: str | Fram
             raise FrameworkError(f"{source}: item ids not in framework {fw.id}: {', '.join(unknown[:8])}")
     codes = sorted({str(c) for c in tidy["kommunekode"].unique()})
     return Dataset(tidy=tidy, fw=fw, scores=respondent_scores(tidy, fw),
-                   min_n=_thresholds(codes, min_n, params_root), default_min_n=min_n, source=source)
+                   min_n=_thresholds(codes, min_n, params_root, set(tidy.attrs.get("demo_kommuner", []))),
+                   default_min_n=min_n, source=source)
 
 
 def _detect_framework(tidy: pd.DataFrame) -> Framework:
@@ -186,12 +187,12 @@ def _detect_framework(tidy: pd.DataFrame) -> Framework:
                          "pass framework= with the framework's id or YAML file")
 
 
-def _thresholds(codes: Sequence[str], min_n: int, root: Path | None) -> dict[str, int]:
+def _thresholds(codes: Sequence[str], min_n: int, root: Path | None, demo: set[str]) -> dict[str, int]:
     folder = root or params_dir()
     out = {}
     for code in codes:
         try:
-            own = load_params(folder, code).min_n if folder.is_dir() else min_n
+            own = load_params(folder, code, demo=code in demo).min_n if folder.is_dir() else min_n
         except ParamsError:
             own = min_n
         out[code] = max(min_n, own)

@@ -4,9 +4,7 @@ them — page text, alt text, links, JSON, the notebook, the PDF, file names —
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-from importlib.machinery import SourceFileLoader
 from pathlib import Path
 from typing import Any
 
@@ -132,13 +130,10 @@ def test_a_notebook_is_read_in_its_code_outputs_and_metadata():
 
 
 def _pdf(text: str) -> bytes:
-    """A one-page PDF showing ``text``, made as the Quarto stand-in makes its PDFs."""
-    loader = SourceFileLoader("stand_in_quarto", str(FIXTURES / "quarto" / "quarto"))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    assert spec is not None
-    stand_in = importlib.util.module_from_spec(spec)
-    loader.exec_module(stand_in)
-    return bytes(stand_in.one_page_pdf(text))
+    """A one-page PDF showing ``text``, made by Typst as the Quarto stand-in (and Quarto) make theirs."""
+    import typst
+
+    return bytes(typst.compile(text.encode("utf-8")))
 
 
 def test_a_pdf_is_read_as_text_and_an_unreadable_one_is_refused():

@@ -292,8 +292,8 @@ def test_a_few_shapes_through_fundament_run_with_notebooks(project, tmp_path):
         folder.mkdir()
         wide, path = ingest_and_save(shape, folder)
         report = run(path, out=folder / "reports", params=_params(tmp_path), workers=2,
-                     notebook=project / "notebooks" / "kommune_briefing.ipynb",
-                     overview=project / "notebooks" / "national_overview.ipynb")
+                     notebook=project / "notebooks" / "kommune_briefing.ipynb", overview=len(shape.groups) >= 2,
+                     overview_notebook=project / "notebooks" / "national_overview.ipynb")
         assert report.ok and [o.kommunekode for o in report.outcomes] == sorted(shape.groups)
         for code in shape.groups:
             s = json.loads((folder / "reports" / code / "summary.json").read_text(encoding="utf-8"))

@@ -141,11 +141,24 @@ def test_a_staff_only_survey_is_the_staffs_own_view(shaped):
     text = render(s)
     assert "Kun staben er spurgt i denne måling, så briefingen viser, hvor staben selv mener, den står." in text
     assert "Borgernære ledere skjult" not in text and "Forskel (stab − borgernære)" not in text
-    assert "Placering blandt kommunerne på stabens score" in text
+    # Three kommuner: the place among them is not shown (it would tell the other two's level).
+    assert "Kommunens placering vises først, når der er mindst 5 andre kommuner" in text
     assert "Borgernære ledere er ikke spurgt i denne måling." in text
     assert "stilles kun til de borgernære ledere, og kun staben er spurgt i denne måling" in text
     for row in s["benchmark"]:
-        assert row["n_kommuner"] == 3  # ranked among the three kommuners' staff
+        assert row["n_kommuner"] == 3 and row["rank"] is None  # among the three kommuners' staff, not shown
+
+
+def test_a_staff_only_survey_is_placed_among_the_other_kommuners_staff():
+    codes = ("101", "147", "151", "153", "155", "157", "707")
+    tidy = generate(DemoConfig(kommuner=codes, size_factor=0.6, second_wave_kommuner=())).tidy
+    staff = tidy[tidy["group"].astype(str) == "stab"].reset_index(drop=True)
+    s = summaries(staff)["101"]
+    assert s["benchmark_group"] == "stab"
+    assert all(r["n_kommuner"] == len(codes) and r["rank"] is not None for r in s["benchmark"])
+    text = re.sub(r"<[^>]+>", " ", str(briefing.status(s)))
+    assert "Placering blandt kommunerne på stabens score" in text
+    assert "Prikdiagrammet over alle kommuners scorer vises ikke, fordi kun staben er spurgt her." in text
 
 
 def test_a_frontline_only_survey_has_no_staff_rows_and_no_gap(shaped):

@@ -118,3 +118,13 @@ def test_a_default_wave_is_said_on_the_command_line(tmp_path):
             "completion time in column 'Completion time' (14 responses, 2025-05-12 … 2025-05-12)") in said
     prov = json.loads(out.with_name("forms.provenance.json").read_text(encoding="utf-8"))
     assert prov["wave"]["from"] == "completion times" and prov["wave"]["label"] == "2025-05"
+
+
+def test_a_usage_error_of_any_command_is_clicks_message_and_exit_2(tmp_path):
+    """Typer's own copy of click raises usage errors click's classes do not catch (a traceback, exit 1)."""
+    for args in (["run", "--kommune", "707", "825"], ["run", "--bogus"], ["export", "--nonsense", "1"]):
+        run = fundament(*args, cwd=tmp_path)
+        assert run.returncode == 2, (args, run.stderr)
+        assert "Traceback" not in run.stderr and "Error:" in run.stderr and "--help" in run.stderr
+    run = fundament("run", "--kommune", "707", "825", cwd=tmp_path)
+    assert "Give --kommune once per kommune" in run.stderr

@@ -23,6 +23,21 @@ from rich.table import Table
 from . import cli_export, cli_ingest
 from .errors import DataValidationError, FundamentError
 
+
+def _usage_error_types() -> tuple[type[Exception], ...]:
+    """Click's usage-error class, and the copy of it a newer Typer carries (``typer._click``): a
+    usage error raised by Typer's copy is not an instance of click's."""
+    types: list[type[Exception]] = [click.exceptions.ClickException]
+    try:
+        from typer._click import exceptions as vendored
+    except ImportError:  # an older Typer that uses click itself
+        return tuple(types)
+    return (*types, vendored.ClickException)
+
+
+_USAGE_ERRORS = _usage_error_types()
+_ABORTS = (KeyboardInterrupt, click.exceptions.Abort, typer.Abort)
+
 if TYPE_CHECKING:
     from .batch import RunReport
 
@@ -184,14 +199,14 @@ def main() -> None:
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except _ABORTS:
         err.print(_INTERRUPTED)
         sys.exit(130)
-    except Exception as exc:  # click's usage errors
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except _USAGE_ERRORS as exc:  # a usage error: click's own message and «Try … --help», exit 2
+        exc.show()  # type: ignore[attr-defined]
+        if "extra argument" in str(exc) and "--kommune" in sys.argv:
+            err.print("Give --kommune once per kommune: --kommune 707 --kommune 825", highlight=False)
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
     if isinstance(code, int) and code:
         sys.exit(code)
 

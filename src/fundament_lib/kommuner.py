@@ -13,6 +13,7 @@ import pandas as pd
 
 from .errors import UnknownKommuneError
 from .paths import package_data
+from .values import drop_decimal_zero, is_ascii_number, plain_text
 
 __all__ = ["kommuner", "normalise_code", "kommune_name", "official_name", "danish_sort_key", "check_codes", "slug"]
 
@@ -42,17 +43,19 @@ def kommuner() -> pd.DataFrame:
 def normalise_code(code: object) -> str:
     """Turn 101, "101", "0101" or 101.0 into the 3-digit string "101".
 
+    The code is read as every code and id is (:mod:`fundament_lib.values`):
+    NFC, stripped, a spreadsheet's ``.0`` dropped, and only the ASCII digits
+    0–9 count as digits — ``101²`` is no code.
+
     Raises
     ------
     UnknownKommuneError
         When the value is not a number, or not one of the 98 kommune codes.
     """
-    text = str(code).strip()
-    if text.endswith(".0"):
-        text = text[:-2]
-    if not text.isdigit():
-        raise UnknownKommuneError(f"kommune code {code!r} is not a number")
-    norm = str(int(text)).zfill(3)
+    text = drop_decimal_zero(plain_text(code))
+    if not is_ascii_number(text):
+        raise UnknownKommuneError(f"kommune code {code!r} is not a number (the digits 0–9)")
+    norm = text.lstrip("0").zfill(3)
     if norm not in _table().index:
         raise UnknownKommuneError(
             f"unknown kommune code {code!r}: not one of the 98 kommuner "

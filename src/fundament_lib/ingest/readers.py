@@ -8,19 +8,20 @@ mojibake. The messages are documented in ``docs/ingest.md``.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import datetime as dt
 import io
-import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError
+from .cells import cells_frame, clean_cell, codes, object_column
+from .encoding import EMPTY_FILE, OLE2, ZIP, decode_text, scan_file
+from .fastcsv import read_csv_columns
 
 __all__ = [
     "Sheet",
@@ -29,6 +30,7 @@ __all__ = [
     "decode_text",
     "sniff_separator",
     "read_text_grid",
+    "read_text_table",
     "read_workbook",
     "sheet_names",
     "is_workbook",
@@ -40,22 +42,12 @@ __all__ = [
     "MERGED_HEADER",
 ]
 
-EMPTY_FILE = "the file is empty: no header row and no answers"
 NO_ROWS = "the file has a header row but no answers (no data rows below it)"
 MERGED_HEADER = (
     "row {row} is not a single header row: {n} of {m} column names are empty although their "
     "columns hold answers ({cols}) — a title row or merged header cells above the column names? "
     "Delete the rows above the column names so that the first row holds one name per column"
 )
-_ZIP = b"PK\x03\x04"
-_OLE2 = b"\xd0\xcf\x11\xe0"
-# Mojibake of UTF-8 read as Windows-1252: "Ã¸" for "ø", "Ã¦" for "æ", "â€“" for "–".
-_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
-                       "\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-                       "|\u00e2\u20ac[\u0080-\u00bf\u0153\u0161\u017e\u201c\u201d\u2122\u02dc\u2018\u2019]")
-# Characters a Danish survey export plausibly holds beyond ASCII.
-_PLAUSIBLE = set("\u00a0§°½¼¾«»£€–—‘’“”„…•´·×÷ª¹²³µ©®™") | {chr(c) for c in range(0xC0, 0x100)}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -76,8 +68,8 @@ class SourceTable:
     Attributes
     ----------
     data
-        Cells as strings (``None`` where blank); columns are the header names,
-        made unique.
+        Cells as cleaned strings (:func:`~.cells.clean_cell`; ``None`` where
+        blank); columns are the header names, made unique.
     rows
         The file row number of each data row (aligned with ``data.index``).
     file
@@ -118,100 +110,20 @@ def read_bytes(path: Path) -> bytes:
 
 def is_workbook(data: bytes) -> bool:
     """``True`` when the bytes are an .xlsx workbook (a zip archive)."""
-    return data.startswith(_ZIP)
+    return data.startswith(ZIP)
 
 
-def _check_mojibake(text: str, file: str) -> None:
-    m = _MOJIBAKE.search(text)
-    if m:
-        row = text.count("\n", 0, m.start()) + 1
-        raise DataFileError(
-            f"{file}: wrong encoding — row {row} holds {m.group()!r}, which is how UTF-8 text looks "
-            "after it was read as Windows-1252 and saved again (mojibake, e.g. 'Ã¸' for 'ø'). "
-            "Export the file again from the survey tool (UTF-8 or Windows-1252) instead of re-saving it"
-        )
-
-
-def _implausible(text: str) -> str | None:
-    if _CONTROL.search(text):
-        return "control characters"
-    odd = sorted({c for c in text if ord(c) > 127 and c not in _PLAUSIBLE})
-    return "".join(odd[:8]) if odd else None
-
-
-def decode_text(data: bytes, file: str) -> tuple[str, str]:
-    """Decode a text export; return (text, encoding).
-
-    Tries, in order: a byte-order mark (UTF-8, UTF-16), UTF-16 without one,
-    UTF-8, Windows-1252; charset-normalizer is asked only when Windows-1252
-    gives characters a Danish export would not hold.
-
-    Raises
-    ------
-    DataFileError
-        For an empty file, a binary file, mojibake (UTF-8 read as
-        Windows-1252 and saved again), or an encoding that cannot be told.
-    """
-    if not data.strip(b"\x00 \t\r\n\xef\xbb\xbf\xff\xfe"):
-        raise DataFileError(f"{file}: {EMPTY_FILE}")
-    if data.startswith(_OLE2):
-        raise DataFileError(f"{file}: an old Excel 97–2003 (.xls) workbook — open it in Excel and "
-                            "save it as .xlsx (Excel-projektmappe)")
-    text, encoding = _decode(data, file)
-    _check_mojibake(text, file)
-    if not text.strip():
-        raise DataFileError(f"{file}: {EMPTY_FILE}")
-    return text.lstrip("\ufeff"), encoding
-
-
-def _decode(data: bytes, file: str) -> tuple[str, str]:
-    boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-            (codecs.BOM_UTF16_BE, "utf-16"))
-    for bom, enc in boms:
-        if data.startswith(bom):
-            try:
-                return data.decode(enc), enc
-            except UnicodeDecodeError as exc:
-                raise DataFileError(f"{file}: wrong encoding — the file starts with a {enc} "
-                                    f"byte-order mark but byte {exc.start} is not {enc}") from None
-    head = data[:4096]
-    if b"\x00" in head:
-        zeros_odd = head[1::2].count(0) / max(1, len(head[1::2]))
-        zeros_even = head[0::2].count(0) / max(1, len(head[0::2]))
-        enc = "utf-16-le" if zeros_odd > 0.3 else "utf-16-be" if zeros_even > 0.3 else ""
-        if enc:
-            try:
-                return data.decode(enc), enc
-            except UnicodeDecodeError:
-                pass
-        raise DataFileError(f"{file}: not a text file (it holds binary data) — export the survey "
-                            "as CSV or Excel (.xlsx)")
+def _head(path: Path, n: int = 8) -> bytes:
+    """The first bytes of a file (or a :class:`DataFileError` saying why it cannot be read)."""
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-        odd = _implausible(text)
-    except UnicodeDecodeError:
-        text, odd = "", "bytes undefined in Windows-1252"
-    if odd is None:
-        return text, "cp1252"
-    return _ask_charset_normalizer(data, file, odd)
-
-
-def _ask_charset_normalizer(data: bytes, file: str, odd: str) -> tuple[str, str]:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is not None:
-        guess = str(best)
-        if _implausible(guess) is None and not _MOJIBAKE.search(guess):
-            return guess, str(best.encoding)
-    raise DataFileError(
-        f"{file}: wrong encoding — the file is neither UTF-8 nor Windows-1252 (read as Windows-1252 "
-        f"it holds {odd!r}). Export it again from the survey tool as UTF-8 (CSV UTF-8) or as .xlsx"
-    )
+        with path.open("rb") as fh:
+            return fh.read(n)
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise DataFileError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def sniff_separator(text: str) -> str:
@@ -235,21 +147,6 @@ def sniff_separator(text: str) -> str:
     return best
 
 
-def _clean(cell: object) -> str | None:
-    if cell is None:
-        return None
-    if isinstance(cell, bool):
-        return "1" if cell else "0"
-    if isinstance(cell, float):
-        if cell != cell:  # NaN
-            return None
-        return str(int(cell)) if cell.is_integer() and abs(cell) < 1e15 else format(cell, ".15g")
-    if isinstance(cell, (dt.datetime, dt.date, dt.time)):
-        return cell.isoformat()
-    s = str(cell).replace("\u00a0", " ").strip()
-    return s or None
-
-
 def read_text_grid(path: Path, *, file: str | None = None, data: bytes | None = None) -> Sheet:
     """Read a delimited text export into a :class:`Sheet`.
 
@@ -269,7 +166,7 @@ def read_text_grid(path: Path, *, file: str | None = None, data: bytes | None = 
     rows: list[tuple[int, list[str | None]]] = []
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep), 1):
-            cells = [_clean(c) for c in record]
+            cells = [clean_cell(c) for c in record]
             if any(c is not None for c in cells):
                 rows.append((number, cells))
     except csv.Error as exc:
@@ -314,7 +211,7 @@ def read_workbook(path: Path, *, file: str | None = None) -> dict[str, Sheet]:
     raw = read_bytes(path)
     if not raw.strip():
         raise DataFileError(f"{name}: {EMPTY_FILE}")
-    if raw.startswith(_OLE2):
+    if raw.startswith(OLE2):
         decode_text(raw, name)  # raises the .xls message
     if not is_workbook(raw):
         raise DataFileError(f"{name}: not an Excel workbook (.xlsx) — is it a CSV file with an .xlsx name?")
@@ -334,7 +231,7 @@ def read_workbook(path: Path, *, file: str | None = None) -> dict[str, Sheet]:
     for ws in wb.worksheets:
         rows: list[tuple[int, list[str | None]]] = []
         for number, values in enumerate(ws.iter_rows(values_only=True), 1):
-            cells = [_clean(c) for c in values]
+            cells = [clean_cell(c) for c in values]
             if any(c is not None for c in cells):
                 rows.append((number, cells))
         first = rows[0][0] if rows else 1
@@ -379,18 +276,59 @@ def table_from_sheet(sheet: Sheet, *, file: str) -> SourceTable:
         raise DataFileError(f"{file}: {NO_ROWS}")
     width = max(len(header), *(len(cells) for _, cells in body))
     names = [c or "" for c in header] + [""] * (width - len(header))
-    grid = [cells + [None] * (width - len(cells)) for _, cells in body]
-    used = [any(r[j] is not None for r in grid) for j in range(width)]
-    empty_named = [j for j in range(width) if not names[j] and used[j]]
+    columns = [pd.Series([cells[j] if j < len(cells) else None for _, cells in body], dtype=object)
+               for j in range(width)]
+    rows = np.array([n for n, _ in body], dtype=np.int64)
+    return _named_table(names, columns, rows, file=file, info={**sheet.info, "header_row": header_row})
+
+
+def _named_table(names: list[str], columns: list[pd.Series], rows: np.ndarray, *, file: str,
+                 info: dict[str, object]) -> SourceTable:
+    """Columns under their header names; refuses answers under no name, drops nameless empty columns."""
+    frame = cells_frame(pd.DataFrame(dict(enumerate(columns))))
+    used = [bool((codes(frame[j]) >= 0).any()) for j in range(len(names))]
+    empty_named = [j for j in range(len(names)) if not names[j] and used[j]]
     if empty_named:
         letters = ", ".join(_column_letter(j) for j in empty_named[:5])
         raise DataFileError(f"{file}: " + MERGED_HEADER.format(
-            row=header_row, n=len(empty_named), m=width, cols=f"column {letters}"))
-    keep = [j for j in range(width) if names[j]]
-    data = pd.DataFrame([[r[j] for j in keep] for r in grid], columns=_unique([names[j] for j in keep]),
-                        dtype=object)
-    rows = pd.Series([n for n, _ in body], index=data.index, dtype="int64")
-    return SourceTable(data=data, rows=rows, file=file, info={**sheet.info, "header_row": header_row})
+            row=info.get("header_row", 1), n=len(empty_named), m=len(names), cols=f"column {letters}"))
+    keep = [j for j in range(len(names)) if names[j]]
+    # Object columns whose cells share one string per distinct text: 8 bytes a cell, not one object each.
+    data = pd.DataFrame({k: object_column(frame[j]) for k, j in enumerate(keep)}, index=frame.index)
+    data.columns = _unique([names[j] for j in keep])
+    return SourceTable(data=data, rows=pd.Series(rows, index=data.index, dtype="int64"), file=file, info=info)
+
+
+def read_text_table(path: Path, *, file: str | None = None) -> SourceTable:
+    """A delimited text export as a :class:`SourceTable`: read by pyarrow where it can, else by ``csv``.
+
+    Both ways give the same table (see :mod:`.fastcsv`); the file is never held
+    in memory as text on the fast way.
+
+    Raises
+    ------
+    DataFileError
+        See :func:`~.encoding.decode_text` and :func:`table_from_sheet`.
+    """
+    name = file or str(path)
+    if is_workbook(_head(path)):
+        raise DataFileError(f"{name}: an Excel workbook (.xlsx) with a text file's name — rename it to .xlsx")
+    scan = scan_file(path, name)
+    sep = sniff_separator(scan.head)
+    info: dict[str, object] = {"encoding": scan.encoding, "separator": _SEP_NAMES[sep]}
+    found = read_csv_columns(path, scan, sep)
+    if found is None:
+        return table_from_sheet(read_text_grid(path, file=name), file=name)
+    frame = cells_frame(pd.DataFrame(dict(enumerate(found.columns))))
+    filled = np.zeros(len(frame), dtype=bool)
+    for j in range(frame.shape[1]):
+        filled |= codes(frame[j]) >= 0
+    if not filled.any():
+        raise DataFileError(f"{name}: {NO_ROWS}")
+    rows = np.flatnonzero(filled) + found.first_row
+    body = frame[filled].reset_index(drop=True)
+    return _named_table(found.names, [body[j] for j in range(body.shape[1])], rows, file=name,
+                        info={**info, "header_row": 1})
 
 
 def _column_letter(j: int) -> str:
@@ -408,11 +346,10 @@ def read_table(path: Path, *, file: str | None = None) -> SourceTable:
     Raises
     ------
     DataFileError
-        See :func:`decode_text`, :func:`read_workbook` and :func:`table_from_sheet`.
+        See :func:`~.encoding.decode_text`, :func:`read_workbook` and :func:`table_from_sheet`.
     """
     name = file or str(path)
-    raw = read_bytes(path)
-    if is_workbook(raw) or path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_workbook(_head(path)) or path.suffix.lower() in (".xlsx", ".xlsm"):
         sheets = read_workbook(path, file=name)
         sheet = next((s for s in sheets.values() if s.rows), None)
         if sheet is None:
@@ -420,7 +357,7 @@ def read_table(path: Path, *, file: str | None = None) -> SourceTable:
         table = table_from_sheet(sheet, file=name)
         table.info.update({"sheet": sheet.name, "sheets": list(sheets)})
         return table
-    return table_from_sheet(read_text_grid(path, file=name, data=raw), file=name)
+    return read_text_table(path, file=name)
 
 
 def blank_frame(df: pd.DataFrame) -> pd.DataFrame:

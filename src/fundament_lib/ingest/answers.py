@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..framework import Scale
+from ..values import clean_free_text
 from .labels import NONSUBSTANTIVE, label_codes, ordered_label_codes
 from .scales import OrderedScale, framework_scale, is_number_label
 from .text import normalise_label, parse_number
@@ -60,6 +61,7 @@ class ParsedColumn:
     bad: pd.Series
     reason: pd.Series
     shared: dict[int, set[str]] = field(default_factory=dict)
+    control_removed: int = 0
 
 
 def _blank(raw: pd.Series) -> pd.Series:
@@ -90,6 +92,8 @@ def parse_answers(raw: pd.Series, scale: Scale, *, ordered: OrderedScale | None 
         ``value`` (float, NaN unless substantive), ``status``, ``text``, and
         ``bad``/``reason`` for cells that could not be interpreted. A bad
         cell keeps status ``ubesvaret``; callers drop it or refuse the file.
+        Free text loses its control characters (counted in ``control_removed``);
+        a text of nothing else is no answer.
     """
     n = len(raw)
     blank = _blank(raw).to_numpy(dtype=bool)
@@ -101,9 +105,13 @@ def parse_answers(raw: pd.Series, scale: Scale, *, ordered: OrderedScale | None 
     filled_at = np.flatnonzero(~blank)
     filled = raw.to_numpy(dtype=object)[filled_at]
     if scale.kind == "text":
-        text[filled_at] = [str(c).strip() for c in filled]
-        status[filled_at] = "svar"
-        return _column(raw.index, value, status, text, bad, reason)
+        cleaned = [clean_free_text(str(c)) for c in filled]
+        kept = np.array([bool(t.strip()) for t, _ in cleaned], dtype=bool)
+        text[filled_at[kept]] = [t.strip() for t, _ in cleaned if t.strip()]
+        status[filled_at[kept]] = "svar"
+        parsed = _column(raw.index, value, status, text, bad, reason)
+        parsed.control_removed = sum(k for _, k in cleaned)
+        return parsed
 
     if scale.kind == "likert":
         ordered = ordered or framework_scale(scale)

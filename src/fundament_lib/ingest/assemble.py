@@ -35,18 +35,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from ..errors import DataFileError, DataValidationError, Problem, UnknownKommuneError
-from ..kommuner import kommuner, normalise_code
+from ..errors import DataFileError, DataValidationError, Problem
 from .codebook import Codebook
 from .columns import choice_parts, item_parts, read_background
 from .plan import ColumnPlan
 from .problems import Report, Scope
 from .readers import SourceTable, blank_frame
-from .schema import BACKGROUND_COLUMNS, TIDY_COLUMNS, respondent_schema, validate_tidy
-from .text import is_blank, normalise_label
-from .waves import wave_from_times
+from .respondents import (
+    CONFLICT,
+    GROUP_SYNONYMS,
+    MISSING_INFO,
+    NO_WAVE,
+    prefixed_ids,
+    read_respondents,
+)
+from .schema import BACKGROUND_COLUMNS, TIDY_COLUMNS, validate_tidy
 
 __all__ = ["IngestOptions", "IngestResult", "Scope", "assemble", "GROUP_SYNONYMS", "NO_MATCH", "FEW_MATCH",
            "NO_ANSWERS", "CONFLICT", "MISSING_INFO", "NO_WAVE", "NOTHING_LEFT"]
@@ -55,24 +59,8 @@ NO_MATCH = "no column matches an item of the codebook ({n} columns read) — the
 FEW_MATCH = ("only {k} of {n} question columns match the codebook of {fw} — the right framework or codebook? "
              "(--framework, --codebook)")
 NO_ANSWERS = "no respondent has answered any item of the codebook"
-CONFLICT = "conflicts with {option} {value}: the file's own column wins — leave the option out or correct the file"
-MISSING_INFO = "the file has no {what} column: give it with {option}"
-NO_WAVE = ("the file has no wave column and no completion times to take the month from: give the survey round "
-           "with --wave (e.g. --wave 2025)")
 NOTHING_LEFT = "--lenient dropped every answer column that matched the codebook: nothing is left to load"
 _MIN_FOR_PATTERN = 5
-
-GROUP_SYNONYMS: dict[str, str] = {
-    "stab": "stab", "stab ledelse": "stab", "ledelse": "stab", "stabs og støttefunktion": "stab",
-    "stabs og støttefunktioner": "stab", "direktion": "stab", "stab og ledelse": "stab",
-    "borgernaer": "borgernaer", "borgernær": "borgernaer", "borgernære enheder": "borgernaer",
-    "borgernaere enheder": "borgernaer", "frontline": "borgernaer", "borgernære ledere": "borgernaer",
-    "borgernær enhed": "borgernaer", "faglige ledere": "borgernaer", "drift": "borgernaer",
-}
-_OPTIONS = {"kommunekode": "--kommune", "group": "--group", "wave": "--wave"}
-_VALID = {"kommunekode": lambda: list(kommuner()["kommunekode"]), "group": lambda: ["stab", "borgernaer"],
-          "wave": lambda: []}
-_WHAT = {"kommunekode": "kommune", "group": "respondent group", "wave": "wave", "respondent_id": "respondent id"}
 
 
 @dataclass(frozen=True)
@@ -159,8 +147,9 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     data = data[answered]
     if data.empty:
         raise DataFileError(f"{table.file}: {NO_ANSWERS}")
-    ids, made_up = _respondents(table, data, plan, codebook, options, rep)
-    row_bad = _respondent_problems(table, data, ids, plan, options, rep)
+    people = read_respondents(table, data, plan, codebook, options, rep)
+    ids, made_up = people.table, people.made_up
+    row_bad = pd.Series(people.bad, index=ids.index)
     if bad_rows is not None:
         row_bad |= bad_rows.reindex(row_bad.index, fill_value=False).astype(bool)
     long_parts = item_parts(table, data, ids, plan, codebook, rep, strict=options.strict)
@@ -172,11 +161,7 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     if rep.fatal or (options.strict and rep.issues):
         raise DataValidationError([*rep.fatal, *(p for p, _ in rep.issues)], file=table.file)
     kept = ids[~row_bad]
-    if options.id_prefix:
-        prefix = kept["kommunekode"] + "-" + kept["group"] + "-" + kept["wave"] + "-"
-        if options.tag_ids and not made_up and options.source_tag:
-            prefix = prefix + options.source_tag + "-"
-        kept = kept.assign(respondent_id=prefix + kept["respondent_id"])
+    kept = kept.assign(respondent_id=prefixed_ids(kept, options, made_up=made_up))
     tidy = _tidy(long_parts, kept)
     tidy = validate_tidy(tidy, file=table.file, item_ids=codebook.item_ids)
     dropped = [p for p, _ in rep.issues]
@@ -195,111 +180,6 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
         **rep.notes,
     }
     return IngestResult(tidy, dropped=dropped, provenance=prov)
-
-
-# ---- respondents ----------------------------------------------------------------------------------
-def _kommune_code(value: object) -> object:
-    try:
-        return normalise_code(value)
-    except UnknownKommuneError:
-        return _kommune_names().get(normalise_label(value), value)
-
-
-_NAMES: dict[str, str] = {}
-
-
-def _kommune_names() -> dict[str, str]:
-    if not _NAMES:
-        ref = kommuner()
-        _NAMES.update({normalise_label(n): c for c, n in zip(ref["kommunekode"], ref["navn"], strict=True)})
-        _NAMES.update({normalise_label(f"{n} kommune"): c
-                       for c, n in zip(ref["kommunekode"], ref["navn"], strict=True)})
-    return _NAMES
-
-
-def _group(value: object, options: dict[str, str]) -> object:
-    key = normalise_label(value)
-    return GROUP_SYNONYMS.get(key) or options.get(key) or value
-
-
-def _wave(value: object) -> object:
-    text = str(value).strip()
-    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
-
-
-def _respondents(table: SourceTable, data: pd.DataFrame, plan: ColumnPlan, codebook: Codebook,
-                 options: IngestOptions, rep: Report) -> tuple[pd.DataFrame, bool]:
-    """Respondent-level columns, normalised (invalid values left as read for the schema to flag)."""
-    ids = pd.DataFrame(index=data.index)
-    col = plan.roles.get("respondent_id")
-    if col is not None:
-        ids["respondent_id"] = data[col].map(lambda v: "" if v is None else str(v).strip())
-        made_up = False
-    else:
-        tag = f"{options.source_tag}-" if options.source_tag else ""
-        ids["respondent_id"] = [f"{tag}r{table.row_of(i)}" for i in data.index]
-        made_up = True
-    group_options = codebook.options("group")
-    fixes = {"kommunekode": _kommune_code, "group": lambda v: _group(v, group_options), "wave": _wave}
-    supplied = {"kommunekode": options.kommune, "group": options.group, "wave": options.wave}
-    for role, fix in fixes.items():
-        col = plan.roles.get(role)
-        option = supplied[role]
-        if col is None:
-            value = option if option is not None else (_default_wave(data, plan, options, rep)
-                                                       if role == "wave" else None)
-            if value is None:
-                rep.fatal.append(Problem(table.file, None, None, None, NO_WAVE if role == "wave"
-                                         else MISSING_INFO.format(what=_WHAT[role], option=_OPTIONS[role])))
-            ids[role] = value if value is not None else ""
-            continue
-        ids[role] = data[col].map(lambda v, f=fix: "" if is_blank(v) else f(v))
-        if option is not None:  # a value the schema will refuse anyway is no conflict
-            valid = _VALID[role]()
-            clash = ids[role].ne(option) & ids[role].ne("") & (ids[role].isin(valid) if valid else True)
-            firsts = ids.index[clash].to_series().groupby(ids[role][clash].astype(str)).first()
-            for first in firsts:
-                rep.fatal.append(Problem(table.file, table.row_of(first, col), col, data.at[first, col],
-                                         CONFLICT.format(option=_OPTIONS[role], value=option)))
-    for bg in BACKGROUND_COLUMNS:
-        ids[bg] = None
-    return ids, made_up
-
-
-def _default_wave(data: pd.DataFrame, plan: ColumnPlan, options: IngestOptions, rep: Report) -> str | None:
-    """The wave of a file without one: the month of its completion times, else the caller's default."""
-    col = plan.roles.get("completed")
-    found = wave_from_times(data[col], column=col) if col is not None else None
-    if found is not None:
-        rep.notes["wave_default"] = found.describe()
-        return found.label
-    return options.default_wave
-
-
-def _respondent_problems(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
-                         options: IngestOptions, rep: Report) -> pd.Series:
-    """Validate the respondent columns with the pandera schema; return the rows to drop."""
-    bad = pd.Series(False, index=ids.index)
-    schema = respondent_schema()
-    try:
-        schema.validate(ids[["respondent_id", "kommunekode", "group", "wave"]].astype(str), lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        for case in exc.failure_cases.itertuples(index=False):
-            idx = case.index
-            if idx is None or (isinstance(idx, float) and np.isnan(idx)):
-                continue
-            role = case.column if isinstance(case.column, str) else "respondent_id"
-            col = plan.roles.get(role)
-            value = data.at[idx, col] if col is not None else getattr(options, _ATTR[role], None)
-            if role in ("kommunekode", "group", "wave") and col is None:
-                continue  # an option: checked before loading; a missing one is already fatal
-            check = f"blank: every respondent needs a {_WHAT[role]}" if is_blank(value) else str(case.check)
-            rep.add("row", table.row_of(idx, col), col or role, value, check)
-            bad.at[idx] = True
-    return bad
-
-
-_ATTR = {"respondent_id": "respondent_id", "kommunekode": "kommune", "group": "group", "wave": "wave"}
 
 
 def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:

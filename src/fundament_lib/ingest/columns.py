@@ -52,6 +52,7 @@ def item_parts(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: 
     """
     parts = []
     scales: dict[str, dict[str, Any]] = {}
+    removed: dict[str, int] = {}  # control characters taken out of free text, per column
     for col, item in plan.items.items():
         ordered = codebook.ordered(item)
         labels = plan.value_labels.get(col)
@@ -81,9 +82,12 @@ def item_parts(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: 
         for idx in bad[bad].index:
             rep.add("cell", table.row_of(idx, col), col, _shown(data.at[idx, col], labels), read.reason.at[idx])
         parts.append(part(ids, item, read.parsed, ~bad, codebook, ordered))
+        if read.parsed.control_removed:
+            removed[col] = removed.get(col, 0) + read.parsed.control_removed
         if ordered is not None:
             scales[item] = {"column": col, **ordered.describe(), "codes_reversed": _reversed(labels, ordered)}
     rep.notes["scales"] = scales
+    rep.notes["control_characters_removed"] = {"total": sum(removed.values()), "columns": removed}
     return parts
 
 

@@ -14,12 +14,14 @@ from typing import Any, Literal
 from ..errors import DataFileError, FundamentError
 from ..framework import Framework, available_frameworks, load_framework
 from ..kommuner import normalise_code
+from ..values import CONTROL_MESSAGE, has_control, plain_text
 from .assemble import IngestOptions, IngestResult
 from .codebook import load_codebook
 from .forms import is_forms, load_forms
 from .long import is_long, load_long
 from .provenance import dropped_records, library_version, sha256_hex
 from .readers import SourceTable, is_workbook, read_bytes, read_table, sheet_names
+from .respondents import wave_label
 from .surveyxact import is_surveyxact, load_surveyxact, source_bytes, surveyxact_files
 from .wide import load_wide
 
@@ -69,10 +71,12 @@ def _options(kommune: str | None, group: str | None, wave: str | None, strict: b
     code = normalise_code(kommune) if kommune is not None else None
     if group is not None and group not in ("stab", "borgernaer"):
         raise FundamentError(f"--group must be stab or borgernaer, got {group!r}")
-    if wave is not None and not 1 <= len(wave.strip()) <= 50:
+    label = wave_label(plain_text(wave)) if wave is not None else None
+    if label is not None and has_control(label):
+        raise FundamentError(f"--wave {CONTROL_MESSAGE}: {wave!r}")
+    if label is not None and not 1 <= len(label) <= 50:
         raise FundamentError(f"--wave must be a label of 1–50 characters, got {wave!r}")
-    return IngestOptions(kommune=code, group=group, wave=wave.strip() if wave else None, strict=strict,
-                         id_prefix=True, source_tag=tag)
+    return IngestOptions(kommune=code, group=group, wave=label, strict=strict, id_prefix=True, source_tag=tag)
 
 
 def ingest(path: str | Path, *, format: str = "auto", framework: str | Framework | None = None,

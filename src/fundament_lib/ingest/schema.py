@@ -43,6 +43,7 @@ import pandera.pandas as pa
 
 from ..errors import DataFileError, DataValidationError, Problem
 from ..kommuner import kommuner
+from ..values import CONTROL, CONTROL_MESSAGE
 from .parquet import Marks, read_marks
 
 __all__ = [
@@ -86,6 +87,11 @@ POINTS = "scale points must be 3–11"
 VALUE_OFF_POINTS = "value is not a point of the item's scale (1 to points)"
 
 
+def _no_control() -> pa.Check:
+    """Refuses a control character (NUL, the rest of C0, DEL, C1) in an id, code, wave or group."""
+    return pa.Check(lambda s: ~s.astype(str).str.contains(CONTROL.pattern, regex=True), error=CONTROL_MESSAGE)
+
+
 def respondent_schema() -> pa.DataFrameSchema:
     """The pandera schema of the respondent columns of a file being loaded (one row per respondent).
 
@@ -97,12 +103,13 @@ def respondent_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "respondent_id": pa.Column(str, [
+                _no_control(),
                 pa.Check.str_length(1, 200, error=EMPTY_ID),
                 pa.Check(lambda s: ~s.duplicated(keep="first"), error=DUPLICATE_ID),
             ]),
-            "kommunekode": pa.Column(str, pa.Check.isin(codes, error=UNKNOWN_KOMMUNE)),
-            "group": pa.Column(str, pa.Check.isin(["stab", "borgernaer"], error=BAD_GROUP)),
-            "wave": pa.Column(str, pa.Check.str_length(1, 50, error=BAD_WAVE)),
+            "kommunekode": pa.Column(str, [_no_control(), pa.Check.isin(codes, error=UNKNOWN_KOMMUNE)]),
+            "group": pa.Column(str, [_no_control(), pa.Check.isin(["stab", "borgernaer"], error=BAD_GROUP)]),
+            "wave": pa.Column(str, [_no_control(), pa.Check.str_length(1, 50, error=BAD_WAVE)]),
         },
         coerce=False,
     )
@@ -115,10 +122,10 @@ def tidy_schema(item_ids: list[str] | None = None) -> pa.DataFrameSchema:
     nullable_str = {c: pa.Column(str, nullable=True, required=False) for c in BACKGROUND_COLUMNS}
     return pa.DataFrameSchema(
         {
-            "respondent_id": pa.Column(str, pa.Check.str_length(1, 200)),
+            "respondent_id": pa.Column(str, [_no_control(), pa.Check.str_length(1, 200)]),
             "kommunekode": pa.Column(str, pa.Check.isin(codes, error=UNKNOWN_KOMMUNE)),
             "group": pa.Column(str, pa.Check.isin(["stab", "borgernaer"], error=BAD_GROUP)),
-            "wave": pa.Column(str, pa.Check.str_length(1, 50)),
+            "wave": pa.Column(str, [_no_control(), pa.Check.str_length(1, 50)]),
             **nullable_str,
             "item_id": pa.Column(str, item_checks),
             "value": pa.Column(float, nullable=True),

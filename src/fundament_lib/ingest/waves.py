@@ -52,15 +52,21 @@ class WaveDefault:
                 f"{self.first} … {self.last}); give --wave to set another")
 
 
+def _plausible(times: pd.Series) -> pd.Series:
+    """Times of a survey (1900–2199) in nanoseconds; others (``0000-01-01``, beyond what ns can hold) missing."""
+    ok = times.notna() & (times >= pd.Timestamp("1900-01-01")) & (times < pd.Timestamp("2200-01-01"))
+    return times.where(ok).astype("datetime64[ns]")
+
+
 def _parse_times(values: pd.Series) -> pd.Series:
     text = pd.Series([str(v).strip() for v in values], index=values.index, dtype=object)
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
     serial = numbers.between(20000, 80000).to_numpy(dtype=bool)  # Excel day numbers 1954–2119
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    out[~serial] = pd.to_datetime(text[~serial], format="ISO8601", errors="coerce")
+    out[~serial] = _plausible(pd.to_datetime(text[~serial], format="ISO8601", errors="coerce"))
     rest = (out.isna() & ~serial).to_numpy(dtype=bool)
     if rest.any():  # Danish day-first dates; ISO would be misread day-first, so they went first
-        out[rest] = pd.to_datetime(text[rest], format="mixed", dayfirst=True, errors="coerce")
+        out[rest] = _plausible(pd.to_datetime(text[rest], format="mixed", dayfirst=True, errors="coerce"))
     if serial.any():
         out[serial] = _EXCEL_EPOCH + pd.to_timedelta(numbers[serial], unit="D")
     return out

@@ -26,7 +26,7 @@ from ..framework import Scale
 from ..values import clean_free_text
 from .labels import NONSUBSTANTIVE, label_codes, ordered_label_codes
 from .scales import OrderedScale, framework_scale, is_number_label
-from .text import normalise_label, parse_number
+from .text import is_blank, normalise_label, parse_number
 
 __all__ = ["ParsedColumn", "parse_answers", "check_value_labels", "LabelCheck", "normalise_label", "NONSUBSTANTIVE",
            "parse_number", "BAD_ANSWER", "OUTSIDE_SCALE", "SCALE_POINTS", "NUMBER_LABEL", "UNKNOWN_LABEL",
@@ -64,10 +64,6 @@ class ParsedColumn:
     control_removed: int = 0
 
 
-def _blank(raw: pd.Series) -> pd.Series:
-    return raw.isna() | raw.astype("str").str.strip().eq("")
-
-
 def parse_answers(raw: pd.Series, scale: Scale, *, ordered: OrderedScale | None = None,
                   label_codes: Mapping[str, int] | None = None) -> ParsedColumn:
     """Parse one item's raw cells against its scale.
@@ -96,7 +92,9 @@ def parse_answers(raw: pd.Series, scale: Scale, *, ordered: OrderedScale | None 
         a text of nothing else is no answer.
     """
     n = len(raw)
-    blank = _blank(raw).to_numpy(dtype=bool)
+    # Columns hold few distinct answers: everything below is decided once per distinct cell, then spread.
+    cell_codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    blank = np.append([is_blank(u) for u in uniques], True).astype(bool)[cell_codes]
     status = np.full(n, "ubesvaret", dtype=object)
     value = np.full(n, np.nan)
     text = np.full(n, None, dtype=object)
@@ -116,10 +114,8 @@ def parse_answers(raw: pd.Series, scale: Scale, *, ordered: OrderedScale | None 
     if scale.kind == "likert":
         ordered = ordered or framework_scale(scale)
     reader = _Reader(scale, ordered, label_codes)
-    # Columns hold few distinct answers: classify each distinct cell once, then spread by position.
-    distinct = pd.unique(filled)
-    verdicts = [reader.classify(c) for c in distinct]
-    at = pd.Index(distinct).get_indexer(filled)
+    at = cell_codes[filled_at]
+    verdicts = [reader.classify(c) if not is_blank(c) else ("ubesvaret", np.nan, "") for c in uniques]
     kinds = np.array([v[0] for v in verdicts], dtype=object)[at]
     status[filled_at] = np.where(kinds == "bad", "ubesvaret", kinds)
     answered = kinds == "svar"

@@ -35,6 +35,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.arrays import ArrowStringArray
 
 from ..errors import DataFileError, DataValidationError, Problem
 from .codebook import Codebook
@@ -205,17 +208,34 @@ _ANSWER_COLUMNS = ("item_id", "value", "status", "text", "points")
 
 
 def _tidy(parts: list[pd.DataFrame], kept: pd.DataFrame) -> pd.DataFrame:
+    """The long rows of the kept respondents with their respondent columns, by position (no label lookups)."""
     cols = [c for c in TIDY_COLUMNS if c not in _ANSWER_COLUMNS]
     if not parts:
         return pd.DataFrame(columns=list(TIDY_COLUMNS))
     long = pd.concat(parts, ignore_index=True)
-    long = long[long["_row"].isin(kept.index)]
-    people = kept[cols]
-    out = people.loc[long["_row"].to_numpy()].reset_index(drop=True)
-    for c in _ANSWER_COLUMNS:
-        out[c] = long[c].to_numpy()
-    out["value"] = out["value"].astype("float64")
-    out["points"] = pd.array(out["points"].to_numpy(), dtype="Int64")
-    for c in BACKGROUND_COLUMNS:
-        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    pos = kept.index.get_indexer(long["_row"].to_numpy())
+    keep = pos >= 0
+    pos = pos[keep]
+    out = pd.DataFrame({c: _spread(kept[c].to_numpy(dtype=object), pos, text=c not in BACKGROUND_COLUMNS)
+                        for c in cols})
+    for c in ("item_id", "status"):
+        out[c] = _spread(long[c].to_numpy(dtype=object)[keep], None, text=True)
+    out["text"] = pd.Series(long["text"].to_numpy(dtype=object)[keep], dtype=object)
+    out["value"] = long["value"].to_numpy(dtype="float64")[keep]
+    out["points"] = pd.array(long["points"].to_numpy()[keep], dtype="Int64")
     return out[list(TIDY_COLUMNS)]
+
+
+def _spread(values: np.ndarray, pos: np.ndarray | None, *, text: bool) -> Any:
+    """``values[pos]`` via their distinct values: a ``str`` array (``text``), else objects with ``None``.
+
+    The ``str`` array is taken by pyarrow from the distinct values: building it
+    from millions of Python strings costs seconds on a national file.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    at = codes if pos is None else codes[pos]
+    distinct = np.asarray(uniques, dtype=object)
+    if not text:
+        return pd.Series(np.concatenate([distinct, np.array([None], dtype=object)])[at], dtype=object)
+    taken = pc.take(pa.array(distinct, type=pa.large_string()), pa.array(at, mask=at < 0))
+    return ArrowStringArray(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan))

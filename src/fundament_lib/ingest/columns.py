@@ -142,8 +142,13 @@ def part(ids: pd.DataFrame, item: str, parsed: ParsedColumn, ok: pd.Series, code
     """Long rows of one item: the cells ``ok`` of respondents asked it, or who answered it anyway."""
     audience = codebook.audience(item)
     shown = ok & (ids["group"].isin(audience) | (parsed.status != "ubesvaret"))
-    return pd.DataFrame({"_row": ids.index[shown], "item_id": item, "value": parsed.value[shown].to_numpy(),
-                         "status": parsed.status[shown].to_numpy(), "text": parsed.text[shown].to_numpy(),
+    n = int(shown.sum())
+    # Object columns here; _tidy turns the whole long table's text columns into one dtype once.
+    return pd.DataFrame({"_row": ids.index[shown],
+                         "item_id": pd.Series(np.full(n, item, dtype=object), dtype=object),
+                         "value": parsed.value[shown].to_numpy(),
+                         "status": pd.Series(parsed.status[shown].to_numpy(dtype=object), dtype=object),
+                         "text": pd.Series(parsed.text[shown].to_numpy(dtype=object), dtype=object),
                          "points": ordered.points if ordered is not None else None})
 
 

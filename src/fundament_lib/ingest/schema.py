@@ -181,9 +181,18 @@ def validate_tidy(
         With one :class:`~fundament_lib.errors.Problem` per failing cell.
     """
     try:
-        return tidy_schema(item_ids).validate(df, lazy=True)
+        checked = tidy_schema(item_ids).validate(_as_str(df), lazy=True)
+        return df[list(checked.columns)]
     except pa.errors.SchemaErrors as exc:
         raise DataValidationError(_problems(exc.failure_cases, file, row_of), file=file) from None
+
+
+def _as_str(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its object columns of text (and missing values) as ``str``: pandera checks those per column,
+    object columns cell by cell (seconds on a national file). Other object columns stay, for the schema to refuse."""
+    text = [c for c in df.columns if df[c].dtype == object
+            and pd.api.types.infer_dtype(df[c], skipna=True) in ("string", "empty")]
+    return df.astype(dict.fromkeys(text, "str")) if text else df
 
 
 def _problems(cases: pd.DataFrame, file: str, row_of: Callable[[object], int | None] | None

@@ -41,7 +41,7 @@ from pandas.arrays import ArrowStringArray
 
 from ..errors import DataFileError, DataValidationError, Problem
 from .codebook import Codebook
-from .columns import choice_parts, item_parts, read_background
+from .columns import LongPart, choice_parts, item_parts, read_background
 from .plan import ColumnPlan
 from .problems import Report, Scope
 from .readers import SourceTable, blank_frame
@@ -53,7 +53,7 @@ from .respondents import (
     prefixed_ids,
     read_respondents,
 )
-from .schema import BACKGROUND_COLUMNS, TIDY_COLUMNS, validate_tidy
+from .schema import BACKGROUND_COLUMNS, STATUSES, TIDY_COLUMNS, validate_tidy
 
 __all__ = ["IngestOptions", "IngestResult", "Scope", "assemble", "GROUP_SYNONYMS", "NO_MATCH", "FEW_MATCH",
            "NO_ANSWERS", "CONFLICT", "MISSING_INFO", "NO_WAVE", "NOTHING_LEFT"]
@@ -207,35 +207,45 @@ def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
 _ANSWER_COLUMNS = ("item_id", "value", "status", "text", "points")
 
 
-def _tidy(parts: list[pd.DataFrame], kept: pd.DataFrame) -> pd.DataFrame:
-    """The long rows of the kept respondents with their respondent columns, by position (no label lookups)."""
+def _tidy(parts: list[LongPart], kept: pd.DataFrame) -> pd.DataFrame:
+    """The long rows of the kept respondents with their respondent columns, by position (no label lookups).
+
+    The parts are joined as numpy arrays (no per-row objects but the free
+    text); text columns become pandas ``str`` through pyarrow's ``take`` of their
+    distinct values — building them from millions of Python strings costs
+    seconds and hundreds of MB on a national file.
+    """
     cols = [c for c in TIDY_COLUMNS if c not in _ANSWER_COLUMNS]
     if not parts:
         return pd.DataFrame(columns=list(TIDY_COLUMNS))
-    long = pd.concat(parts, ignore_index=True)
-    pos = kept.index.get_indexer(long["_row"].to_numpy())
+    sizes = np.array([len(p) for p in parts])
+    which = np.repeat(np.arange(len(parts), dtype=np.int32), sizes)
+    pos = kept.index.get_indexer(np.concatenate([p.rows for p in parts]))
     keep = pos >= 0
-    pos = pos[keep]
+    pos, which = pos[keep], which[keep]
     out = pd.DataFrame({c: _spread(kept[c].to_numpy(dtype=object), pos, text=c not in BACKGROUND_COLUMNS)
                         for c in cols})
-    for c in ("item_id", "status"):
-        out[c] = _spread(long[c].to_numpy(dtype=object)[keep], None, text=True)
-    out["text"] = pd.Series(long["text"].to_numpy(dtype=object)[keep], dtype=object)
-    out["value"] = long["value"].to_numpy(dtype="float64")[keep]
-    out["points"] = pd.array(long["points"].to_numpy()[keep], dtype="Int64")
+    out["item_id"] = _str_take([p.item for p in parts], which)
+    out["value"] = np.concatenate([p.value for p in parts])[keep]
+    out["status"] = _str_take(list(STATUSES), np.concatenate([p.status for p in parts])[keep])
+    out["text"] = pd.Series(np.concatenate([p.text if p.text is not None else np.full(len(p), None, dtype=object)
+                                            for p in parts])[keep], dtype=object)
+    points = np.array([np.nan if p.points is None else p.points for p in parts], dtype="float64")[which]
+    out["points"] = pd.array(points, dtype="Int64")
     return out[list(TIDY_COLUMNS)]
 
 
-def _spread(values: np.ndarray, pos: np.ndarray | None, *, text: bool) -> Any:
-    """``values[pos]`` via their distinct values: a ``str`` array (``text``), else objects with ``None``.
+def _str_take(distinct: list[str] | np.ndarray, at: np.ndarray) -> ArrowStringArray:
+    """``distinct[at]`` as a pandas ``str`` array (missing where ``at`` is -1), taken by pyarrow."""
+    taken = pc.take(pa.array(np.asarray(distinct, dtype=object), type=pa.large_string()),
+                    pa.array(at, mask=at < 0))
+    return ArrowStringArray(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
-    The ``str`` array is taken by pyarrow from the distinct values: building it
-    from millions of Python strings costs seconds on a national file.
-    """
+
+def _spread(values: np.ndarray, pos: np.ndarray, *, text: bool) -> Any:
+    """``values[pos]`` via their distinct values: a ``str`` array (``text``), else objects with ``None``."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    at = codes if pos is None else codes[pos]
     distinct = np.asarray(uniques, dtype=object)
     if not text:
-        return pd.Series(np.concatenate([distinct, np.array([None], dtype=object)])[at], dtype=object)
-    taken = pc.take(pa.array(distinct, type=pa.large_string()), pa.array(at, mask=at < 0))
-    return ArrowStringArray(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+        return pd.Series(np.concatenate([distinct, np.array([None], dtype=object)])[codes[pos]], dtype=object)
+    return _str_take(distinct, codes[pos])

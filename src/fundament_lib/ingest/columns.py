@@ -24,10 +24,10 @@ from .plan import ColumnPlan
 from .problems import Report
 from .readers import SourceTable
 from .scales import OrderedScale
-from .schema import BACKGROUND_COLUMNS
+from .schema import BACKGROUND_COLUMNS, STATUSES
 from .text import is_blank, normalise_label
 
-__all__ = ["item_parts", "choice_parts", "read_background", "part", "UNKNOWN_OPTION", "NO_LABEL",
+__all__ = ["item_parts", "choice_parts", "read_background", "part", "LongPart", "UNKNOWN_OPTION", "NO_LABEL",
            "COLUMN_DROPPED"]
 
 UNKNOWN_OPTION = "answer is not one of the question's options"
@@ -42,7 +42,7 @@ def _code_key(cell: object) -> str:
 
 
 def item_parts(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
-               codebook: Codebook, rep: Report, *, strict: bool) -> list[pd.DataFrame]:
+               codebook: Codebook, rep: Report, *, strict: bool) -> list[LongPart]:
     """Every item column as long rows (``_row``, ``item_id``, ``value``, ``status``, ``text``, ``points``).
 
     A SurveyXact column's value labels are checked first (a scale in doubt drops or refuses the whole
@@ -137,23 +137,41 @@ def _reversed(labels: dict[str, str] | None, ordered: OrderedScale) -> bool:
     return len(pairs) > 1 and pairs[0][1] > pairs[-1][1]
 
 
+@dataclass
+class LongPart:
+    """Long rows of one item, compact: source rows, values, status codes (index into ``schema.STATUSES``), text.
+
+    ``text`` is ``None`` for an item without free text (no column of pointers for
+    the 70-odd items of a national file that have none).
+    """
+
+    rows: np.ndarray
+    item: str
+    value: np.ndarray
+    status: np.ndarray
+    text: np.ndarray | None
+    points: int | None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 def part(ids: pd.DataFrame, item: str, parsed: ParsedColumn, ok: pd.Series, codebook: Codebook,
-         ordered: OrderedScale | None = None) -> pd.DataFrame:
+         ordered: OrderedScale | None = None) -> LongPart:
     """Long rows of one item: the cells ``ok`` of respondents asked it, or who answered it anyway."""
     audience = codebook.audience(item)
-    shown = ok & (ids["group"].isin(audience) | (parsed.status != "ubesvaret"))
-    n = int(shown.sum())
-    # Object columns here; _tidy turns the whole long table's text columns into one dtype once.
-    return pd.DataFrame({"_row": ids.index[shown],
-                         "item_id": pd.Series(np.full(n, item, dtype=object), dtype=object),
-                         "value": parsed.value[shown].to_numpy(),
-                         "status": pd.Series(parsed.status[shown].to_numpy(dtype=object), dtype=object),
-                         "text": pd.Series(parsed.text[shown].to_numpy(dtype=object), dtype=object),
-                         "points": ordered.points if ordered is not None else None})
+    shown = (ok & (ids["group"].isin(audience) | (parsed.status != "ubesvaret"))).to_numpy(dtype=bool)
+    status = parsed.status.to_numpy(dtype=object)[shown]
+    codes = np.select([status == s for s in STATUSES], range(len(STATUSES)), -1).astype(np.int8)
+    text = parsed.text.to_numpy(dtype=object)[shown]
+    has_text = bool(pd.notna(text).any())
+    return LongPart(rows=np.asarray(ids.index[shown]), item=item, value=parsed.value.to_numpy(dtype="float64")[shown],
+                    status=codes, text=text if has_text else None,
+                    points=ordered.points if ordered is not None else None)
 
 
 def choice_parts(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
-                 codebook: Codebook, rep: Report) -> list[pd.DataFrame]:
+                 codebook: Codebook, rep: Report) -> list[LongPart]:
     """Tick-box groups given as one column of chosen options (Forms) as long rows, 1 chosen / 0 not."""
     parts = []
     for col, items in plan.choices.items():

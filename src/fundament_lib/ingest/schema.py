@@ -52,6 +52,7 @@ __all__ = [
     "STATUSES",
     "tidy_schema",
     "respondent_schema",
+    "with_str_columns",
     "validate_tidy",
     "read_tidy",
     "UNKNOWN_KOMMUNE",
@@ -92,6 +93,25 @@ def _no_control() -> pa.Check:
     return pa.Check(lambda s: ~s.astype(str).str.contains(CONTROL.pattern, regex=True), error=CONTROL_MESSAGE)
 
 
+def _no_control_in_text() -> pa.Check:
+    """:func:`_no_control` for a text column of any dtype (str, object, categorical: checked per category)."""
+    return pa.Check(lambda s: ~s.str.contains(CONTROL.pattern, regex=True).fillna(False).astype(bool),
+                    error=CONTROL_MESSAGE)
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Whether a column holds text (and missing values): ``str``, object of strings, or categories of strings."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.cat.categories.to_series()
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def _text(checks: list[pa.Check] | pa.Check | None = None, **kwargs: object) -> pa.Column:
+    """A text column of the tidy table, in any of the dtypes :func:`_is_text` allows (the loader's are categorical)."""
+    more = [checks] if isinstance(checks, pa.Check) else list(checks or [])
+    return pa.Column(None, [pa.Check(_is_text, error="must be text"), *more], **kwargs)  # type: ignore[arg-type]
+
+
 def respondent_schema() -> pa.DataFrameSchema:
     """The pandera schema of the respondent columns of a file being loaded (one row per respondent).
 
@@ -119,18 +139,18 @@ def tidy_schema(item_ids: list[str] | None = None) -> pa.DataFrameSchema:
     """The pandera schema of the tidy table; with ``item_ids`` it also checks item ids."""
     codes = list(kommuner()["kommunekode"])
     item_checks = [pa.Check.isin(item_ids, error="item_id not in the codebook")] if item_ids else []
-    nullable_str = {c: pa.Column(str, nullable=True, required=False) for c in BACKGROUND_COLUMNS}
+    nullable_str = {c: _text(nullable=True, required=False) for c in BACKGROUND_COLUMNS}
     return pa.DataFrameSchema(
         {
-            "respondent_id": pa.Column(str, [_no_control(), pa.Check.str_length(1, 200)]),
-            "kommunekode": pa.Column(str, pa.Check.isin(codes, error=UNKNOWN_KOMMUNE)),
-            "group": pa.Column(str, pa.Check.isin(["stab", "borgernaer"], error=BAD_GROUP)),
-            "wave": pa.Column(str, [_no_control(), pa.Check.str_length(1, 50)]),
+            "respondent_id": _text([_no_control_in_text(), pa.Check.str_length(1, 200)]),
+            "kommunekode": _text(pa.Check.isin(codes, error=UNKNOWN_KOMMUNE)),
+            "group": _text(pa.Check.isin(["stab", "borgernaer"], error=BAD_GROUP)),
+            "wave": _text([_no_control_in_text(), pa.Check.str_length(1, 50)]),
             **nullable_str,
-            "item_id": pa.Column(str, item_checks),
+            "item_id": _text(item_checks),
             "value": pa.Column(float, nullable=True),
-            "status": pa.Column(str, pa.Check.isin(list(STATUSES), error="unknown status")),
-            "text": pa.Column(str, nullable=True, required=False),
+            "status": _text(pa.Check.isin(list(STATUSES), error="unknown status")),
+            "text": _text(nullable=True, required=False),
             "points": pa.Column("Int64", pa.Check.in_range(3, 11, error=POINTS), nullable=True, required=False),
         },
         checks=[
@@ -207,6 +227,15 @@ def _problems(cases: pd.DataFrame, file: str, row_of: Callable[[object], int | N
     return out
 
 
+_CATEGORICAL = ("kommunekode", "group", "wave", "item_id", "status", *BACKGROUND_COLUMNS)
+
+
+def with_str_columns(df: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``df`` with its categorical columns (as the loader writes text columns) as ``str``, except ``keep``."""
+    cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype) and c not in keep]
+    return df.astype(dict.fromkeys(cats, "str")) if cats else df
+
+
 def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = None) -> pd.DataFrame:
     """Read one or more processed Parquet files (or a folder of them) and validate.
 
@@ -244,15 +273,15 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
     # absent in older files: NaN after concat, or no column at all; a nullable integer here
     df["points"] = df["points"].astype("Int64") if "points" in df.columns else pd.array([pd.NA] * len(df),
                                                                                            dtype="Int64")
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.CategoricalDtype):
-            df[col] = df[col].astype("str")
+    # Ids and free text as str; the columns of few values categorical (as the loader writes them: no
+    # national file's codes spelt out row by row), whatever dtype the file gave them.
+    df = with_str_columns(df, keep=_CATEGORICAL)
     missing = [c for c in TIDY_COLUMNS if c not in df.columns and c not in _OPTIONAL]
     if missing:
         raise DataFileError(f"{paths[0]}: not a tidy Fundament table, missing columns {missing}")
     df = validate_tidy(df, file=_name(paths), item_ids=item_ids)
-    for col in ("kommunekode", "group", "wave", "item_id", "status", *BACKGROUND_COLUMNS):
-        if col in df.columns:
+    for col in _CATEGORICAL:
+        if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype):
             df[col] = df[col].astype("category")
     df.attrs["demo_kommuner"] = demo
     return df

@@ -96,10 +96,11 @@ class SourceTable:
         return int(self.rows.at[index])
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or a :class:`DataFileError` saying why not."""
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes (the first ``limit`` only, if given), or a :class:`DataFileError` saying why not."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            return fh.read() if limit is None else fh.read(limit)
     except FileNotFoundError:
         raise DataFileError(f"{path}: file not found") from None
     except IsADirectoryError:
@@ -111,19 +112,6 @@ def read_bytes(path: Path) -> bytes:
 def is_workbook(data: bytes) -> bool:
     """``True`` when the bytes are an .xlsx workbook (a zip archive)."""
     return data.startswith(ZIP)
-
-
-def _head(path: Path, n: int = 8) -> bytes:
-    """The first bytes of a file (or a :class:`DataFileError` saying why it cannot be read)."""
-    try:
-        with path.open("rb") as fh:
-            return fh.read(n)
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise DataFileError(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise DataFileError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def sniff_separator(text: str) -> str:
@@ -311,7 +299,7 @@ def read_text_table(path: Path, *, file: str | None = None) -> SourceTable:
         See :func:`~.encoding.decode_text` and :func:`table_from_sheet`.
     """
     name = file or str(path)
-    if is_workbook(_head(path)):
+    if is_workbook(read_bytes(path, 8)):
         raise DataFileError(f"{name}: an Excel workbook (.xlsx) with a text file's name — rename it to .xlsx")
     scan = scan_file(path, name)
     sep = sniff_separator(scan.head)
@@ -349,7 +337,7 @@ def read_table(path: Path, *, file: str | None = None) -> SourceTable:
         See :func:`~.encoding.decode_text`, :func:`read_workbook` and :func:`table_from_sheet`.
     """
     name = file or str(path)
-    if is_workbook(_head(path)) or path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_workbook(read_bytes(path, 8)) or path.suffix.lower() in (".xlsx", ".xlsm"):
         sheets = read_workbook(path, file=name)
         sheet = next((s for s in sheets.values() if s.rows), None)
         if sheet is None:

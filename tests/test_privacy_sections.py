@@ -51,15 +51,14 @@ def test_free_text_needs_min_n_writers():
     assert ft["suppressed"] and ft["shown"] == [] and ft["n"] is None and ft["n_distinct"] is None
 
 
-def test_free_text_of_a_hidden_group_withholds_its_counts():
+def test_free_text_of_a_hidden_group_withholds_its_counts_and_its_quotes():
     texts = [f"Eksempel {i}." for i in range(8)]
     ft = _free_text(_texts(texts), "707", "2025", 5, seed=1, hidden={"borgernaer": "complement", "stab": "few"},
                     total=12)
-    assert not ft["suppressed"] and ft["n"] is None and ft["n_distinct"] is None
-    # 12 respondents: at most 12 − 5 = 7 quotes, so their number never leaves fewer than 5 unaccounted for
-    assert len(ft["shown"]) == 7
+    assert ft["suppressed"] and ft["n"] is None and ft["n_distinct"] is None
+    assert ft["shown"] == [] and ft["suppression"]  # the briefing hides the group, so it does not quote it
     tiny = _free_text(_texts(texts[:5]), "707", "2025", 5, seed=1, hidden={"borgernaer": "complement"}, total=9)
-    assert len(tiny["shown"]) == 4 and tiny["n"] is None
+    assert tiny["shown"] == [] and tiny["n"] is None
     # a group that is shown keeps its counts
     shown = _free_text(_texts(texts), "707", "2025", 5, seed=1, hidden={"stab": "few"}, total=12)
     assert shown["n"] == 8 and len(shown["shown"]) == 8

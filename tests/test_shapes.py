@@ -108,7 +108,7 @@ def test_a_pejlemaerke_asked_with_some_themes_says_so(shaped):
     text = render(s)
     assert "Målingen stillede 3 af de 10 temaer" in text
     assert "P1 Administrativ og teknisk støtte til de faglige ledere (bygger på 2 af 5 temaer)" in text
-    assert "at tre temaer testes på én gang" in text
+    assert "når alle tre temaer ses på én gang" in text
 
 
 def test_blocks_not_asked_get_one_line_each(shaped):
@@ -136,7 +136,7 @@ def test_a_staff_only_survey_is_the_staffs_own_view(shaped):
     assert s["analyses"]["gaps"]["reason"] == "one_group"
     assert s["priority"]["basis"] == "stab" and s["benchmark_group"] == "stab"
     assert "lav score hos staben" in s["priority"]["rule"]
-    assert "forskellen mellem stabens og de borgernære lederes vurdering (kun staben er spurgt)" in \
+    assert "stabens og de borgernære lederes vurdering overstiger det normale på landsplan (kun staben er spurgt)" in \
         s["priority"]["rule"]
     text = render(s)
     assert "Kun staben er spurgt i denne måling, så briefingen viser, hvor staben selv mener, den står." in text

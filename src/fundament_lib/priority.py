@@ -8,20 +8,24 @@ performance         (100 − score) / 100, the frontline leaders' score (``alle`
                     their own cell is hidden)
 benchmark           (100 − percentile) / 100: low against the other kommuner
 stated importance   the importance respondents give the theme (0–100) / 100
-derived importance  the theme's share of the explained variance in the outcome ("tid og
-                    rum til at lede det faglige"), relative to the strongest driver
-gap                 how much higher staff rate the theme than the frontline leaders,
-                    0 at no gap and 1 at 25 points or more; 0 unless the gap's interval
-                    lies above 0 (a gap the data cannot tell from none is no need)
+derived importance  how closely the theme goes with the outcome ("tid og rum til at lede
+                    det faglige") among the kommune's own frontline leaders — their
+                    correlation, shrunk toward the national one where they are few
+                    (:mod:`fundament_lib.stats.local_drivers`) — relative to the strongest
+gap                 how much the staff–frontline gap exceeds the national norm (the median
+                    gap of the theme), 0 at the norm and 1 at 25 points above it; 0 unless
+                    the gap is clear (:mod:`fundament_lib.verdicts`)
 ==================  =====================================================================
 
-A theme scoring at least ``strong_score`` is never a priority. Uncertainty is
-respected: the index is recomputed in every bootstrap replicate of the
-scores and of the gaps (the benchmark percentile and the importances are held
-fixed), each theme gets the probability of being in the top ``top``, and a
-theme whose place the data cannot tell apart from the next is called
-uncertain in the text. The stability of the top list under ±25 % changes of
-each weight is reported too.
+A theme scoring at least ``strong_score`` is never a priority. The kommune's
+clearly weakest theme (its interval lies below every other theme's) is always
+among the priorities when it may be one: national patterns alone do not
+displace it. Uncertainty is respected: the index is recomputed in every
+bootstrap replicate of the scores and of the gaps (the benchmark percentile
+and the importances are held fixed), each theme gets the probability of being
+in the top ``top``, and a theme whose place the data cannot tell apart from
+the next is called uncertain in the text. The stability of the top list under
+±25 % changes of each weight is reported too.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .fmt import fmt_ci, fmt_num
+from .fmt import fmt_num
 from .params import PriorityParams
 
 __all__ = ["COMPONENTS", "PriorityResult", "prioritise", "components", "priority_index",
@@ -48,19 +52,23 @@ COMPONENT_TEXT = {
     "benchmark": "placering blandt kommunerne",
     "stated_importance": "den vigtighed lederne selv tillægger temaet",
     "derived_importance": "hvor meget temaet hænger sammen med de borgernære lederes tid og rum til at lede det faglige",
-    "gap": "forskellen mellem stabens og de borgernære lederes vurdering",
+    "gap": "hvor meget forskellen mellem stabens og de borgernære lederes vurdering overstiger det normale "
+           "på landsplan",
 }
 RULE_TEXT = (
     "Prioriteringen lægger fem hensyn sammen med faste vægte: lav score hos de borgernære ledere "
     "({performance:.0f} %), placering blandt kommunerne ({benchmark:.0f} %), den vigtighed lederne selv "
     "tillægger temaet ({stated_importance:.0f} %), hvor meget temaet hænger sammen med de borgernære "
     "lederes tid og rum til at lede det faglige ({derived_importance:.0f} %) og forskellen mellem stabens "
-    "og de borgernære lederes vurdering ({gap:.0f} %; kun hvor forskellen er statistisk sikker). Temaer "
+    "og de borgernære lederes vurdering ud over det normale på landsplan ({gap:.0f} %; kun hvor forskellen "
+    "er klar). Kommunens klart svageste tema kommer altid med, hvis det kan prioriteres. Temaer "
     "med en score på mindst {strong:.0f} prioriteres ikke."
 )
 NO_THEMES = "Målingen stillede ingen af temaernes udsagn, så der er intet at prioritere."
 _INPUT = {"benchmark": "percentile", "stated_importance": "importance", "derived_importance": "driver",
           "gap": "gap"}  # the column of ``themes`` each need is computed from
+STRONG_DERIVED = 0.9  # derived importance (share of the strongest link) the reasons call a close link
+LOW_ALPHA = 0.7  # a theme whose items agree less than this (Cronbach's alpha) is read with care
 _NUMBERS = {1: "ét", 2: "to", 3: "tre", 4: "fire", 5: "fem"}
 
 
@@ -91,13 +99,14 @@ def rule_text(weights: Mapping[str, float], *, strong: float, used: Sequence[str
     for c in used:
         text = COMPONENT_TEXT[c].format(who=WHO.get(basis, WHO["alle"]))
         share = f"{100 * weights[c] / total:.0f} %"
-        parts.append(f"{text} ({share}; kun hvor forskellen er statistisk sikker)" if c == "gap"
+        parts.append(f"{text} ({share}; kun hvor forskellen er klar)" if c == "gap"
                      else f"{text} ({share})")
     listed = ", ".join(parts[:-1]) + (" og " if len(parts) > 1 else "") + (parts[-1] if parts else "")
     count = _NUMBERS.get(len(used), str(len(used)))
     text = (f"Prioriteringen lægger {count} hensyn sammen med faste vægte: {listed}." if len(used) > 1 else
             f"Prioriteringen bygger på ét hensyn: {listed}.")
-    text += f" Temaer med en score på mindst {strong:.0f} prioriteres ikke."
+    text += (" Kommunens klart svageste tema kommer altid med, hvis det kan prioriteres. Temaer med en score på "
+             f"mindst {strong:.0f} prioriteres ikke.")
     missing = [c for c in COMPONENTS if c not in used]
     if missing:
         why = [f"{COMPONENT_TEXT[c].format(who=WHO['borgernaer'])} ({(left_out or {}).get(c, 'ingen data')})"
@@ -123,18 +132,34 @@ def components(themes: pd.DataFrame) -> pd.DataFrame:
     """The five needs (0–1) per theme; NaN where the input is missing.
 
     ``themes`` has ``score``, ``percentile``, ``importance``, ``driver`` and ``gap`` columns,
-    and optionally ``gap_significant``: where it is false the gap counts as 0 (without the
-    column every gap counts as given).
+    and optionally ``gap_significant`` (where it is false the gap counts as 0; without the
+    column every gap counts as given) and ``gap_norm`` (the national norm the gap is measured
+    from; 0 without it).
     """
     driver = themes["driver"].astype(float)
-    top_driver = driver.max()
     return pd.DataFrame({
         "performance": (100 - themes["score"].astype(float)) / 100,
         "benchmark": (100 - themes["percentile"].astype(float)) / 100,
         "stated_importance": themes["importance"].astype(float) / 100,
-        "derived_importance": driver / top_driver if top_driver and top_driver > 0 else np.nan,
-        "gap": gap_need(themes["gap"].astype(float).to_numpy(), _gap_counts(themes)),
+        "derived_importance": derived_need(driver),
+        "gap": gap_need(themes["gap"].astype(float).to_numpy() - _gap_norm(themes), _gap_counts(themes)),
     }, index=themes.index)
+
+
+def derived_need(driver: pd.Series) -> pd.Series:
+    """Derived importance on 0–1: each theme's link to the outcome relative to the kommune's
+    strongest (a negative link counts as none)."""
+    high = driver.max()
+    if pd.isna(high) or high <= 0:
+        return pd.Series(np.nan, index=driver.index)
+    return driver.clip(lower=0) / high
+
+
+def _gap_norm(themes: pd.DataFrame) -> np.ndarray:
+    """The national staff–frontline norm per theme (0 where there is none)."""
+    if "gap_norm" not in themes:
+        return np.zeros(len(themes))
+    return themes["gap_norm"].astype(float).fillna(0.0).clip(lower=0).to_numpy()
 
 
 def gap_need(gap: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -194,7 +219,8 @@ def _replicate_index(themes: pd.DataFrame, comp: pd.DataFrame, replicates: np.nd
     rep[:, :, COMPONENTS.index("performance")] = (100 - replicates) / 100
     if gap_replicates is not None:
         counts = _gap_counts(themes) & ~np.isnan(comp["gap"].to_numpy())
-        rep[:, :, COMPONENTS.index("gap")] = np.where(counts[None, :], gap_need(gap_replicates, counts[None, :]),
+        excess = gap_replicates - _gap_norm(themes)[None, :]
+        rep[:, :, COMPONENTS.index("gap")] = np.where(counts[None, :], gap_need(excess, counts[None, :]),
                                                       rep[:, :, COMPONENTS.index("gap")])
     return priority_index(rep, weights)
 
@@ -249,6 +275,12 @@ def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed
     order = sorted((int(i) for i in np.flatnonzero(eligible)), key=lambda i: (-round(float(index[i]), 9),
                                                                               str(themes.index[i])))
     chosen = order[: params.top]
+    weakest = clearly_weakest(themes)
+    forced = False
+    if weakest is not None and eligible[weakest] and weakest not in chosen:
+        # the kommune's own clearest need is not displaced by the other needs
+        forced, chosen = True, [*chosen[: params.top - 1], weakest]
+        order = [*chosen, *[i for i in order if i not in chosen]]
     rep_index = (_replicate_index(themes, comp, replicates, weights, gap_replicates)
                  if replicates is not None and replicates.size else None)
     p_top = _p_top(rep_index, eligible, params.top)
@@ -261,15 +293,45 @@ def prioritise(themes: pd.DataFrame, params: PriorityParams, *, min_n: int, seed
         row = ranking.iloc[i]
         priorities.append({
             "theme": str(themes.index[i]), "rank": rank, "index": round(float(index[i]), 4),
-            "reason": reason_text(row, comp.iloc[i], themes),
+            "reason": reason_text(row, comp.iloc[i], themes, weakest=i == weakest),
+            "reasons": reason_parts(row, comp.iloc[i], themes, weakest=i == weakest),
+            "forced": bool(forced and i == weakest),
             "p_top": None if p_top is None else round(float(p_top[i]), 3),
             "tied_with": _ties(i, order, index, themes),
             "components": {c: (None if pd.isna(comp.iloc[i][c]) else round(float(comp.iloc[i][c]), 4))
                            for c in COMPONENTS},
         })
-    note = _note_ranked(priorities, uncertain_pairs, stability, params, themes["title"].astype(str).to_dict())
+    titles = themes["title"].astype(str).to_dict()
+    note = _note_ranked(priorities, uncertain_pairs, stability, params, titles)
+    if weakest is not None and weakest not in chosen:
+        note += " " + _note_weakest_left_out(themes, weakest, params, min_n)
+    extra = {"weakest": None if weakest is None else str(themes.index[weakest])}
     return PriorityResult(priorities, ranking, note, uncertain=bool(uncertain_pairs), stability=stability,
-                          rule=rule)
+                          rule=rule, extra=extra)
+
+
+def clearly_weakest(themes: pd.DataFrame) -> int | None:
+    """The position of the theme whose interval lies wholly below every other theme's interval, or
+    ``None`` where no theme is clearly the weakest (or intervals are missing)."""
+    scored = themes.reset_index(drop=True)
+    scored = scored[scored["score"].notna() & scored["ci_low"].notna() & scored["ci_high"].notna()]
+    if len(scored) < 2:
+        return None
+    low = int(scored["score"].idxmin())
+    others = scored.drop(index=low)
+    return low if float(scored.loc[low, "ci_high"]) < float(others["ci_low"].min()) else None
+
+
+def _note_weakest_left_out(themes: pd.DataFrame, i: int, params: PriorityParams, min_n: int) -> str:
+    row = themes.iloc[i]
+    name = f"{themes.index[i]} {row['title']}"
+    if row["score"] >= params.strong_score:
+        why = f"scoren er {fmt_num(row['score'])}, og temaer med mindst {fmt_num(params.strong_score)} prioriteres ikke"
+    elif pd.isna(row["n"]) or row["n"] < max(min_n, 10):
+        why = "der er for få svar bag scoren"
+    else:
+        why = "dets behov kan ikke beregnes"
+    return f"Kommunens svageste tema, {name}, er ikke med, fordi {why}."
 
 
 def _p_top(rep_index: np.ndarray | None, eligible: np.ndarray, top: int) -> np.ndarray | None:
@@ -300,29 +362,75 @@ def _ties(i: int, order: list[int], index: np.ndarray, themes: pd.DataFrame) -> 
     return [str(themes.index[j]) for j in order if j != i and round(float(index[j]), 9) == round(float(index[i]), 9)]
 
 
-def reason_text(row: pd.Series, comp: pd.Series, themes: pd.DataFrame) -> str:
-    """The plain-Danish reason for one theme, e.g. "Lav score hos de borgernære ledere
-    (42, KI 37–47) og stor forskel til stabens egen vurdering (+12 point)"."""
+def reason_parts(row: pd.Series, comp: pd.Series, themes: pd.DataFrame, *, weakest: bool = False) -> list[str]:
+    """The plain-Danish reasons for one theme, most important first; each cites the figures the
+    summary holds for it (score and interval, gap, change) and nothing the data did not show.
+
+    ``row`` may carry, besides :func:`prioritise`'s columns, ``driver_national`` (the theme's
+    correlation is national rather than the kommune's own where ``driver_own_weight`` < ½),
+    ``gap_large`` and ``gap_norm``, ``change``/``change_clear``/``change_since`` and
+    ``alpha`` (reliability)."""
     who = WHO.get(str(row.get("basis")), WHO["alle"])
     parts = []
-    lowest = themes["score"].rank(method="min").get(row.name, 99) <= 3
-    if row["score"] < 50 or lowest:
-        ci = f", KI {fmt_ci(row['ci_low'], row['ci_high'])}" if pd.notna(row.get("ci_low")) else ""
+    ci = (f", sandsynligvis mellem {fmt_num(row['ci_low'])} og {fmt_num(row['ci_high'])}"
+          if pd.notna(row.get("ci_low")) and pd.notna(row.get("ci_high")) else "")
+    if weakest:
+        parts.append(f"kommunens klart svageste tema hos {who} (score {fmt_num(row['score'])}{ci})")
+    elif row["score"] < 50 or themes["score"].rank(method="min").get(row.name, 99) <= 3:
         parts.append(f"lav score hos {who} ({fmt_num(row['score'])}{ci})")
+    if pd.notna(row.get("change")) and bool(row.get("change_clear")):
+        since = f" siden {row['change_since']}" if row.get("change_since") else ""
+        word = "klart fald" if row["change"] < 0 else "klar fremgang"
+        parts.append(f"{word}{since} ({_signed(row['change'])} point)")
     if pd.notna(row.get("percentile")) and row["percentile"] < 25:
         parts.append(f"blandt de laveste {max(5, int(np.ceil(row['percentile'] / 5) * 5))} % af kommunerne")
     if pd.notna(row.get("importance")) and row["importance"] >= 65:
-        parts.append(f"høj vigtighed i ledernes egen vurdering ({fmt_num(row['importance'])} af 100)")
-    if pd.notna(comp.get("derived_importance")) and comp["derived_importance"] >= 0.6:
-        parts.append("tæt sammenhæng med de borgernære lederes tid til at lede det faglige")
-    if pd.notna(row.get("gap")) and row["gap"] >= 8 and comp.get("gap", 0) > 0:
-        ci = (f", KI {fmt_ci(row['gap_ci_low'], row['gap_ci_high'])}"
-              if pd.notna(row.get("gap_ci_low")) and pd.notna(row.get("gap_ci_high")) else "")
-        parts.append(f"stor forskel til stabens egen vurdering (+{fmt_num(row['gap'])} point{ci})")
+        parts.append(f"lederne kalder selv temaet vigtigt ({fmt_num(row['importance'])} af 100)")
+    if pd.notna(comp.get("derived_importance")) and comp["derived_importance"] >= STRONG_DERIVED:
+        where = ("på landsplan hænger temaet tæt sammen med" if _leans_national(row) else
+                 "blandt kommunens egne borgernære ledere hænger temaet tæt sammen med")
+        parts.append(f"{where} tiden til at lede det faglige")
+    if pd.notna(row.get("gap")) and comp.get("gap", 0) > 0:
+        norm = row.get("gap_norm")
+        usual = f"; det normale på landsplan er {_signed(norm)}" if pd.notna(norm) else ""
+        parts.append(f"staben vurderer temaet klart højere end de borgernære ledere ({_signed(row['gap'])} "
+                     f"point{usual})")
     if not parts:
         parts.append(f"samlet set det største behov blandt temaerne (score {fmt_num(row['score'])})")
+    if pd.notna(row.get("alpha")) and row["alpha"] < LOW_ALPHA:
+        parts.append("bemærk: udsagnene under temaet hænger svagt sammen, så scoren er mindre sikker")
+    return parts
+
+
+def reason_text(row: pd.Series, comp: pd.Series, themes: pd.DataFrame, *, weakest: bool = False) -> str:
+    """The reasons of :func:`reason_parts` as one sentence, e.g. "Lav score hos de borgernære
+    ledere (42, sandsynligvis mellem 37 og 47) og klart fald siden 2024 (−8 point)"."""
+    parts = reason_parts(row, comp, themes, weakest=weakest)
     text = ", ".join(parts[:-1]) + (" og " if len(parts) > 1 else "") + parts[-1]
     return text[0].upper() + text[1:]
+
+
+def _leans_national(row: pd.Series) -> bool:
+    weight = row.get("driver_own_weight")
+    return weight is None or pd.isna(weight) or float(weight) < 0.5
+
+
+def _signed(x: float) -> str:
+    text = fmt_num(x)
+    return f"+{text}" if x > 0 and text != "0" else text
+
+
+def _order_sentence(pairs: list[tuple[str, str]]) -> str:
+    """'Rækkefølgen af P2.1, P1.1 og P1.5 er usikker …': neighbouring uncertain pairs joined into runs."""
+    runs: list[list[str]] = []
+    for a, b in pairs:
+        if runs and runs[-1][-1] == a:
+            runs[-1].append(b)
+        else:
+            runs.append([a, b])
+    named = [", ".join(r[:-1]) + " og " + r[-1] for r in runs]
+    text = "Rækkefølgen af " + "; og af ".join(named) if len(named) > 1 else "Rækkefølgen af " + named[0]
+    return text + " er usikker: forskellen er mindre, end målingen kan skelne."
 
 
 def _note_too_few(min_n: int) -> str:
@@ -348,8 +456,7 @@ def _note_ranked(priorities: list[dict[str, Any]], uncertain: list[tuple[str, st
     within = [(a, b) for a, b in uncertain if b in listed]
     at_cut = [b for a, b in uncertain if b not in listed]
     if within:
-        pairs = "; ".join(f"{a} og {b}" for a, b in within)
-        text += f" Rækkefølgen mellem {pairs} er usikker: forskellen er mindre, end målingen kan skelne."
+        text += f" {_order_sentence(within)}"
     if at_cut:
         text += (f" Målingen kan heller ikke sikkert skelne nr. {len(priorities)} fra det næste tema, "
                  f"{name(at_cut[0])}, som derfor også er værd at drøfte.")

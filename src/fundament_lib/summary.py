@@ -32,6 +32,7 @@ from .scoring import SCORING_RULE
 from .sharing import enough_others, mask_comparisons, nameable, national_view
 from .tables import Tables, national_tables, settings_from
 from .textscreen import ScreenedText, screen
+from .verdicts import gap_norms, mark_changes, mark_gaps
 from .workshop import priority_section
 
 __all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slice_hash", "SCHEMA_VERSION",
@@ -40,7 +41,9 @@ __all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slic
 # 2.0: national is an anonymous distribution per id (was every kommune's records in code order), comparisons
 # within a set of fewer than min_n other kommuner left out; 1.5: coverage, scales, analyses, demo, items.points;
 # 1.4: interval (structured); 1.3: free_text.n_distinct
-SCHEMA_VERSION = "2.0"
+# 2.1: gaps.clear/norm/large and changes.p_holm/clear (one verdict per number), priority: reasons, forced,
+# derived/own_weight, gap/gap_norm/gap_large, change/change_clear per priority, matrix.title/derived/x/rank, weakest
+SCHEMA_VERSION = "2.1"
 MAX_FREE_TEXTS = 8
 FLAGS = ["suppressed", "suppression"]
 BENCH_COLUMNS = ["id", "rank", "n_kommuner", "percentile", "rank_ci_low", "rank_ci_high",
@@ -130,6 +133,7 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         national = _national_scores(cells, waves_now)
         by_group = {g: {i: f.set_index("kommunekode") for i, f in _national_scores(cells, waves_now, g).groupby("id")}
                     for g in ("alle", "stab")}
+        norms = gap_norms(_current_gaps(cells, waves_now), min_kommuner=max(params[c].min_n for c in codes) + 1)
         slices = dict(iter(subset.groupby(["kommunekode", "wave"], observed=True)))
         share = {c: params[c].share_names for c in codes}
         for code in [c for c in codes if selected is None or c in selected]:
@@ -137,7 +141,7 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
             names = nameable(code, share)
             summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
                                       slices[(code, wave)], data_id=data_id, started=started, national=by_group,
-                                      demo=code in demo, names=names)
+                                      demo=code in demo, names=names, gap_norms=norms)
             summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref)
             out[code] = summary
         national_extra[fw_id] = _national_extra(tables, _shown_groups(subset, cells) if national_models else None)
@@ -190,6 +194,13 @@ def _national_scores(cells: Cells, current: Mapping[str, str], group: str = "all
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
+def _current_gaps(cells: Cells, current: Mapping[str, str]) -> pd.DataFrame:
+    """Every kommune's shown staff–frontline gaps in its current wave (``id``, ``diff``)."""
+    parts = [cells.get("gaps", code, wave) for code, wave in current.items()]
+    parts = [x[["id", "diff"]] for x in parts if not x.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["id", "diff"])
+
+
 def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None]:
     ordered = sorted(str(w) for w in waves)
     current = wanted if wanted in ordered else ordered[-1]
@@ -200,12 +211,14 @@ def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None
 def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p: Params, info: pd.Series,
                     own: pd.DataFrame, *, data_id: str, started: str,
                     national: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
-                    demo: bool = False, names: Collection[str] = ()) -> dict[str, Any]:
+                    demo: bool = False, names: Collection[str] = (),
+                    gap_norms: Mapping[str, float] | None = None) -> dict[str, Any]:
     """One kommune's summary from the suppressed national tables (see the module docstring).
 
     ``national`` maps a group (``alle``, ``stab``) to score id → every kommune's shown cells of
     that group (for bench-learning); ``demo`` marks a kommune whose answers are demo data;
-    ``names`` are the other kommuner it may name (:func:`fundament_lib.sharing.nameable`).
+    ``names`` are the other kommuner it may name (:func:`fundament_lib.sharing.nameable`);
+    ``gap_norms`` the national staff–frontline norm per id (:func:`fundament_lib.verdicts.gap_norms`).
     Comparisons over fewer than ``min_n`` other kommuner are left out (:mod:`fundament_lib.sharing`).
 
     Only what the kommune's survey asked is in it (:mod:`fundament_lib.coverage`): a theme
@@ -247,10 +260,10 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         "interval_method": str(cells.t.intervals.method),
         "interval": cells.t.intervals.description(),
         "scores": take("scores", COLUMNS["scores"], ["id", "group"]),
-        "gaps": take("gaps", COLUMNS["gaps"]),
+        "gaps": mark_gaps(take("gaps", COLUMNS["gaps"]), gap_norms or {}),
         "benchmark": mask_comparisons(take(f"benchmark_{_benchmark_group(cov)}", COLUMNS["benchmark"]), k),
         "benchmark_group": _benchmark_group(cov),
-        "changes": take("changes", COLUMNS["changes"]) if previous else [],
+        "changes": mark_changes(take("changes", COLUMNS["changes"])) if previous else [],
         "items": take("items", [*COLUMNS["items"][:4], *counts, *COLUMNS["items"][4:]], ["item_id", "group"]),
         "subgroups": {"fagomraade": take("subgroups", COLUMNS["subgroups"], ["id", "group"])},
         "roles": take("roles", COLUMNS["roles"], ["function", "role"]),
@@ -260,7 +273,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         },
         "free_text": _free_text(cells.t.texts, code, wave, k, p.seed, hidden=set(cells.hidden_groups(code, wave)),
                                 total=_shown_total(cells, code, wave)),
-        "priority": _priority(code, wave, cells, p, cov, n_kommuner, national, names),
+        "priority": None,
         "quality": {
             "respondents": _with_invited(take("respondents", ["group", "n", *FLAGS], ["group"]), p),
             "missingness": take("missingness", ["id", "group", "share_dont_know", "share_missing", *FLAGS],
@@ -281,6 +294,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
             "demo": demo,
         },
     }
+    summary["priority"] = _priority(code, wave, cells, p, cov, n_kommuner, national, names, summary)
     summary["analyses"] = analyses(summary, cov, fw, n_kommuner=n_kommuner,
                                    drivers_reason=cells.t.drivers_skipped(p.priority.driver_method))
     return summary
@@ -319,14 +333,19 @@ def _scales(cells: Cells, code: str, wave: str, ids: Collection[str]) -> list[di
 
 
 def _priority(code: str, wave: str, cells: Cells, p: Params, cov: Coverage, n_kommuner: int,
-              national: Mapping[str, Mapping[str, pd.DataFrame]], names: Collection[str] = ()
-              ) -> dict[str, Any]:
+              national: Mapping[str, Mapping[str, pd.DataFrame]], names: Collection[str] = (),
+              summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The priority block: the rule's inputs from the suppressed cells of the themes the survey
     asked, the benchmark percentile of the group the rule looks at, and the bootstrap replicates
     of that group's scores and of the staff–frontline gaps (so the uncertainty of both reaches
-    the ranking). Needs the data cannot inform are left out of the rule, with the reason."""
+    the ranking). Needs the data cannot inform are left out of the rule, with the reason. The
+    gaps, changes and reliability come from ``summary`` (the verdicts it shows), so the reasons
+    cite exactly its figures."""
+    summary = summary or {}
     fw = cells.t.fw
-    scores = _asked(cells.get("scores", code, wave), cov, {*cov.domains, *cov.themes})
+    # The summary's own (rounded) cells, so the reasons cite exactly the figures the tables show.
+    scores = pd.DataFrame(summary["scores"]) if summary.get("scores") else \
+        _asked(cells.get("scores", code, wave), cov, {*cov.domains, *cov.themes})
     theme_ids = list(cov.themes)
     basis = _basis(scores, cov)
     left_out: dict[str, str] = {}
@@ -351,15 +370,38 @@ def _priority(code: str, wave: str, cells: Cells, p: Params, cov: Coverage, n_ko
         left_out["gap"] = f"kun {GROUP_WHO[cov.groups[0]]} er spurgt"
     shown = scores[(scores["group"] == basis) & ~scores["suppressed"]] if not scores.empty else scores
     replicates = cells.t.replicates(code, wave, basis, theme_ids) if not shown.empty and theme_ids else None
-    gaps = cells.get("gaps", code, wave)  # only where both groups are shown
+    gaps = pd.DataFrame(summary.get("gaps") or [])  # only where both groups are shown
+    local = _local_drivers(cells, code, wave, drivers)
     gap_replicates = None
     if basis == "borgernaer" and replicates is not None and not gaps.empty:
         gap_replicates = cells.t.replicates(code, wave, "stab", theme_ids) - replicates
-    return priority_section(fw, code, p, scores, cells.get("items", code, wave), drivers,
+    return priority_section(fw, code, p, scores, cells.get("items", code, wave), local,
                             national=national.get(basis, national.get("alle")) if n_kommuner >= 2 else None,
                             ref=kommuner(), benchmark=percentile, replicates=replicates, gaps=gaps,
                             gap_replicates=gap_replicates, basis=basis, themes=theme_ids, left_out=left_out,
-                            names=names)
+                            names=names, changes=pd.DataFrame(summary.get("changes") or []),
+                            reliability=pd.DataFrame((summary.get("quality") or {}).get("reliability") or []),
+                            previous=summary.get("previous_wave"))
+
+
+def _local_drivers(cells: Cells, code: str, wave: str, national: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The kommune's derived importance per theme (``id``, ``r``, ``own_weight``): its own frontline
+    leaders' correlations shrunk toward the national ones; only the national correlations (weight
+    0) where its frontline group is hidden or it has no answers of its own in this wave. ``None``
+    where the national driver analysis could not be made (its reason goes into ``left_out``)."""
+    if national is None:
+        return None
+    table = cells.t.local_drivers()
+    if table.empty:
+        return None
+    nat = table.groupby("id", sort=False)["r_national"].first()
+    own = table[table["kommunekode"] == str(code)].set_index("id")
+    hidden = "borgernaer" in cells.hidden_groups(code, wave)
+    resp = cells.t.respondents
+    latest = max(resp.loc[resp["kommunekode"].astype(str) == str(code), "wave"].astype(str), default="")
+    if own.empty or hidden or latest != str(wave):
+        return pd.DataFrame({"id": nat.index, "r": nat.to_numpy(), "own_weight": 0.0})
+    return pd.DataFrame({"id": own.index, "r": own["r"].to_numpy(), "own_weight": own["own_weight"].to_numpy()})
 
 
 def _basis(scores: pd.DataFrame, cov: Coverage) -> str:
@@ -442,11 +484,8 @@ def _free_text(texts: pd.DataFrame, code: str, wave: str, k: int, seed: int, *,
 
     Where the writers' group has its respondent count hidden (Læsø: 4 staff, 11 frontline
     leaders, both hidden), ``n`` and ``n_distinct`` are withheld — 11 writers would give
-    15 − 11 = 4 staff away — and at most ``total − min_n`` examples are shown: read as a
-    lower bound on the group, their number leaves at least ``min_n`` of the respondents
-    unaccounted for, which is the complementary-suppression rule for any count. The quotes
-    themselves carry no number, and that at least ``min_n`` wrote is already implied by the
-    group's reason (``complement`` is only given to a group of at least ``min_n``).
+    15 − 11 = 4 staff away — and no example is shown: the briefing says the group's numbers
+    are hidden, and quoting it would speak for it all the same (issue 13).
     """
     part = texts[(texts["kommunekode"] == code) & (texts["wave"] == wave)]
     n = int(part["respondent_id"].nunique())
@@ -460,7 +499,9 @@ def _free_text(texts: pd.DataFrame, code: str, wave: str, k: int, seed: int, *,
             distinct[key] = s
     examples = list(distinct.values())
     withheld = bool(set(part["group"].astype(str)) & set(hidden or ()))
-    limit = MAX_FREE_TEXTS if not withheld else min(MAX_FREE_TEXTS, (total or 0) - k)
+    # Quotes from a group whose count is hidden are not shown (a briefing that hides the group and then
+    # quotes it would contradict itself, and the quotes are read as that group's voice).
+    limit = MAX_FREE_TEXTS if not withheld else 0
     if limit < 1 or not examples:
         return {"n": None if withheld else n, "n_distinct": None if withheld else len(examples), "shown": [],
                 "removed": {}, "suppressed": True,

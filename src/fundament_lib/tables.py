@@ -70,6 +70,7 @@ class Tables:
     coverage: dict[tuple[str, str], Coverage] = field(default_factory=dict)
     scales: pd.DataFrame = field(default_factory=pd.DataFrame)
     _drivers: dict[str, tuple[pd.DataFrame | None, str | None]] = field(default_factory=dict)
+    _local: list[pd.DataFrame] = field(default_factory=list)
 
     def drivers(self, method: str = "johnson") -> pd.DataFrame | None:
         """National key-driver table of the themes for the outcome item (frontline leaders,
@@ -78,6 +79,14 @@ class Tables:
         if method not in self._drivers:
             self._drivers[method] = _national_drivers(self, method)
         return self._drivers[method][0]
+
+    def local_drivers(self) -> pd.DataFrame:
+        """Each kommune's derived importance of every theme from its own frontline leaders' answers
+        (latest wave), shrunk toward the national pattern
+        (:func:`fundament_lib.stats.local_drivers.shrunk_correlations`); empty without an outcome."""
+        if not self._local:
+            self._local.append(_local_drivers(self))
+        return self._local[0]
 
     def drivers_skipped(self, method: str = "johnson") -> str | None:
         """Why there is no driver table (a :class:`~fundament_lib.drivers.DriverError` reason code),
@@ -112,6 +121,17 @@ def _national_drivers(t: Tables, method: str) -> tuple[pd.DataFrame | None, str 
         return driver_table(frontline, t.outcome, t.fw, method=method), None  # type: ignore[arg-type]
     except DriverError as exc:
         return None, exc.reason
+
+
+def _local_drivers(t: Tables) -> pd.DataFrame:
+    if t.outcome is None or t.outcome.empty:
+        return pd.DataFrame(columns=["kommunekode", "id", "n", "r_own", "r_national", "tau2", "own_weight", "r"])
+    rs = t.respondent_scores
+    latest = rs.groupby("kommunekode", observed=True)["wave"].transform("max")
+    frontline = rs[(rs["group"] == "borgernaer") & (rs["wave"] == latest)]
+    themes = [th.id for th in t.fw.themes() if th.id in frontline and frontline[th.id].notna().any()]
+    frame = frontline[["kommunekode", *themes]].assign(kommunekode=lambda d: d["kommunekode"].astype(str))
+    return stats.shrunk_correlations(frame, t.outcome, themes)
 
 
 def national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSettings | None = None) -> Tables:

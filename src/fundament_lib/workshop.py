@@ -41,12 +41,15 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
     items
         The kommune's suppressed item cells (for stated importance).
     drivers
-        National driver table (``id``, ``share``) or ``None``.
+        The kommune's derived importance (``id``, ``r``, ``own_weight``), a national driver table
+        (``id``, ``share``), or ``None``.
     benchmark
         Optional ``id`` → ``percentile`` for the performance basis group.
     gaps
-        Optional staff − frontline gaps with their interval (``id``, ``ci_low``, ``ci_high``);
-        a gap counts as a need only where its interval lies above 0 (``gap_significant``).
+        Optional staff − frontline gaps with their interval (``id``, ``ci_low``, ``ci_high``) and
+        verdict (``clear``, ``norm``: :func:`fundament_lib.verdicts.mark_gaps`); a gap counts as a
+        need only where it is clear and positive (``gap_significant``; without ``clear``, where
+        its interval lies above 0), and only by what exceeds the national ``norm``.
         The gap itself is the difference of the shown scores, with or without ``gaps`` (the
         gaps table's ``diff`` is the same difference of the same scores).
     basis
@@ -73,13 +76,32 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
         })
     out = pd.DataFrame(rows, columns=["id", "title", "basis", "score", "ci_low", "ci_high", "n", "importance",
                                       "gap"]).set_index("id")
-    out["driver"] = drivers.set_index("id")["share"].reindex(out.index) if drivers is not None else np.nan
+    out["driver"], out["driver_own_weight"] = _driver_columns(drivers, out.index)
     out["percentile"] = benchmark.reindex(out.index) if benchmark is not None else np.nan
     if gaps is not None:
-        g = gaps.reindex(columns=["id", "ci_low", "ci_high"]).set_index("id").reindex(out.index)
+        g = gaps.reindex(columns=["id", "diff", "ci_low", "ci_high", "clear", "norm", "large"]).set_index("id")
+        g = g.reindex(out.index)
+        out["gap"] = g["diff"].astype(float).where(g["diff"].notna(), out["gap"])  # the gap as the summary has it
         out["gap_ci_low"], out["gap_ci_high"] = g["ci_low"].astype(float), g["ci_high"].astype(float)
-        out["gap_significant"] = out["gap_ci_low"] > 0
+        # One verdict per number (fundament_lib.verdicts): a gap counts where the summary calls it clear.
+        clear = g["clear"].astype("boolean").fillna(False).astype(bool) if g["clear"].notna().any() \
+            else out["gap_ci_low"] > 0
+        out["gap_significant"] = clear & (out["gap"] > 0)
+        out["gap_norm"] = g["norm"].astype(float)
     return out
+
+
+def _driver_columns(drivers: pd.DataFrame | None, index: pd.Index) -> tuple[pd.Series | float, pd.Series | float]:
+    """Derived importance per theme and how much of it is the kommune's own: a local table
+    (``id``, ``r``, ``own_weight``: :func:`fundament_lib.stats.shrunk_correlations`) gives its
+    shrunk correlation (negative ones count as none); a national driver table (``id``, ``share``)
+    its R² share, all of it national."""
+    if drivers is None or drivers.empty:
+        return np.nan, np.nan
+    table = drivers.set_index("id").reindex(index)
+    if "r" in table:
+        return table["r"].astype(float).clip(lower=0), table["own_weight"].astype(float)
+    return table["share"].astype(float), pd.Series(0.0, index=index)
 
 
 def _alle_scores(items: pd.DataFrame) -> pd.Series:
@@ -165,15 +187,19 @@ def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, 
                      replicates: np.ndarray | None = None, gaps: pd.DataFrame | None = None,
                      gap_replicates: np.ndarray | None = None, basis: str | None = None,
                      themes: Sequence[str] | None = None, left_out: Mapping[str, str] | None = None,
-                     names: Collection[str] = ()) -> dict[str, Any]:
+                     names: Collection[str] = (), changes: pd.DataFrame | None = None,
+                     reliability: pd.DataFrame | None = None, previous: str | None = None) -> dict[str, Any]:
     """The ``priority`` block of a kommune's summary (see the README for its fields).
 
     ``basis``, ``themes`` and ``left_out`` are passed on to :func:`theme_inputs` and
     :func:`~fundament_lib.priority.prioritise`; without ``national`` (one kommune only) there is
     no bench-learning; ``names`` are the kommuner bench-learning may name
-    (:func:`fundament_lib.sharing.nameable`).
+    (:func:`fundament_lib.sharing.nameable`). ``changes`` (the kommune's shown change records with
+    ``clear``, :func:`fundament_lib.verdicts.mark_changes`) since ``previous`` and ``reliability``
+    (``id``, ``alpha``) enter the reasons.
     """
     inputs = theme_inputs(fw, scores, items, drivers, benchmark, gaps, basis=basis, themes=themes)
+    inputs = _with_change_and_reliability(inputs, changes, reliability, previous)
     result = prioritise(inputs, p.priority, min_n=p.min_n, seed=p.seed, replicates=replicates,
                         gap_replicates=gap_replicates, left_out=left_out)
     pre = prerequisites(fw, items)
@@ -182,12 +208,17 @@ def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, 
         row = inputs.loc[item["theme"]]
         item.update(title=t.title, score=_num(row["score"]), ci_low=_num(row["ci_low"]),
                     ci_high=_num(row["ci_high"]), basis=row["basis"], importance=_num(row["importance"]),
+                    derived=_num(row["driver"]), own_weight=_num(row["driver_own_weight"]),
+                    gap=_num(row["gap"]), gap_norm=_num(row.get("gap_norm")),
+                    gap_large=(item["components"].get("gap") or 0) > 0,
+                    change=_num(row["change"]), change_clear=bool(row["change_clear"]),
                     questions=[{"text": q.text, "page": q.page} for q in t.discussion])
         if national is not None and ref is not None:
             item["benchlearning"] = benchlearning(item["theme"], code, national, ref, names=names, min_n=p.min_n)
-    chosen = {i["theme"] for i in result.priorities}
-    matrix = inputs.reset_index()[["id", "importance", "score", "basis"]].assign(
-        priority=lambda d: d["id"].isin(chosen))
+    rank = {i["theme"]: i["rank"] for i in result.priorities}
+    matrix = inputs.reset_index()[["id", "title", "importance", "score", "basis"]].assign(
+        derived=inputs["driver"].to_numpy(), x=map_importance(result.ranking, inputs, p.priority.weights.model_dump()),
+        priority=lambda d: d["id"].isin(rank), rank=lambda d: d["id"].map(rank))
     return {
         "rule": result.rule,
         "note": result.note,
@@ -199,7 +230,42 @@ def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, 
         "weak_prerequisites": [x["id"] for x in pre if x["weak"]],
         "basis": basis or (str(inputs["basis"].mode().iloc[0]) if not inputs.empty else None),
         "left_out": dict(left_out or {}),
+        "weakest": result.extra.get("weakest"),
     }
+
+
+IMPORTANCE_NEEDS = ("stated_importance", "derived_importance")
+
+
+def map_importance(ranking: pd.DataFrame, inputs: pd.DataFrame, weights: Mapping[str, float]) -> np.ndarray:
+    """The priority map's horizontal axis: the importance needs exactly as the rule weighs them
+    (stated and derived, each 0–1, their weighted mean × 100; one alone where the other is missing).
+    NaN where the rule had neither (or no ranking)."""
+    cols = [f"c_{c}" for c in IMPORTANCE_NEEDS]
+    if ranking.empty or not set(cols) <= set(ranking.columns):
+        return np.full(len(inputs), np.nan)
+    values = ranking[cols].reindex(inputs.index).to_numpy(float)
+    w = np.array([weights[c] for c in IMPORTANCE_NEEDS], dtype=float)
+    present = ~np.isnan(values)
+    norm = (present * w).sum(axis=1)
+    total = (np.where(present, values, 0) * w).sum(axis=1)
+    return np.round(100 * np.divide(total, norm, out=np.full(len(total), np.nan), where=norm > 0), 4)
+
+
+def _with_change_and_reliability(inputs: pd.DataFrame, changes: pd.DataFrame | None,
+                                 reliability: pd.DataFrame | None, previous: str | None) -> pd.DataFrame:
+    """Add each theme's change since the last round of the group the rule looks at (``change``,
+    ``change_clear``, ``change_since``) and its reliability (``alpha``)."""
+    out = inputs.assign(change=np.nan, change_clear=False, change_since=previous, alpha=np.nan)
+    if changes is not None and not changes.empty:
+        for theme, row in out.iterrows():
+            hit = changes[(changes["id"] == theme) & (changes["group"] == row["basis"])]
+            if not hit.empty and pd.notna(hit["change"].iloc[0]):
+                out.loc[theme, "change"] = float(hit["change"].iloc[0])
+                out.loc[theme, "change_clear"] = bool(hit["clear"].iloc[0])
+    if reliability is not None and not reliability.empty and "alpha" in reliability:
+        out["alpha"] = reliability.set_index("id")["alpha"].reindex(out.index).astype(float)
+    return out
 
 
 def _num(x: object) -> float | None:

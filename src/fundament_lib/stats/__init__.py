@@ -17,6 +17,8 @@ everything random is seeded.
 :func:`mcdonald_omega`       omega total from a one-factor ML model
 :func:`reliability_table`    alpha and omega per theme, pooled and per kommune
 :func:`icc_table`            ICC(1) of kommune per theme from a REML random-intercept model
+:func:`shrunk_correlations`  each kommune's theme–outcome correlations, shrunk toward the
+                             national ones (empirical Bayes; derived importance)
 ==========================  ================================================================
 """
 
@@ -31,6 +33,7 @@ from .benchmark import benchmark, rank_scores
 from .bootstrap import ScoreIntervals, bootstrap_means, score_intervals
 from .gaps import group_gaps, holm
 from .icc import IccResult, icc1, icc_table
+from .local_drivers import shrunk_correlations
 from .models import national_gap_models, ordinal_logit
 from .reliability import (
     AlphaResult,
@@ -48,6 +51,7 @@ __all__ = [
     "DEFAULT_SEED",
     "MIN_MODEL_KOMMUNER",
     "StatsArgumentError",
+    "shrunk_correlations",
     "ScoreIntervals",
     "score_intervals",
     "bootstrap_means",

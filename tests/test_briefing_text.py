@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from fundament_lib import briefing, overview
+from fundament_lib.briefing.profile import fagomraade, statement_answers
+from fundament_lib.briefing.quality import change_table, hidden, method
 from fundament_lib.fmt import fmt_ci
 from fundament_lib.framework import load_framework
 
@@ -44,8 +46,9 @@ def _figcaptions(markup: str) -> list[str]:
 
 # ---- 1. what is hidden, and why --------------------------------------------------------------------
 def test_section_7_names_the_hidden_groups_and_why(summaries):
-    text = _text(briefing.quality(summaries["825"]))
-    lines = [_text(li) for li in re.findall(r"<li>(.*?)</li>", briefing.quality(summaries["825"]))]
+    text = _text(hidden(summaries["825"]))
+    lines = [_text(li) for li in re.findall(r"<li>(.*?)</li>", hidden(summaries["825"]))]
+    assert "bilaget siger, hvad der er skjult" in _text(briefing.quality(summaries["825"]))
     assert lines[0] == "Stab og ledelse: for få svar (under 5). Ingen af gruppens tal vises for sig."
     assert lines[1].startswith("Borgernære ledere: skjult, fordi tallene for stab og ledelse ellers kunne regnes ud "
                                "som forskellen til alle ledere.")
@@ -54,14 +57,14 @@ def test_section_7_names_the_hidden_groups_and_why(summaries):
 
 
 def test_section_7_groups_hidden_fagomraader_instead_of_listing_cells(summaries):
-    text = _text(briefing.quality(summaries["707"]))
+    text = _text(hidden(summaries["707"]))
     assert "Teknik og miljø (fagområde): for få svar (under 5)." in text
-    assert "Beskæftigelse (fagområde): for få svar (under 5) på 1 af 12 scorer" in text
+    assert "Beskæftigelse (fagområde): 1 af 12 scorer har for få svar (under 5); de øvrige 11 er skjult" in text
     assert "P2.1" not in text.split("Derfor er dette skjult:")[1]  # no raw cells
 
 
-def test_fagomraade_caption_says_which_columns_are_left_out_and_promises_no_dashes(profiles):
-    caption = next(c for c in _figcaptions(profiles["707"]) if "antal svar i parentes" in c)
+def test_fagomraade_caption_says_which_columns_are_left_out_and_promises_no_dashes(summaries):
+    caption = next(c for c in _figcaptions(str(fagomraade(summaries["707"]))) if "antal svar i parentes" in c)
     assert "Beskæftigelse og Teknik og miljø er udeladt: for få svar (under 5)" in caption
     assert "«–»" not in caption  # every shown column is complete: the figure has no dash
 
@@ -70,13 +73,13 @@ def test_fagomraade_caption_explains_dashes_when_the_figure_has_them(summaries):
     s = {**summaries["707"], "subgroups": {"fagomraade": [dict(r) for r in summaries["707"]["subgroups"]["fagomraade"]]}}
     cell = next(r for r in s["subgroups"]["fagomraade"] if r["group"] == "skole" and r["id"] == "P1.1")
     cell.update(score=None, n=None, suppressed=True, suppression="few")
-    caption = next(c for c in _figcaptions(str(briefing.profile(s))) if "antal svar i parentes" in c)
+    caption = next(c for c in _figcaptions(str(fagomraade(s))) if "antal svar i parentes" in c)
     assert "«–»: skjult for at beskytte små grupper." in caption
 
 
 # ---- 2. no English or Python values ----------------------------------------------------------------
 def test_interval_method_is_described_in_danish(summaries):
-    text = _text(briefing.quality(summaries["707"]))
+    text = _text(method(summaries["707"]))
     assert "over respondents" not in text and "stratified" not in text and "percentile" not in text
     assert ("Konfidensintervallerne er bootstrap-percentilintervaller på 95 %-niveau: respondenterne er trukket "
             "om 2.000 gange med tilbagelægning, og for «alle» er stab og borgernære ledere trukket hver for sig."
@@ -95,8 +98,9 @@ def test_provenance_parameters_are_danish(summaries, code):
 
 # ---- 3. alt text ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("code", ["707", "825"])
-def test_alt_texts_have_no_double_full_stops(profiles, code):
-    alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', profiles[code])]
+def test_alt_texts_have_no_double_full_stops(summaries, profiles, code):
+    markup = profiles[code] + str(statement_answers(summaries[code]))
+    alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', markup)]
     assert any("Mest kritisk" in a for a in alts)
     assert not [a for a in alts if ".." in a]
 
@@ -110,7 +114,7 @@ def test_negative_intervals_use_til():
 
 
 def test_change_table_has_no_dash_next_to_a_minus(summaries):
-    text = _text(briefing.changes(summaries["707"]))
+    text = _text(change_table(summaries["707"]))
     assert " til " in text and "–−" not in text
 
 

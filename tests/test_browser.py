@@ -31,7 +31,7 @@ from fundament_lib.briefing import KEY_HEADINGS
 from fundament_lib.render import external_references, scripts
 
 pytestmark = pytest.mark.slow
-KOMMUNER = ["707", "825"]
+KOMMUNER = ["707", "825", "101"]  # an earlier round and hidden fagområder; a hidden staff group; the largest
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "docs" / "img"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -153,10 +153,18 @@ def test_screenshots(opened, tmp_path):
     figure = page.locator(f"xpath=//h2[normalize-space()={_xpath_literal(KEY_HEADINGS[1])}]/following::figure[1]")
     figure.screenshot(path=tmp_path / "briefing-figure.png")
     assert top.stat().st_size > 20_000 and (tmp_path / "briefing-figure.png").stat().st_size > 10_000
-    if os.environ.get("FUNDAMENT_UPDATE_SCREENSHOTS") == "1" and opened.page.url.endswith(f"/{KOMMUNER[0]}/briefing.html"):
+    page.evaluate("document.getElementById('priorities').scrollIntoView()")
+    page.screenshot(path=tmp_path / "briefing-priorities.png")
+    page.locator("xpath=//h2[@id='priorities']/following::figure[1]").screenshot(path=tmp_path / "briefing-map.png")
+    assert (tmp_path / "briefing-map.png").stat().st_size > 10_000
+    code = opened.page.url.rsplit("/", 2)[-2]
+    if os.environ.get("FUNDAMENT_UPDATE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(top, SCREENSHOTS / "briefing-top.png")  # taken before the figure scrolled the page
-        shutil.copy(tmp_path / "briefing-figure.png", SCREENSHOTS / "briefing-figure.png")
+        for name in ("top", "priorities", "map"):
+            shutil.copy(tmp_path / f"briefing-{name}.png", SCREENSHOTS / f"briefing-{code}-{name}.png")
+        if code == KOMMUNER[0]:
+            shutil.copy(top, SCREENSHOTS / "briefing-top.png")  # taken before the figure scrolled the page
+            shutil.copy(tmp_path / "briefing-figure.png", SCREENSHOTS / "briefing-figure.png")
 
 
 def _xpath_literal(text: str) -> str:
@@ -193,3 +201,45 @@ def test_print_to_pdf_gives_multipage_a4(pdfs, code):
         assert abs(width - A4[0]) <= 1 and abs(height - A4[1]) <= 1, (width, height)
     assert b"/StructTreeRoot" in pdf  # tagged: readable by screen readers
     assert b"/Lang (da)" in pdf
+
+
+MAIN_PAGES = 6  # the main part (everything before the bilag) fits on at most six A4 pages
+
+
+def pdf_lines(pdf: bytes) -> list[list[tuple[float, str]]]:
+    """Per page, its text lines top to bottom as (height above the page's foot in points, text), read
+    from the PDF's text positions; the footer Chromium adds (title, "Side N af M") is left out."""
+    import io
+
+    import pypdf
+
+    pages = []
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        pieces: dict[float, list[str]] = {}
+
+        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, pieces: dict = pieces) -> None:
+            if text.strip():
+                y = round(float(tm[5]) * float(cm[3]) + float(cm[5]), 0)
+                pieces.setdefault(y, []).append(text.strip())
+
+        page.extract_text(visitor_text=visit)
+        lines = [(y, " ".join(t)) for y, t in sorted(pieces.items(), reverse=True)]
+        pages.append([(y, t) for y, t in lines if not re.search(r"Side \d+ af \d+", t) and y > 40])
+    return pages
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("code", KOMMUNER)
+def test_main_part_prints_on_six_pages_and_no_heading_ends_a_page(pdfs, reports, code):
+    markup = (reports / code / "briefing.html").read_text(encoding="utf-8")
+    headings = {re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", h)).strip()
+                for h in re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", markup, flags=re.DOTALL)}
+    headings = {h.replace("&amp;", "&") for h in headings if h}
+    pages = pdf_lines(pdfs[code])
+    starts = [i for i, lines in enumerate(pages) if any(t.startswith("Bilag: svarfordelinger") for _, t in lines)]
+    assert starts, "the bilag is missing from the PDF"
+    assert starts[0] <= MAIN_PAGES, f"the main part takes {starts[0]} pages"
+    assert pages[starts[0]][0][1].startswith("Bilag"), "the bilag starts on a page of its own"
+    for number, lines in enumerate(pages, start=1):
+        if lines and number < len(pages):
+            assert lines[-1][1] not in headings, f"page {number} ends with the heading «{lines[-1][1]}»"

@@ -303,7 +303,7 @@ def test_benchmark_strip_shows_n_in_the_legend() -> None:
     legend = ax.get_legend()
     assert legend is not None
     assert [t.get_text() for t in legend.get_texts()] == ["Andre kommuner (n = 2 kommuner)",
-                                                          "Jeres kommune (n = 71 ledere)"]
+                                                          "Kommunen (n = 71 ledere)"]
     plain = plots.benchmark_strip(national, highlight="707", labels={"P1": "P1 Støtte"}, own=own).get_legend()
     assert plain is not None
-    assert [t.get_text() for t in plain.get_texts()] == ["Andre kommuner", "Jeres kommune"]
+    assert [t.get_text() for t in plain.get_texts()] == ["Andre kommuner", "Kommunen"]

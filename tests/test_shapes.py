@@ -27,7 +27,7 @@ from fundament_lib.summary import SCHEMA_VERSION, build_summaries
 FW = load_framework("fundament2024")
 BLOCK = FW.codebook().set_index("item_id")["block"]
 SECTIONS = (briefing.title, briefing.status, briefing.profile, briefing.priorities, briefing.roles,
-            briefing.burden, briefing.changes, briefing.quality, briefing.provenance)
+            briefing.burden, briefing.changes, briefing.quality, briefing.appendix, briefing.provenance)
 
 
 @pytest.fixture(scope="module")

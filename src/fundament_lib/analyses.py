@@ -134,7 +134,7 @@ def analyses(s: Mapping[str, Any], cov: Coverage, fw: Framework, *, n_kommuner: 
     out["roles"] = _block(cov, fw, "role", "vurderingen af stabenes roller") or _shown(s.get("roles"), "score")
     out["burden"] = _block(cov, fw, "burden", "den administrative byrde") or \
         _shown((s.get("burden") or {}).get("areas"), "share")
-    out["free_text"] = _block(cov, fw, "free_text", "eksempler med lederens egne ord") or \
+    out["free_text"] = _block(cov, fw, "free_text", "eksempler med ledernes egne ord") or \
         (_done() if not (s.get("free_text") or {}).get("suppressed") else
          _skipped("hidden" if "skjult" in str(s["free_text"].get("suppression")) else "few_respondents",
                   f"Ingen eksempler vises: {s['free_text']['suppression']}."))

@@ -460,7 +460,7 @@ def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[s
         Optional number of other kommuner, shown as "Andre kommuner (n = 97 kommuner)".
     n_own
         Optional number of the kommune's respondents (or a text such as ``"68–71"``),
-        shown as "Jeres kommune (n = 71 ledere)".
+        shown as "Kommunen (n = 71 ledere)".
     """
     order = [i for i in labels if i in set(national["id"])]
     ax = _new_ax(ax, (8.0, 0.7 * len(order) + 1.2))
@@ -474,7 +474,7 @@ def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[s
         y = mine["id"].map(y_of).to_numpy()
         if {"ci_low", "ci_high"} <= set(mine.columns):
             ax.hlines(y, mine["ci_low"], mine["ci_high"], color="#000000", lw=2, zorder=3)
-        ax.scatter(mine["score"], y, marker="D", s=70, color="#000000", zorder=4, label="Jeres kommune")
+        ax.scatter(mine["score"], y, marker="D", s=70, color="#000000", zorder=4, label="Kommunen")
     ax.set_yticks(range(len(order)), [wrap(labels[i], 34) for i in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlim(0, 100)
@@ -482,7 +482,7 @@ def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[s
     handles = [Line2D([], [], ls="none", marker="o", markersize=5, color="#9a9a9a",
                       label=_with_n("Andre kommuner", n_others, "kommuner")),
                Line2D([], [], ls="-", lw=2, marker="D", markersize=8, color="#000000",
-                      label=_with_n("Jeres kommune", n_own, "ledere"))]
+                      label=_with_n("Kommunen", n_own, "ledere"))]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, frameon=False)
     return ax
 
@@ -582,19 +582,31 @@ def place_labels(ax: Axes, x: Sequence[float], y: Sequence[float], texts: Sequen
     return out
 
 
+# The priority map's four corners, as (x, y) of the Axes fraction, alignment and Danish name.
+IP_CORNERS = (
+    (0.98, 0.02, "right", "bottom", "Vigtigt, lav score:\ntag fat her"),
+    (0.98, 0.98, "right", "top", "Vigtigt, høj score:\nfasthold"),
+    (0.02, 0.02, "left", "bottom", "Mindre vigtigt, lav score:\nhold øje"),
+    (0.02, 0.98, "left", "top", "Mindre vigtigt, høj score:\nikke i fokus nu"),
+)
+
+
 def importance_performance(matrix: pd.DataFrame, *, basis: str | None = None, ylabel: str | None = None,
                            ax: Axes | None = None) -> Axes:
-    """The importance–performance matrix ("prioriteringskort").
+    """The importance–performance matrix ("prioriteringskort"), drawn from the priority rule's own
+    quantities.
 
     Parameters
     ----------
     matrix
-        One row per theme: ``id``, ``importance`` (0–100), ``score`` (0–100),
-        ``priority`` (bool) and optionally ``basis`` (whose score: ``"borgernaer"``
-        or ``"alle"``). Prioritised themes are black diamonds, the rest grey circles;
-        the dashed lines are the kommune's own medians, so the lower-right quarter
-        holds the important themes that score low. Theme labels are placed clear of
-        the markers and of each other (see :func:`place_labels`).
+        One row per theme: ``id``, ``score`` (0–100, the score the rule looks at), ``priority``
+        (bool), and the importance: ``x`` (the rule's importance needs, 0–100:
+        :func:`fundament_lib.workshop.map_importance`) or else ``importance``; optionally
+        ``title`` (theme names are shown then), ``rank`` (the priority's place in the list,
+        written next to its marker) and ``basis`` (whose score). Prioritised themes are
+        diamonds with a black edge, the rest open grey circles, so no marker hides another;
+        the dashed lines are the kommune's own medians, and all four corners are named. The
+        axes are fitted to the data.
     basis
         Whose score is shown, when ``matrix`` has no ``basis`` column: ``"borgernaer"``
         (the default: the priority rule scores the frontline leaders) or ``"alle"``.
@@ -602,37 +614,55 @@ def importance_performance(matrix: pd.DataFrame, *, basis: str | None = None, yl
         The y-axis label, overriding the one ``basis`` gives.
     """
     ax = _new_ax(ax, (7.5, 6.0))
-    shown = matrix.dropna(subset=["importance", "score"]).reset_index(drop=True)
+    xcol = "x" if "x" in matrix.columns and matrix["x"].notna().any() else "importance"
+    shown = matrix.dropna(subset=[xcol, "score"]).reset_index(drop=True)
     prio = shown["priority"].astype(bool)
-    ax.scatter(shown.loc[~prio, "importance"], shown.loc[~prio, "score"], s=60, color="#8a8a8a",
-               edgecolors="#4a4a4a", label="Øvrige temaer", zorder=3)
-    ax.scatter(shown.loc[prio, "importance"], shown.loc[prio, "score"], s=90, marker="D", color="#000000",
-               label="Prioriterede temaer", zorder=4)
+    ax.scatter(shown.loc[~prio, xcol], shown.loc[~prio, "score"], s=60, facecolors="none",
+               edgecolors="#5a5a5a", linewidths=1.4, label="Øvrige temaer", zorder=3)
+    ax.scatter(shown.loc[prio, xcol], shown.loc[prio, "score"], s=110, marker="D", facecolors="#ffffff",
+               edgecolors="#000000", linewidths=2.2, label="Prioriterede temaer", zorder=4)
     if not shown.empty:
-        ax.axvline(shown["importance"].median(), color="#6b6b6b", ls="--", lw=1)
+        ax.axvline(shown[xcol].median(), color="#6b6b6b", ls="--", lw=1)
         ax.axhline(shown["score"].median(), color="#6b6b6b", ls="--", lw=1)
-    lo_x = max(0.0, float(shown["importance"].min()) - 10) if not shown.empty else 0.0
-    lo_y = max(0.0, float(shown["score"].min()) - 10) if not shown.empty else 0.0
-    ax.set_xlim(lo_x, 100)
-    ax.set_ylim(lo_y, 100)
-    ax.set_xlabel("Vigtighed for de kommende år (0–100)")
+        ax.set_xlim(*_fitted(shown[xcol], pad=0.35, low=0.0, high=100.0))
+        ax.set_ylim(*_fitted(shown["score"], pad=0.35, low=0.0, high=100.0))
+    ax.set_xlabel("Vigtighed efter reglen (lederne selv og sammenhængen med tid til faglig ledelse, 0–100)"
+                  if xcol == "x" else "Vigtighed for de kommende år (0–100)")
     ax.set_ylabel(ylabel or _ip_ylabel(shown, basis))
-    corner = ax.text(0.98, 0.02, "Vigtigt, men lav score →\nkandidater til prioritering", transform=ax.transAxes,
-                     fontsize=8.5, color="#4a4a4a", ha="right", va="bottom", zorder=1)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False, fontsize=9)
+    corners = [ax.text(cx, cy, text, transform=ax.transAxes, fontsize=8.5, color="#4a4a4a", ha=ha, va=va,
+                       zorder=1) for cx, cy, ha, va, text in IP_CORNERS]
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False, fontsize=9)
     # Prioritised themes are labelled first, then the rest, each in order of crowding.
-    order = sorted(range(len(shown)), key=lambda i: (not prio[i], -_crowding(shown, i), str(shown.at[i, "id"])))
+    order = sorted(range(len(shown)), key=lambda i: (not prio[i], -_crowding(shown, i, xcol),
+                                                     str(shown.at[i, "id"])))
     ordered = shown.loc[order]
-    place_labels(ax, ordered["importance"].tolist(), ordered["score"].tolist(), ordered["id"].astype(str).tolist(),
-                 sizes=[90.0 if p else 60.0 for p in ordered["priority"].astype(bool)],
-                 bold=ordered["priority"].astype(bool).tolist(), fontsize=9.5,
-                 avoid=[corner])
+    place_labels(ax, ordered[xcol].tolist(), ordered["score"].tolist(),
+                 [_ip_label(row) for _, row in ordered.iterrows()],
+                 sizes=[110.0 if p else 60.0 for p in ordered["priority"].astype(bool)],
+                 bold=ordered["priority"].astype(bool).tolist(), fontsize=8.5, avoid=corners)
     return ax
 
 
-def _crowding(shown: pd.DataFrame, i: int) -> int:
+def _ip_label(row: pd.Series) -> str:
+    """'1. P2.5 Helhedsløsninger og -indsatser' for a priority, 'P1.3 Klare arbejdsdelinger …' for the rest."""
+    title = str(row.get("title") or "")
+    name = f"{row['id']} {textwrap.shorten(title, 26, placeholder=' …')}" if title and title != row["id"] \
+        else str(row["id"])
+    rank = row.get("rank")
+    return f"{int(rank)}. {name}" if bool(row["priority"]) and rank is not None and pd.notna(rank) else name
+
+
+def _fitted(values: pd.Series, *, pad: float, low: float, high: float) -> tuple[float, float]:
+    """Axis limits around the data: the range plus ``pad`` of it on each side (at least 4 points),
+    within [low, high]."""
+    lo, hi = float(values.min()), float(values.max())
+    margin = max(4.0, (hi - lo) * pad)
+    return max(low, lo - margin), min(high, hi + margin)
+
+
+def _crowding(shown: pd.DataFrame, i: int, xcol: str = "importance") -> int:
     """How many other themes lie close to theme ``i`` (within 4 points on both axes)."""
-    dx = (shown["importance"] - shown.at[i, "importance"]).abs()
+    dx = (shown[xcol] - shown.at[i, xcol]).abs()
     dy = (shown["score"] - shown.at[i, "score"]).abs()
     return int(((dx < 4) & (dy < 4)).sum()) - 1
 

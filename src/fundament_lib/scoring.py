@@ -51,7 +51,7 @@ SCORING_RULE = (
     "gennemsnittet af de besvarede udsagn i temaet, hvis mindst halvdelen af de udsagn, målingen stillede, "
     "er besvaret; pejlemærkescoren er gennemsnittet af respondentens temascorer, hvis mindst halvdelen af "
     "de temaer, målingen stillede, har en score. «Ved ikke» og ubesvarede udsagn indgår ikke. Kommunens "
-    "score er gennemsnittet over respondenterne; «alle» vægter hver respondent ens."
+    "score er gennemsnittet af de enkelte lederes scorer; «alle» vægter hver leder ens."
 )
 RESPONDENT_COLUMNS: tuple[str, ...] = (
     "kommunekode", "group", "wave", "fagomraade", "stabsfunktion", "ledelsesniveau",

@@ -7,6 +7,7 @@ text from data is escaped (:func:`~fundament_lib.report.esc`).
 """
 
 from .agenda import priorities
+from .appendix import appendix
 from .common import KEY_HEADINGS, load
 from .frontline import burden, roles
 from .profile import profile
@@ -14,4 +15,4 @@ from .quality import changes, provenance, quality
 from .status import status, title
 
 __all__ = ["load", "title", "status", "profile", "priorities", "roles", "burden", "changes", "quality",
-           "provenance", "KEY_HEADINGS"]
+           "provenance", "appendix", "KEY_HEADINGS"]

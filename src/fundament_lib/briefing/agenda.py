@@ -21,32 +21,48 @@ def priorities(s: dict[str, Any]) -> Html:
     """Section 3: which themes to take up first, why, and the workshop agenda."""
     plots.set_style()
     block = s.get("priority")
-    parts: list[str] = [heading("3. Hvad skal workshoppen tage fat på først?")]
+    parts: list[str] = [heading("3. Hvad skal workshoppen tage fat på først?", anchor="priorities")]
     if not block:
         return Html("".join(parts) + note("Prioriteringen kunne ikke beregnes for denne kommune."))
     if s.get("coverage") is not None and not s["coverage"]["themes"]:
         return Html("".join(parts) + note(NO_THEMES) + _agenda([], block.get("prerequisites", []), s))
-    parts += [paragraph(block["rule"]), paragraph(block["note"], cls="lede" if block["priorities"] else None)]
     chosen = block["priorities"]
+    parts.append(paragraph(block["note"], cls="lede" if chosen else None))
     if chosen:
         rows = [{"Nr.": str(p["rank"]), "Tema": f"{p['theme']} {p['title']}", "Begrundelse": p["reason"],
-                 "Sikkerhed": "–" if p.get("p_top") is None else f"{fmt_pct(p['p_top'])} i top {len(chosen)}"}
+                 "Andel af beregningerne med temaet i top": "–" if p.get("p_top") is None else fmt_pct(p["p_top"])}
                 for p in chosen]
-        parts.append(table(pd.DataFrame(rows), caption="Prioriterede temaer", numeric=["Nr."], row_header="Tema"))
+        parts.append(table(pd.DataFrame(rows), caption="Prioriterede temaer",
+                           numeric=["Nr.", "Andel af beregningerne med temaet i top"], row_header="Tema"))
+    parts.append(paragraph("Reglen bag listen, med vægtene, står i bilaget.", cls="meta"))
     matrix = frame(block["matrix"])
-    if not matrix.empty and matrix["importance"].notna().any():
+    xcol = "x" if "x" in matrix.columns and matrix["x"].notna().any() else "importance"
+    if not matrix.empty and xcol in matrix.columns and matrix[xcol].notna().any():
         ax = plots.importance_performance(matrix)
-        parts.append(figure(ax, alt=_matrix_alt(matrix, chosen), caption=(
-            "Prioriteringskort: vandret akse viser temaets vigtighed, lodret akse scoren. Sorte ruder er de prioriterede temaer; "
-            "de stiplede linjer er kommunens medianer.")))
+        parts.append(figure(ax, alt=matrix_alt(matrix, xcol), caption=(
+            "Prioriteringskort: vigtighed, som reglen vejer den (ledernes egen vurdering og sammenhængen med tid "
+            "til at lede det faglige), mod den score, reglen ser på. Ruder med nummer er prioriteterne i listens "
+            "rækkefølge; de stiplede linjer er kommunens midterværdier. Reglen vejer også placeringen blandt "
+            "kommunerne og forskellen til staben, så en prioritet kan ligge uden for hjørnet «tag fat her».")))
     parts.append(_agenda(chosen, block.get("prerequisites", []), s))
     return Html("".join(parts))
 
 
-def _matrix_alt(matrix: pd.DataFrame, chosen: list[dict[str, Any]]) -> str:
-    names = ", ".join(p["theme"] for p in chosen) or "ingen"
-    return (f"Prioriteringskort med {len(matrix)} temaer efter vigtighed og score. Prioriterede temaer: {names}. "
-            "De ligger, hvor vigtigheden er høj og scoren lav.")
+_CORNER = {(True, False): "vigtigt, lav score", (True, True): "vigtigt, høj score",
+           (False, False): "mindre vigtigt, lav score", (False, True): "mindre vigtigt, høj score"}
+
+
+def matrix_alt(matrix: pd.DataFrame, xcol: str = "x") -> str:
+    """Alt text from what the map shows: each priority's importance, score and corner."""
+    shown = matrix.dropna(subset=[xcol, "score"])
+    mid_x, mid_y = shown[xcol].median(), shown["score"].median()
+    prio = shown[shown["priority"].astype(bool)]
+    if "rank" in prio:
+        prio = prio.sort_values("rank")
+    described = [f"{r['id']} (vigtighed {fmt_num(r[xcol])}, score {fmt_num(r['score'])}: "
+                 f"{_CORNER[(bool(r[xcol] >= mid_x), bool(r['score'] >= mid_y))]})" for _, r in prio.iterrows()]
+    return (f"Prioriteringskort med {len(shown)} temaer efter vigtighed og score. Prioriterede temaer: "
+            + ("; ".join(described) if described else "ingen") + ".")
 
 
 def _agenda(chosen: list[dict[str, Any]], prereq: list[dict[str, Any]], s: dict[str, Any]) -> str:
@@ -66,29 +82,35 @@ def _agenda(chosen: list[dict[str, Any]], prereq: list[dict[str, Any]], s: dict[
                                + ("forudsætningerne nedenfor." if prereq else "drøftelsesspørgsmålene til temaerne.")))
     if prereq:
         rows = [{"Forudsætning": x["title"], "Score": "skjult" if x["score"] is None else fmt_num(x["score"]),
-                 "Vurdering": "ser svag ud" if x["weak"] else ("–" if x["score"] is None else "på plads")}
+                 "Vurdering": "under midten" if x["weak"] else ("–" if x["score"] is None else "over midten")}
                 for x in prereq]
         parts.append(heading("Forudsætninger for en god proces (s. 15)", 4)
-                     + table(pd.DataFrame(rows), caption="De tre forudsætninger: score (0–100) blandt alle ledere",
+                     + table(pd.DataFrame(rows), caption="De tre forudsætninger: score (0–100) blandt alle ledere; "
+                                                      "50 er midten af svarskalaen",
                              numeric=["Score"], row_header="Forudsætning"))
-        weak = [x["title"] for x in prereq if x["weak"]]
+        weak = [x for x in prereq if x["weak"]]
         if weak:
-            parts.append(note("Drøft også, hvordan processen sikres: " + "; ".join(weak).lower() + " ser svagt ud."))
+            listed = " og ".join(f"«{x['title']}» ({fmt_num(x['score'])})" for x in weak)
+            parts.append(note(f"Drøft også, hvordan processen sikres. Under midten af skalaen (50) ligger: {listed}."))
     return "".join(parts)
 
 
 def _benchlearning_text(b: dict[str, Any] | None) -> str:
+    """Who to learn from: the comparable kommuner (same kommunegruppe, same region) first, then all; the
+    names where both sides agreed to share them, else how to ask for contact."""
     if not b or b.get("n_higher") is None:
         return ""
     if b["n_higher"] == 0:
-        return paragraph("Ingen kommuner scorer klart højere på temaet (hvor konfidensintervallerne ikke overlapper).")
+        return paragraph("Ingen kommuner scorer klart højere på temaet.")
     # A count within the kommunegruppe or region is left out (None) where the set is too small to keep it anonymous.
     within = [f"{b[k]} i samme {what}" for k, what in (("same_group", "kommunegruppe"), ("same_region", "region"))
-              if b.get(k) is not None]
-    text = (f"{b['n_higher']} {'kommune scorer' if b['n_higher'] == 1 else 'kommuner scorer'} klart højere "
-            "(konfidensintervallerne overlapper ikke)" + (", heraf " + " og ".join(within) if within else "") + ".")
+              if b.get(k)]
+    total = f"{b['n_higher']} {'kommune' if b['n_higher'] == 1 else 'kommuner'}"
+    text = (f"Kommuner at lære af: {' og '.join(within)} scorer klart højere ({total} i alt)." if within else
+            f"{total.capitalize()} scorer klart højere, men ingen af dem er i samme kommunegruppe eller region.")
     if b.get("names"):
         text += " Tag fx kontakt til " + ", ".join(b["names"]) + "."
     else:
-        text += " Navnene deles kun efter aftale mellem kommunerne."
+        text += (" Navnene deles kun efter aftale mellem kommunerne: bed den, der har indsamlet målingen, om at "
+                 "formidle kontakten.")
     return paragraph(text)

@@ -13,6 +13,7 @@ from ..framework import Framework, load_framework
 
 __all__ = ["load", "fw_of", "frame", "theme_labels", "domain_labels", "id_labels", "is_shown", "score_text", "signed",
            "cell_of", "domain_name", "largest_gap", "sentence", "section_number", "GROUPS", "GAP_COLUMN",
+           "SECTION_TITLES", "present_sections",
            "KEY_HEADINGS", "QUALITY_TITLE", "asked_groups", "asked_ids", "asked_block", "skipped_text",
            "shown_groups"]
 
@@ -25,6 +26,12 @@ KEY_HEADINGS: tuple[str, ...] = (
     f"7. {QUALITY_TITLE}",
 )
 GROUPS = ("alle", "stab", "borgernaer")
+# The sections' titles as the table of contents names them (keys as :func:`present_sections`).
+SECTION_TITLES = {"status": "Status på pejlemærkerne", "profile": "Temaprofil: stab og borgernære ledere",
+                  "priorities": "Hvad skal workshoppen tage fat på først?",
+                  "roles": "Stabenes roller set fra de borgernære enheder",
+                  "burden": "Administrativ byrde hos de borgernære ledere",
+                  "changes": "Udvikling siden sidste måling", "quality": QUALITY_TITLE}
 GAP_COLUMN = "Forskel (stab − borgernære)"
 
 
@@ -118,9 +125,14 @@ def section_number(fw: Framework, section: str) -> int:
     ``quality``) in a briefing on ``fw``: sections the framework has no questions for are left out, and the
     rest are numbered without gaps. Every briefing shows ``changes``, also when there is no earlier wave.
     """
-    present = ["status", "profile", "priorities", *(["roles"] if fw.roles is not None else []),
-               *(["burden"] if fw.burden is not None else []), "changes", "quality"]
-    return present.index(section) + 1
+    return present_sections(fw).index(section) + 1
+
+
+def present_sections(fw: Framework) -> list[str]:
+    """The sections of a briefing on ``fw``, in order (see :func:`section_number`); each section's
+    heading carries its key as anchor."""
+    return ["status", "profile", "priorities", *(["roles"] if fw.roles is not None else []),
+            *(["burden"] if fw.burden is not None else []), "changes", "quality"]
 
 
 def asked_groups(s: dict[str, Any]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from .common import (
 )
 from .hidden import frontline_hidden_note
 
-__all__ = ["roles", "burden"]
+__all__ = ["roles", "burden", "quotes"]
 
 
 def roles(s: dict[str, Any]) -> Html:
@@ -28,11 +28,12 @@ def roles(s: dict[str, Any]) -> Html:
     if fw.roles is None:
         return Html("")
     if not asked_block(s, "role"):
-        return Html(heading(f"{section_number(fw, 'roles')}. Stabenes roller set fra de borgernære enheder")
+        return Html(heading(f"{section_number(fw, 'roles')}. Stabenes roller set fra de borgernære enheder", anchor="roles")
                     + note(str(skipped_text(s, "roles"))))
     functions = {f.id: f.title for f in fw.roles.functions}
     roles_order = {r.id: (r.short or r.title).capitalize() for r in fw.roles.roles}
-    parts: list[str] = [heading(f"{section_number(fw, 'roles')}. Stabenes roller set fra de borgernære enheder"),
+    parts: list[str] = [heading(f"{section_number(fw, 'roles')}. Stabenes roller set fra de borgernære enheder",
+                                anchor="roles"),
              paragraph("De borgernære ledere har vurderet, hvor godt hver stabsfunktion udfylder fem roller "
                        "(0 = i meget lav grad, 100 = i meget høj grad).")]
     shown = cells.dropna(subset=["score"]) if not cells.empty else cells
@@ -62,14 +63,14 @@ def burden(s: dict[str, Any]) -> Html:
         return Html("")
     heading_text = f"{section_number(fw, 'burden')}. Administrativ byrde hos de borgernære ledere"
     if not asked_block(s, "burden") and not asked_block(s, "free_text"):
-        return Html(heading(heading_text) + note(str(skipped_text(s, "burden"))))
+        return Html(heading(heading_text, anchor="burden") + note(str(skipped_text(s, "burden"))))
     areas = frame(s["burden"]["areas"])
     labels = {a.id: a.title for a in fw.burden.areas}
-    parts: list[str] = [heading(heading_text),
+    parts: list[str] = [heading(heading_text, anchor="burden"),
              paragraph("Andelen af de borgernære ledere, der oplever, at opgaveområdet tager mere af deres tid, "
                        "end det burde, med 95 %-konfidensinterval.")]
     if not asked_block(s, "burden"):
-        parts = [heading(heading_text), note(str(skipped_text(s, "burden")))]
+        parts = [heading(heading_text, anchor="burden"), note(str(skipped_text(s, "burden")))]
     elif not areas.empty and areas["share"].notna().any():
         order = areas.dropna(subset=["share"]).sort_values("share", ascending=False)["area"]
         ax = plots.share_bars(areas, labels={a: labels[a] for a in order})
@@ -85,13 +86,24 @@ def burden(s: dict[str, Any]) -> Html:
             f"De borgernære ledere bruger efter egen vurdering i gennemsnit {fmt_num(share['mean'])} % af "
             f"arbejdsugen på at lede det faglige (median {fmt_num(share['median'])} %, halvdelen mellem "
             f"{fmt_num(share['q1'])} og {fmt_num(share['q3'])} %; n = {fmt_int(share['n'])})."))
-    parts.append(_free_text_part(s["free_text"]) if asked_block(s, "free_text") else
-                 heading("Eksempler med lederens egne ord", 3) + note(str(skipped_text(s, "free_text"))))
+    if asked_block(s, "free_text"):
+        ft = s["free_text"]
+        parts.append(paragraph("Eksempler med ledernes egne ord står i bilaget." if not ft["suppressed"] else
+                               f"Ingen eksempler med ledernes egne ord vises: {ft['suppression']}."))
+    else:
+        parts.append(note(str(skipped_text(s, "free_text"))))
     return Html("".join(parts))
 
 
+def quotes(s: dict[str, Any]) -> Html:
+    """Bilag: the screened free-text examples ('' where none are shown; section 5 then says why)."""
+    if not asked_block(s, "free_text") or s["free_text"]["suppressed"]:
+        return Html("")
+    return Html(_free_text_part(s["free_text"]))
+
+
 def _free_text_part(ft: dict[str, Any]) -> str:
-    head = heading("Eksempler med lederens egne ord", 3)
+    head = heading("Eksempler med ledernes egne ord", 3)
     if ft["suppressed"]:
         return head + note(f"Ingen eksempler vises: {ft['suppression']}.")
     shown = ft["shown"]

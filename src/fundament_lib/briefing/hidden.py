@@ -16,7 +16,7 @@ from typing import Any
 
 from ..framework import GROUP_LABELS
 from ..privacy import REASONS
-from .common import asked_block, fw_of, section_number
+from .common import asked_block, fw_of
 
 __all__ = ["hidden_lines", "hidden_fagomraader", "omitted_fagomraader_text", "hidden_groups", "frontline_hidden_note",
            "join_da"]
@@ -130,7 +130,8 @@ def _reason(subject: _Subject, k: int) -> str:
     other = [x for x in r if x not in ("few", "complement", "empty")]
     parts: list[str] = []
     if few and comp:
-        parts.append(f"{_few(k)} på {few} af {few + comp} {_UNIT[subject.kind]}; resten er {_complement(subject)}")
+        parts.append(f"{few} af {few + comp} {_UNIT[subject.kind]} har {_few(k)}; de øvrige {comp} er "
+                     f"{_complement(subject)}")
     elif few:
         parts.append(_few(k))
     elif comp:
@@ -242,7 +243,7 @@ def omitted_fagomraader_text(s: dict[str, Any]) -> str:
            if key in keys]
     names = join_da([x.label for x in whole])
     return (f"{names} er udeladt: " + (" eller ".join(why) if why else "skjult for at beskytte små grupper")
-            + f". Se afsnit {section_number(fw_of(s), 'quality')}.")
+            + ". Se «Skjulte tal» i bilaget.")
 
 
 def _whole_fagomraader(s: dict[str, Any]) -> list[_Subject]:
@@ -254,4 +255,4 @@ def frontline_hidden_note(s: dict[str, Any], what: str) -> str | None:
     if "borgernaer" not in hidden_groups(s):
         return None
     return (f"{what} vises ikke, fordi de borgernære lederes tal er skjult for at beskytte en lille gruppe "
-            f"(se afsnit {section_number(fw_of(s), 'quality')}).")
+            "(se «Skjulte tal» i bilaget).")

@@ -10,6 +10,7 @@ from .. import plots
 from ..fmt import fmt_ci, fmt_num, fmt_pct
 from ..framework import GROUP_LABELS, Framework
 from ..report import Html, figure, heading, note, paragraph, table
+from ..verdicts import is_clear
 from .common import (
     GAP_COLUMN,
     GROUPS,
@@ -31,9 +32,10 @@ from .common import (
 )
 from .hidden import frontline_hidden_note, omitted_fagomraader_text
 
-__all__ = ["profile"]
+__all__ = ["profile", "statement_answers", "fagomraade"]
 
 POSITIVE_COLUMN = "Positive svar (alle)"
+NORM_COLUMN = "Normalt"  # the national staff–frontline norm of the theme
 
 
 _QUESTION = {("stab", "borgernaer"): "Hvordan vurderer staben sig selv, og hvordan oplever de borgernære ledere det?",
@@ -51,7 +53,7 @@ def profile(s: dict[str, Any]) -> Html:
     labels = {i: x for i, x in theme_labels(fw).items() if i in asked_ids(s, fw)}
     scores = frame(s["scores"])
     themes = scores[scores["level"] == "theme"] if not scores.empty else scores
-    parts: list[str] = [heading(KEY_HEADINGS[1]), paragraph(_QUESTION.get(groups, _QUESTION[("stab", "borgernaer")]))]
+    parts: list[str] = [heading(KEY_HEADINGS[1], anchor="profile"), paragraph(_QUESTION.get(groups, _QUESTION[("stab", "borgernaer")]))]
     if not labels:
         return Html("".join(parts) + note("Målingen stillede ingen af temaernes udsagn, så der er ingen temaprofil "
                                           "at vise."))
@@ -64,21 +66,37 @@ def profile(s: dict[str, Any]) -> Html:
                           "og den anden skjules med, så den lille gruppe ikke kan regnes ud. Tabellen viser alle "
                           "ledere under ét."))
     elif not by_group.empty:
-        n = by_group.groupby("group")["n"].max().astype(int).to_dict()
+        n = {**by_group.groupby("group")["n"].max().astype(int).to_dict(), **_respondents(s)}
         ax = plots.theme_profile(themes, labels=labels, groups=groups, n=n)
         band = " Den grå bjælke mellem dem viser forskellen." if len(groups) == 2 else ""
         parts.append(figure(ax, alt=_profile_alt(by_group, labels, s), caption=(
             f"Score (0–100) pr. tema for {' og '.join(_CAPTION[g] for g in groups)} med 95 %-"
             f"konfidensinterval.{band}")))
     gap = len(groups) == 2
-    columns = [GROUP_LABELS[g] for g in shown_groups(s)] + ([GAP_COLUMN] if gap else [])
+    columns = [GROUP_LABELS[g] for g in shown_groups(s)] + ([GAP_COLUMN, NORM_COLUMN] if gap else [])
     parts += [table(_profile_table(themes, labels, frame(s.get("gaps", [])), shown_groups(s), gap),
                     caption="Temascore pr. gruppe og forskellen mellem dem" if gap else "Temascore",
                     numeric=[*columns, POSITIVE_COLUMN], row_header="Tema"),
               paragraph(_table_note(fw, gap, len(labels)), cls="meta")]
-    parts.append(_subgroup_part(s, fw))
-    parts.append(_likert_part(s, fw))
+    sub = _subgroup_part(s, fw)
+    parts.append(sub if not sub.startswith("<h3") else "")  # a note on why there is no breakdown stays here
+    where = "Opdelingen på fagområde og svarfordelingen" if sub.startswith("<h3") else "Svarfordelingen"
+    parts.append(paragraph(f"{where} på hvert udsagn står i bilaget.", cls="meta"))
     return Html("".join(parts))
+
+
+def fagomraade(s: dict[str, Any]) -> Html:
+    """Bilag: the frontline leaders' theme scores by fagområde (heatmap), or '' where there is none (the
+    main text then says why)."""
+    plots.set_style()
+    sub = _subgroup_part(s, fw_of(s))
+    return Html(sub if sub.startswith("<h3") else "")
+
+
+def _respondents(s: dict[str, Any]) -> dict[str, int]:
+    """Group → the respondent count section 7's table shows (so the legend's n equals the table's)."""
+    return {str(r["group"]): int(r["n"]) for r in s["quality"]["respondents"]
+            if not r.get("suppressed") and r.get("n") is not None}
 
 
 def _table_note(fw: Framework, gap: bool, n_themes: int) -> str:
@@ -88,8 +106,9 @@ def _table_note(fw: Framework, gap: bool, n_themes: int) -> str:
         text += (" Forskellen er stabens score minus de borgernære lederes.")
     text += " «Positive svar» er andelen af alle lederes svar i de to øverste svarkategorier."
     if gap:
-        text += (f" * betyder, at forskellen holder, også når der tages højde for, at {_count_da(n_themes)}"
-                 " temaer testes på én gang (Holms korrektion, 5 %-niveau).")
+        text += (f" * markerer en klar forskel: den holder, også når alle {_count_da(n_themes)} temaer ses på én "
+                 "gang. Staben vurderer næsten overalt temaerne højere; «Normalt» er den typiske forskel blandt "
+                 "alle kommuner.")
     return text
 
 
@@ -109,14 +128,24 @@ def _profile_table(themes: pd.DataFrame, labels: dict[str, str], gaps: pd.DataFr
                POSITIVE_COLUMN: fmt_pct(alle.get("top2")) if alle is not None and is_shown(alle) else "–", **cells}
         if gap:
             row[GAP_COLUMN] = _gap_text(by_id.loc[theme_id]) if theme_id in by_id.index else "–"
+            norm = by_id.loc[theme_id].get("norm") if theme_id in by_id.index else None
+            row[NORM_COLUMN] = signed(norm) if norm is not None and pd.notna(norm) else "–"
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def _gap_text(g: pd.Series) -> str:
-    """E.g. '+11 (KI 2–20)*': the star marks a difference that holds after Holm's correction."""
-    star = "*" if pd.notna(g.get("p_holm")) and g["p_holm"] < 0.05 else ""
+    """E.g. '+11 (2–20)*': the star marks a clear difference (the summary's ``clear``,
+    :mod:`fundament_lib.verdicts`)."""
+    star = "*" if _clear(g) else ""
     return f"{signed(g['diff'])} ({fmt_ci(g['ci_low'], g['ci_high'])}){star}"
+
+
+def _clear(row: pd.Series) -> bool:
+    """The summary's verdict (``clear``); for a summary written before it, Holm's p below 5 %."""
+    if "clear" in row and pd.notna(row["clear"]):
+        return bool(row["clear"])
+    return is_clear(row.get("p_holm"))
 
 
 def _profile_alt(by_group: pd.DataFrame, labels: dict[str, str], s: dict[str, Any]) -> str:
@@ -161,6 +190,13 @@ def _subgroup_part(s: dict[str, Any], fw: Framework) -> str:
     if omitted:
         caption += " " + omitted
     return heading("Borgernære ledere pr. fagområde", 3) + figure(ax, alt=alt, caption=caption)
+
+
+def statement_answers(s: dict[str, Any]) -> Html:
+    """Bilag: the distribution of all leaders' answers to every statement, one figure per pejlemærke
+    and scale."""
+    plots.set_style()
+    return Html(_likert_part(s, fw_of(s)))
 
 
 def _likert_part(s: dict[str, Any], fw: Framework) -> str:

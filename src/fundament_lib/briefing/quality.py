@@ -10,6 +10,7 @@ import pandas as pd
 from ..fmt import fmt_ci, fmt_datetime, fmt_int, fmt_num, fmt_pct
 from ..framework import GROUP_LABELS
 from ..report import Html, esc, heading, note, paragraph, table
+from ..verdicts import CLEAR_P
 from .common import (
     QUALITY_TITLE,
     asked_groups,
@@ -24,7 +25,7 @@ from .common import (
 )
 from .hidden import hidden_lines, join_da
 
-__all__ = ["changes", "quality", "provenance", "interval_text", "parameter_text", "scales_text"]
+__all__ = ["changes", "change_table", "quality", "method", "hidden", "provenance", "interval_text", "parameter_text", "scales_text"]
 
 
 def changes(s: dict[str, Any]) -> Html:
@@ -32,16 +33,33 @@ def changes(s: dict[str, Any]) -> Html:
     fw = fw_of(s)
     number = section_number(fw, "changes")
     if not s.get("previous_wave"):
-        return Html(heading(f"{number}. Udvikling siden sidste måling")
+        return Html(heading(f"{number}. Udvikling siden sidste måling", anchor="changes")
                     + paragraph("Der er ingen tidligere måling at sammenligne med, så udviklingen kan først "
                                 "vises efter næste måling."))
     labels = id_labels(fw)
-    parts: list[str] = [heading(f"{number}. Udvikling siden målingen {s['previous_wave']}")]
+    parts: list[str] = [heading(f"{number}. Udvikling siden målingen {s['previous_wave']}", anchor="changes")]
     moved = frame(s.get("changes", []))
     if moved.empty:
         return Html("".join(parts) + note("Ændringerne kan ikke vises: for få svar i en af målingerne."))
+    whole = "alle" if len(asked_groups(s)) != 1 else asked_groups(s)[0]
+    sure = moved[(moved["group"] == whole) & moved.apply(_clear, axis=1) & (moved["level"] == "theme")]
+    summary = ("Ingen temaer har flyttet sig mere, end målingens usikkerhed kan skelne." if sure.empty else
+               f"Klare ændringer ({_all_asked(s)}{' under ét' if len(asked_groups(s)) != 1 else ''}): " + "; ".join(
+                   f"{labels[r['id']]} {signed(r['change'])} point"
+                   for _, r in sure.iterrows()) + ".")
+    parts += [paragraph(summary),
+              paragraph("Ændringen for hvert tema og hver gruppe står i bilaget.", cls="meta")]
+    return Html("".join(parts))
+
+
+def change_table(s: dict[str, Any]) -> Html:
+    """Bilag: the change of every score id and group since the previous round, with interval and the
+    clear verdict ('' without an earlier round or shown changes)."""
+    moved = frame(s.get("changes", []))
+    if not s.get("previous_wave") or moved.empty:
+        return Html("")
     rows = []
-    for sid, label in labels.items():
+    for sid, label in id_labels(fw_of(s)).items():
         part = moved[moved["id"] == sid].set_index("group")
         if part.empty:
             continue
@@ -49,18 +67,13 @@ def changes(s: dict[str, Any]) -> Html:
         for g in shown_groups(s):
             row[GROUP_LABELS[g]] = _change_text(part.loc[g]) if g in part.index else "skjult"
         rows.append(row)
-    sure = moved[(moved["group"] == "alle") & (moved["p"] < 0.05) & (moved["level"] == "theme")]
-    summary = ("Ingen temaer har flyttet sig mere, end målingens usikkerhed kan skelne." if sure.empty else
-               f"Tydelige ændringer for {_all_asked(s)}: " + "; ".join(
-                   f"{labels[r['id']]} {signed(r['change'])} point"
-                   for _, r in sure.iterrows()) + ".")
-    parts += [paragraph(summary),
-              table(pd.DataFrame(rows), caption=f"Ændring i score fra {s['previous_wave']} til {s['wave']} "
-                    "med 95 %-konfidensinterval", numeric=[GROUP_LABELS[g] for g in shown_groups(s)],
-                    row_header="Tema"),
-              paragraph("De to målinger har forskellige respondenter, så intervallet bygger på to uafhængige "
-                        "stikprøver. * markerer en ændring, der er statistisk sikker (p < 0,05).", cls="meta")]
-    return Html("".join(parts))
+    return Html(heading(f"Ændringer siden {s['previous_wave']}", 3)
+                + table(pd.DataFrame(rows), caption=f"Ændring i score fra {s['previous_wave']} til {s['wave']} "
+                        "med 95 %-konfidensinterval", numeric=[GROUP_LABELS[g] for g in shown_groups(s)],
+                        row_header="Tema")
+                + paragraph("De to målinger har forskellige respondenter, så intervallet bygger på to uafhængige "
+                            "stikprøver. * markerer en klar ændring: den holder, også når alle temaer ses på én "
+                            "gang.", cls="meta"))
 
 
 def _all_asked(s: dict[str, Any]) -> str:
@@ -69,8 +82,15 @@ def _all_asked(s: dict[str, Any]) -> str:
     return "alle ledere" if len(groups) != 1 else {"stab": "staben", "borgernaer": "de borgernære ledere"}[groups[0]]
 
 
+def _clear(c: pd.Series) -> bool:
+    """The summary's verdict on a change (``clear``); for a summary written before it, p below 5 %."""
+    if "clear" in c and pd.notna(c["clear"]):
+        return bool(c["clear"])
+    return pd.notna(c.get("p")) and float(c["p"]) < CLEAR_P
+
+
 def _change_text(c: pd.Series) -> str:
-    star = "*" if pd.notna(c.get("p")) and c["p"] < 0.05 else ""
+    star = "*" if _clear(c) else ""
     return f"{signed(c['change'])} ({fmt_ci(c['ci_low'], c['ci_high'])}){star}"
 
 
@@ -87,7 +107,7 @@ def quality(s: dict[str, Any]) -> Html:
                      "Svarprocent": "skjult" if r["suppressed"] else fmt_pct(r.get("response_rate"))})
     miss = frame(s["quality"]["missingness"])
     alle = miss[(miss["group"] == "alle") & ~miss["suppressed"]] if not miss.empty else miss
-    parts: list[str] = [heading(f"{section_number(fw_of(s), 'quality')}. {QUALITY_TITLE}"),
+    parts: list[str] = [heading(f"{section_number(fw_of(s), 'quality')}. {QUALITY_TITLE}", anchor="quality"),
              table(pd.DataFrame(rows), caption="Antal respondenter og svarprocent", numeric=["Svar", "Inviterede", "Svarprocent"],
                    row_header="Gruppe")]
     missing = [GROUP_LABELS[g] for g in ("stab", "borgernaer") if g not in asked_groups(s)]
@@ -99,12 +119,39 @@ def quality(s: dict[str, Any]) -> Html:
             f"{fmt_pct(alle['share_missing'].mean())} af svarene på temaernes udsagn i gennemsnit; temaet med "
             f"flest «Ved ikke» er {alle.loc[alle['share_dont_know'].idxmax(), 'id']} "
             f"({fmt_pct(alle['share_dont_know'].max())})."))
-    parts.append(_reliability_part(s))
-    parts.append(paragraph(s["scoring_rule"]))
+    parts.append(_reliability_line(s))
+    if s.get("suppressed"):
+        parts.append(paragraph(f"Af hensyn til anonymiteten vises intet om færre end {s['min_n']} personer; "
+                               "bilaget siger, hvad der er skjult og hvorfor."))
+    else:
+        parts.append(paragraph(f"Intet er skjult: alle viste grupper har mindst {s['min_n']} svar."))
+    return Html("".join(parts))
+
+
+def method(s: dict[str, Any]) -> Html:
+    """Bilag: reliability, the scoring rule, the scales, how intervals and verdicts were made."""
+    parts: list[str] = [heading("Pålidelighed og metode", 3), _reliability_part(s),
+                        paragraph(s["scoring_rule"])]
     scales = scales_text(s)
     if scales:
         parts.append(paragraph(scales))
-    parts.append(paragraph(interval_text(s.get("interval"), both_groups=len(asked_groups(s)) == 2), cls="meta"))
+    parts.append(paragraph(interval_text(s.get("interval"), both_groups=len(asked_groups(s)) == 2)))
+    parts.append(paragraph(
+        "En forskel mellem staben og de borgernære ledere, eller en ændring siden sidste måling, kaldes klar, når "
+        "Welchs t-test giver p under 5 % efter Holms korrektion for, at alle temaer (og for sig pejlemærkerne) "
+        "testes på én gang. Det normale på landsplan er medianen af forskellen over de kommuner, hvor begge "
+        "grupper vises. Sammenhængen med tid til at lede det faglige er korrelationen blandt kommunens egne "
+        "borgernære ledere, trukket mod landsgennemsnittet efter, hvor mange de er (empirisk Bayes, "
+        "DerSimonian–Lairds varianskomponent); under halv egen vægt står der «på landsplan»."))
+    block = s.get("priority") or {}
+    if block.get("rule"):
+        parts.append(paragraph(block["rule"]))
+    return Html("".join(parts))
+
+
+def hidden(s: dict[str, Any]) -> Html:
+    """Bilag: what was suppressed and why, one line per group, fagområde, role or area."""
+    parts: list[str] = [heading("Skjulte tal", 3)]
     if s.get("suppressed"):
         lines = hidden_lines(s)
         parts.append(note(f"Af hensyn til anonymiteten vises intet om færre end {s['min_n']} personer. "
@@ -114,6 +161,18 @@ def quality(s: dict[str, Any]) -> Html:
     else:
         parts.append(paragraph(f"Intet er skjult: alle viste grupper har mindst {s['min_n']} svar."))
     return Html("".join(parts))
+
+
+def _reliability_line(s: dict[str, Any]) -> str:
+    """One plain line on the themes whose statements agree too little to read their score with confidence."""
+    rel = frame(s["quality"].get("reliability", []))
+    if rel.empty or rel["alpha"].notna().sum() == 0:
+        return ""
+    labels = theme_labels(fw_of(s))
+    low = [labels.get(i, i) for i in rel.loc[rel["alpha"] < 0.7, "id"]]
+    return paragraph("Temaernes udsagn hænger godt sammen, så scorerne kan læses, som de står." if not low else
+                     "Læs disse temaer med forsigtighed, da udsagnene under dem hænger svagere sammen: "
+                     + ", ".join(low) + " (detaljer i bilaget).")
 
 
 def scales_text(s: dict[str, Any]) -> str:
@@ -159,7 +218,7 @@ def _reliability_part(s: dict[str, Any]) -> str:
     text = ("Alle temaer måles pålideligt (alfa mindst 0,70)." if not low else
             "Læs disse temaer med forsigtighed, da udsagnene hænger svagere sammen (alfa under 0,70): "
             + ", ".join(low) + ".")
-    return (heading("Pålidelighed", 3) + paragraph(text)
+    return (heading("Pålidelighed", 4) + paragraph(text)
             + table(pd.DataFrame(rows), caption="Temaernes pålidelighed (alfa med 95 %-interval, Feldt)",
                     numeric=["Udsagn", "n", "Cronbachs alfa", "McDonalds omega"], row_header="Tema"))
 

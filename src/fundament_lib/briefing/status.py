@@ -20,12 +20,10 @@ from .common import (
     frame,
     fw_of,
     is_shown,
-    largest_gap,
-    score_text,
     shown_groups,
     skipped_text,
-    theme_labels,
 )
+from .decision import contents, how_to_read, key_findings
 from .hidden import join_da
 
 __all__ = ["title", "status", "DEMO_NOTICE"]
@@ -49,7 +47,7 @@ def title(s: dict[str, Any]) -> Html:
     groups = asked_groups(s)
     intro = (
         f"Denne briefing samler svarene fra {official_name(s['kommunekode'])}s "
-        f"{_WHO_ASKED.get(groups, _WHO_ASKED[('stab', 'borgernaer')])} i målingen {s['wave']}. Den viser, hvor "
+        f"{_WHO_ASKED.get(groups, _WHO_ASKED[('stab', 'borgernaer')])} i målingen fra {s['wave']}. Den viser, hvor "
         f"kommunen står på {domain_name(fw, plural=True)} i «{fw.short_title or fw.title}»"
         + (", hvor staben og de borgernære ledere ser forskelligt på temaerne," if len(groups) == 2 else "")
         + " og hvad workshoppen bør tage op først."
@@ -63,7 +61,8 @@ def title(s: dict[str, Any]) -> Html:
     if scope:
         parts.append(note(" ".join(scope)))
     parts += [paragraph(f"Region {s['region']} · {s['kommunegruppe']} · måling {s['wave']}", cls="meta"),
-              heading("Kort fortalt", 2), bullets(_key_findings(s, fw))]
+              heading("Kort fortalt", 2, anchor="kort"), bullets(key_findings(s, fw)),
+              how_to_read(int(s["min_n"]), both_groups=len(groups) == 2), contents(s)]
     return Html("".join(parts))
 
 
@@ -87,36 +86,6 @@ def _themes_line(s: dict[str, Any], fw: Framework) -> str | None:
     return text + "."
 
 
-def _key_findings(s: dict[str, Any], fw: Framework) -> list[str]:
-    scores = frame(s["scores"])
-    if scores.empty:
-        return ["Der er ingen scorer at vise: målingen stillede ingen af temaernes udsagn."]
-    groups = asked_groups(s)
-    group = groups[0] if len(groups) == 1 else "alle"
-    asked = asked_ids(s, fw)
-    out = []
-    for d in fw.domains:
-        if d.id not in asked:
-            continue
-        row = cell_of(scores, d.id, group)
-        out.append(f"{d.id} {d.title}: {score_text(row, ki=True)} på en skala fra 0 til 100.")
-    themes = scores[(scores["level"] == "theme") & (scores["group"] == group) & scores["score"].notna()]
-    if len(themes) > 1:
-        labels = theme_labels(fw)
-        best, worst = themes.loc[themes["score"].idxmax()], themes.loc[themes["score"].idxmin()]
-        out.append(f"Stærkest står {labels[best['id']]} ({fmt_num(best['score'])}); svagest "
-                   f"{labels[worst['id']]} ({fmt_num(worst['score'])}).")
-    top = largest_gap(s)
-    if top is not None:
-        who = "staben" if top["diff"] > 0 else "de borgernære ledere"
-        sure = "" if top["p_holm"] < 0.05 else " (forskellen er dog ikke statistisk sikker)"
-        out.append(f"Størst forskel mellem stab og borgernære ledere ses i {theme_labels(fw)[top['id']]}: "
-                   f"{who} vurderer {fmt_num(abs(top['diff']))} point højere{sure}.")
-    for p in (s.get("priority") or {}).get("priorities", [])[:1]:
-        out.append(f"Første prioritet efter reglen: {p['theme']} {p['title']}.")
-    return out
-
-
 def status(s: dict[str, Any]) -> Html:
     """Section 1: where the kommune stands on each pejlemærke, and against the other kommuner."""
     plots.set_style()
@@ -125,15 +94,18 @@ def status(s: dict[str, Any]) -> Html:
     asked = asked_ids(s, fw)
     partial = (s.get("coverage") or {}).get("partial_domains") or {}
     cols = ["Score", "95 %-KI", "n", "Positive svar"]
-    parts: list[str] = [heading(f"1. Status på {domain_name(fw, plural=True)}"),
+    parts: list[str] = [heading(f"1. Status på {domain_name(fw, plural=True)}", anchor="status"),
                         paragraph("Score på 0–100, hvor højere er bedre, med 95 %-konfidensinterval (KI) og antal "
                                   "svar (n). «Positive svar» er andelen af svarene i de to øverste svarkategorier.")]
+    rows = []
     for d in [d for d in fw.domains if d.id in asked]:
-        rows = [_status_row(cell_of(scores, d.id, g), GROUP_LABELS[g]) for g in shown_groups(s)]
-        caption = f"{d.id} {d.title}"
-        if d.id in partial:
-            caption += f" (bygger på {len(partial[d.id])} af {len(d.themes)} temaer)"
-        parts.append(table(pd.DataFrame(rows), caption=caption, numeric=cols, row_header="Gruppe"))
+        name = f"{d.id} {d.title}" + (f" (bygger på {len(partial[d.id])} af {len(d.themes)} temaer)"
+                                      if d.id in partial else "")
+        rows += [{fw.domain_label: name if i == 0 else "", **_status_row(cell_of(scores, d.id, g), GROUP_LABELS[g])}
+                 for i, g in enumerate(shown_groups(s))]
+    if rows:
+        parts.append(table(pd.DataFrame(rows), caption=f"Score pr. {domain_name(fw)} og gruppe", numeric=cols,
+                           row_header="Gruppe"))
     if not any(d.id in asked for d in fw.domains):
         parts.append(note("Målingen stillede ingen af temaernes udsagn, så der er ingen scorer at vise."))
     bench = frame(s.get("benchmark", []))

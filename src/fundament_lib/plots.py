@@ -619,8 +619,12 @@ def importance_performance(matrix: pd.DataFrame, *, basis: str | None = None, yl
     prio = shown["priority"].astype(bool)
     ax.scatter(shown.loc[~prio, xcol], shown.loc[~prio, "score"], s=60, facecolors="none",
                edgecolors="#5a5a5a", linewidths=1.4, label="Øvrige temaer", zorder=3)
-    ax.scatter(shown.loc[prio, xcol], shown.loc[prio, "score"], s=110, marker="D", facecolors="#ffffff",
-               edgecolors="#000000", linewidths=2.2, label="Prioriterede temaer", zorder=4)
+    ax.scatter(shown.loc[prio, xcol], shown.loc[prio, "score"], s=170, marker="D", facecolors="#ffffff",
+               edgecolors="#000000", linewidths=2.0, label="Prioriterede temaer", zorder=4)
+    if "rank" in shown.columns:  # the list's number inside its diamond, so no label can be read as another's
+        for _, row in shown[prio & shown["rank"].notna()].iterrows():
+            ax.text(row[xcol], row["score"], str(int(row["rank"])), ha="center", va="center", fontsize=7.5,
+                    fontweight="bold", zorder=5)
     if not shown.empty:
         ax.axvline(shown[xcol].median(), color="#6b6b6b", ls="--", lw=1)
         ax.axhline(shown["score"].median(), color="#6b6b6b", ls="--", lw=1)
@@ -638,7 +642,7 @@ def importance_performance(matrix: pd.DataFrame, *, basis: str | None = None, yl
     ordered = shown.loc[order]
     place_labels(ax, ordered[xcol].tolist(), ordered["score"].tolist(),
                  [_ip_label(row) for _, row in ordered.iterrows()],
-                 sizes=[110.0 if p else 60.0 for p in ordered["priority"].astype(bool)],
+                 sizes=[170.0 if p else 60.0 for p in ordered["priority"].astype(bool)],
                  bold=ordered["priority"].astype(bool).tolist(), fontsize=8.5, avoid=corners)
     return ax
 

@@ -184,8 +184,14 @@ def hidden_lines(s: dict[str, Any]) -> list[str]:
     folded = (alle is not None and bool(alle.items) and set(alle.reasons) <= {"complement"}
               and sum(alle.hidden.values()) == len(alle.items) and all(audience.get(i) in groups for i in alle.items))
     lines: list[str] = []
+    pair = _hidden_pair(subjects, groups)
+    if pair:  # which of the two is the small one is not said (section 2 calls it «en af grupperne»)
+        also = _follows(s)
+        lines.append(f"{pair[0].label} og {pair[1].label.lower()}: en af grupperne har {_few(k)}, og den anden er "
+                     "skjult, så den lille gruppe ikke kan regnes ud. Ingen af gruppernes tal vises for sig"
+                     + (" – heller ikke " + join_da(also, "eller") if also else "") + ".")
     for x in subjects:
-        if x.kind != "group" or (folded and x is alle):
+        if x.kind != "group" or (folded and x is alle) or (pair and x in pair):
             continue
         own = [i for i in alle.items if audience.get(i) == x.key] if folded and alle is not None else []
         also = [*(_follows(s) if x.key == "borgernaer" and x.key in groups else []),
@@ -209,6 +215,18 @@ def hidden_lines(s: dict[str, Any]) -> list[str]:
                                                           noun=one if len(labels) == 1 else many)
             lines.append(f"{who}{extent}: {reason}.")
     return lines
+
+
+def _hidden_pair(subjects: list[_Subject], groups: dict[str, str]) -> tuple[_Subject, _Subject] | None:
+    """Staff and frontline leaders when both are wholly hidden, one for too few answers and the other as
+    its complement (Læsø); else None."""
+    both = [x for x in subjects if x.kind == "group" and x.key in ("stab", "borgernaer")]
+    if len(both) != 2 or {groups.get("stab"), groups.get("borgernaer")} != {"few", "complement"}:
+        return None
+    if not all(_extent(x).startswith(". Ingen") for x in both):
+        return None
+    stab = next(x for x in both if x.key == "stab")
+    return stab, next(x for x in both if x.key == "borgernaer")
 
 
 def _count_of_kind(s: dict[str, Any], kind: str) -> int:

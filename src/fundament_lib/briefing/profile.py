@@ -72,9 +72,12 @@ def profile(s: dict[str, Any]) -> Html:
         parts.append(figure(ax, alt=_profile_alt(by_group, labels, s), caption=(
             f"Score (0–100) pr. tema for {' og '.join(_CAPTION[g] for g in groups)} med 95 %-"
             f"konfidensinterval.{band}")))
-    gap = len(groups) == 2
-    columns = [GROUP_LABELS[g] for g in shown_groups(s)] + ([GAP_COLUMN, NORM_COLUMN] if gap else [])
-    parts += [table(_profile_table(themes, labels, frame(s.get("gaps", [])), shown_groups(s), gap),
+    gap = len(groups) == 2 and bool(s.get("gaps"))
+    # A group hidden on every theme is said once (the note above), not as a column of «skjult».
+    shown = tuple(g for g in shown_groups(s) if g == "alle" or
+                  any(is_shown(cell_of(themes, t, g)) for t in labels))
+    columns = [GROUP_LABELS[g] for g in shown] + ([GAP_COLUMN, NORM_COLUMN] if gap else [])
+    parts += [table(_profile_table(themes, labels, frame(s.get("gaps", [])), shown, gap),
                     caption="Temascore pr. gruppe og forskellen mellem dem" if gap else "Temascore",
                     numeric=[*columns, POSITIVE_COLUMN], row_header="Tema"),
               paragraph(_table_note(fw, gap, len(labels)), cls="meta")]

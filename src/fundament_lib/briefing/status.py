@@ -98,14 +98,22 @@ def status(s: dict[str, Any]) -> Html:
                         paragraph("Score på 0–100, hvor højere er bedre, med 95 %-konfidensinterval (KI) og antal "
                                   "svar (n). «Positive svar» er andelen af svarene i de to øverste svarkategorier.")]
     rows = []
-    for d in [d for d in fw.domains if d.id in asked]:
+    domains = [d for d in fw.domains if d.id in asked]
+    # A group hidden on every pejlemærke is said once, not as rows of «skjult».
+    hidden_groups = [g for g in shown_groups(s) if g != "alle" and domains
+              and not any(is_shown(cell_of(scores, d.id, g)) for d in domains)]
+    for d in domains:
         name = f"{d.id} {d.title}" + (f" (bygger på {len(partial[d.id])} af {len(d.themes)} temaer)"
                                       if d.id in partial else "")
         rows += [{fw.domain_label: name if i == 0 else "", **_status_row(cell_of(scores, d.id, g), GROUP_LABELS[g])}
-                 for i, g in enumerate(shown_groups(s))]
+                 for i, g in enumerate(g for g in shown_groups(s) if g not in hidden_groups)]
     if rows:
         parts.append(table(pd.DataFrame(rows), caption=f"Score pr. {domain_name(fw)} og gruppe", numeric=cols,
                            row_header="Gruppe"))
+    if hidden_groups:
+        names = " og ".join(GROUP_LABELS[g].lower() if i else GROUP_LABELS[g] for i, g in enumerate(hidden_groups))
+        parts.append(paragraph(f"{names} vises ikke for sig for at beskytte en lille gruppe (se «Skjulte tal» i "
+                               "bilaget).", cls="meta"))
     if not any(d.id in asked for d in fw.domains):
         parts.append(note("Målingen stillede ingen af temaernes udsagn, så der er ingen scorer at vise."))
     bench = frame(s.get("benchmark", []))

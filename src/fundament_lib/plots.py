@@ -61,7 +61,16 @@ LIKERT_HATCH = ["///", "//", "", "", ""]
 DONT_KNOW_COLOR = "#8a8a8a"
 DK_START = 118  # where the "Ved ikke" bar starts, right of the 100 % mark
 # Sequential map from near-white to a mid blue: dark text stays readable (contrast ≥ 4.5) on every cell.
-HEAT_CMAP = sns.light_palette("#5b9bd5", as_cmap=True)
+DIVERGING_CMAP = "RdBu"  # red below the middle of the scale, blue above; the numbers are printed in every cell
+
+
+def _around_middle(grid: pd.DataFrame, middle: float = 50.0) -> dict[str, float]:
+    """Colour limits symmetric around the scale's middle and fitted to the data (to the next 5 points
+    beyond the farthest value), so scores of 34–81 do not all look alike on a 0–100 scale."""
+    values = grid.to_numpy(dtype=float)
+    spread = float(np.nanmax(np.abs(values - middle))) if np.isfinite(values).any() else 10.0
+    half = max(10.0, 5.0 * np.ceil((spread + 1) / 5.0))
+    return {"vmin": middle - half, "vmax": middle + half}  # symmetric: the colour map's centre is the middle
 
 
 def set_style() -> None:
@@ -368,8 +377,9 @@ def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_ord
     """Staff function × role heatmap of the frontline leaders' ratings (0–100), n in each cell.
 
     Suppressed cells (a row without a score) are blank with "skjult", cells without a row
-    (the survey did not ask them) blank with "ikke spurgt". The colour scale is sequential
-    (one hue, lightness only), so it reads in grayscale; the numbers are printed.
+    (the survey did not ask them) blank with "ikke spurgt". The colours diverge around the
+    scale's middle (50) with limits fitted to the data; the numbers are printed, so it reads in
+    grayscale too.
     """
     ax = _new_ax(ax, (8.0, 0.6 * len(functions) + 1.8))
     grid = roles.pivot(index="function", columns="role", values="score").reindex(
@@ -379,9 +389,9 @@ def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_ord
     asked = roles.assign(_asked=True).pivot(index="function", columns="role", values="_asked").reindex(
         index=list(functions), columns=list(roles_order)).notna().to_numpy()
     annot = np.where(grid.isna(), "", grid.round(0).astype("Int64").astype(str) + "\nn = " + ns.astype("Int64").astype(str))
-    sns.heatmap(grid.astype(float), ax=ax, vmin=0, vmax=100, cmap=HEAT_CMAP, annot=annot, fmt="",
-                linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100)"},
-                annot_kws={"fontsize": 9, "color": "#1b1b1b"})
+    sns.heatmap(grid.astype(float), ax=ax, cmap=DIVERGING_CMAP, annot=annot, fmt="", **_around_middle(grid),
+                linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100; 50 er skalaens midte)"},
+                annot_kws={"fontsize": 9.5, "color": "#1b1b1b"})
     for (y, x) in zip(*np.nonzero(grid.isna().to_numpy()), strict=True):  # seaborn leaves empty cells unlabelled
         ax.text(x + 0.5, y + 0.5, "skjult" if asked[y, x] else "ikke\nspurgt", ha="center", va="center",
                 fontsize=8.5, color="#555555")
@@ -405,12 +415,14 @@ def share_bars(shares: pd.DataFrame, *, labels: Mapping[str, str], key: str = "a
         low = rows["ci_low"].astype(float).to_numpy() * 100
         high = rows["ci_high"].astype(float).to_numpy() * 100
         ax.errorbar(values, y, xerr=[values - low, high - values], fmt="none", ecolor="#1b1b1b", capsize=3)
-    for yi, v, nn in zip(y, values, rows["n"].to_numpy(), strict=True):
+    ends = np.fmax(np.nan_to_num(values), np.nan_to_num(rows["ci_high"].astype(float).to_numpy() * 100)
+                   if "ci_high" in rows.columns else np.nan_to_num(values))
+    for yi, v, nn, end in zip(y, values, rows["n"].to_numpy(), ends, strict=True):
         text = "skjult" if pd.isna(v) else f"{v:.0f} % (n = {int(nn)})" if pd.notna(nn) else f"{v:.0f} %"
-        ax.text(101, float(yi), text, va="center", fontsize=8)
+        ax.text(float(end) + 1.5, float(yi), text, va="center", fontsize=10)  # right next to the bar's interval
     ax.set_yticks(y, [wrap(labels[k], 30) for k in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
-    ax.set_xlim(0, 125)
+    ax.set_xlim(0, min(125.0, float(np.nanmax(ends, initial=0)) + 30))
     ax.set_xticks([0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"])
     ax.set_xlabel(xlabel)
     return ax
@@ -424,8 +436,9 @@ def subgroup_heatmap(cells: pd.DataFrame, *, rows: Mapping[str, str], columns: M
     ns = cells.pivot(index="id", columns="group", values="n").reindex(index=list(rows), columns=list(columns))
     annot = np.where(grid.isna(), "–", grid.round(0).astype("Int64").astype(str) + "\n(" +
                      ns.astype("Int64").astype(str) + ")")
-    sns.heatmap(grid.astype(float), ax=ax, vmin=0, vmax=100, cmap=HEAT_CMAP, annot=annot, fmt="",
-                linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100)"}, annot_kws={"fontsize": 8.5, "color": "#1b1b1b"})
+    sns.heatmap(grid.astype(float), ax=ax, cmap=DIVERGING_CMAP, annot=annot, fmt="", **_around_middle(grid),
+                linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100; 50 er skalaens midte)"},
+                annot_kws={"fontsize": 8.5, "color": "#1b1b1b"})
     ax.set_yticks(np.arange(len(rows)) + 0.5, [wrap(v, 34) for v in rows.values()], rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")

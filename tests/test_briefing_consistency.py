@@ -192,3 +192,20 @@ def test_the_clearly_weakest_theme_is_a_priority_unless_the_text_says_why(summar
         chosen = [p["theme"] for p in s["priority"]["priorities"]]
         assert theme in chosen or f"svageste tema, {theme}" in s["priority"]["note"], code
     assert weakest >= 20
+
+
+def test_prerequisites_split_by_group_show_only_shown_cells(summaries):
+    split = 0
+    for code, s in summaries.items():
+        items = pd.DataFrame(s["items"])
+        for pre in s["priority"]["prerequisites"]:
+            for group in ("stab", "borgernaer"):
+                rows = items[(items["item_id"] == pre["id"]) & (items["group"] == group)]
+                value = pre.get(f"score_{group}")
+                if rows.empty or rows["score"].isna().any():
+                    assert value is None, (code, pre["id"], group)
+                else:
+                    expected = (rows["score"] * rows["n"]).sum() / rows["n"].sum()
+                    assert value == pytest.approx(expected, abs=1e-3), (code, pre["id"], group)
+                    split += 1
+    assert split > 300

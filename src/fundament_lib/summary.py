@@ -42,7 +42,8 @@ __all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slic
 # within a set of fewer than min_n other kommuner left out; 1.5: coverage, scales, analyses, demo, items.points;
 # 1.4: interval (structured); 1.3: free_text.n_distinct
 # 2.1: gaps.clear/norm/large and changes.p_holm/clear (one verdict per number), priority: reasons, forced,
-# derived/own_weight, gap/gap_norm/gap_large, change/change_clear per priority, matrix.title/derived/x/rank, weakest
+# derived/own_weight, gap/gap_norm/gap_large, change/change_clear per priority, matrix.title/derived/x/rank, weakest,
+# prerequisites.score_stab/score_borgernaer
 SCHEMA_VERSION = "2.1"
 MAX_FREE_TEXTS = 8
 FLAGS = ["suppressed", "suppression"]

@@ -127,22 +127,32 @@ def _get(cell: pd.Series | None, key: str) -> float:
 
 
 def prerequisites(fw: Framework, items: pd.DataFrame) -> list[dict[str, Any]]:
-    """The three process prerequisites with their score (alle) and whether they look weak; none
-    when the survey did not ask them."""
+    """The three process prerequisites with their score (alle; ``score_stab`` and ``score_borgernaer``
+    where shown) and whether they look weak; none when the survey did not ask them."""
     if fw.prerequisites is None or items.empty:
         return []
     asked = set(items["item_id"].astype(str))
     alle = items[items["group"] == "alle"]
     scores = _alle_scores(items)
     out = []
+    by_group = {g: _group_scores(items, g) for g in ("stab", "borgernaer")}
     for pre in [x for x in fw.prerequisites.items if x.id in asked]:
         value = scores.get(pre.id, np.nan)
         n = alle.loc[alle["item_id"] == pre.id, "n"]
         score = float(value) if pd.notna(value) else None
         out.append({"id": pre.id, "title": pre.title, "score": score,
                     "n": int(n.sum()) if score is not None else None,
-                    "weak": score is not None and score < WEAK_PREREQUISITE})
+                    "weak": score is not None and score < WEAK_PREREQUISITE,
+                    **{f"score_{g}": _num(v.get(pre.id, np.nan)) for g, v in by_group.items()}})
     return out
+
+
+def _group_scores(items: pd.DataFrame, group: str) -> pd.Series:
+    """One group's shown score (0–100) per item (n-weighted over scales; missing where hidden)."""
+    rows = items[items["group"] == group]
+    if rows.empty:
+        return pd.Series(dtype="float64")
+    return _alle_scores(rows.assign(group="alle"))
 
 
 def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], ref: pd.DataFrame, *,

@@ -81,13 +81,17 @@ def _agenda(chosen: list[dict[str, Any]], prereq: list[dict[str, Any]], s: dict[
                                + ("forskellene mellem staben og de borgernære ledere og i " if both else "")
                                + ("forudsætningerne nedenfor." if prereq else "drøftelsesspørgsmålene til temaerne.")))
     if prereq:
-        rows = [{"Forudsætning": x["title"], "Score": "skjult" if x["score"] is None else fmt_num(x["score"]),
+        split = [g for g in ("stab", "borgernaer") if any(x.get(f"score_{g}") is not None for x in prereq)]
+        columns = {"stab": "Stab og ledelse", "borgernaer": "Borgernære ledere"}
+        rows = [{"Forudsætning": x["title"], "Alle": "skjult" if x["score"] is None else fmt_num(x["score"]),
+                 **{columns[g]: fmt_num(x[f"score_{g}"]) if x.get(f"score_{g}") is not None else "skjult"
+                    for g in split},
                  "Vurdering": "under midten" if x["weak"] else ("–" if x["score"] is None else "over midten")}
                 for x in prereq]
         parts.append(heading("Forudsætninger for en god proces (s. 15)", 4)
-                     + table(pd.DataFrame(rows), caption="De tre forudsætninger: score (0–100) blandt alle ledere; "
-                                                      "50 er midten af svarskalaen",
-                             numeric=["Score"], row_header="Forudsætning"))
+                     + table(pd.DataFrame(rows), caption="De tre forudsætninger: score (0–100) pr. gruppe; 50 er "
+                                                      "midten af svarskalaen, og vurderingen gælder alle ledere",
+                             numeric=["Alle", *[columns[g] for g in split]], row_header="Forudsætning"))
         weak = [x for x in prereq if x["weak"]]
         if weak:
             listed = " og ".join(f"«{x['title']}» ({fmt_num(x['score'])})" for x in weak)

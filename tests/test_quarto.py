@@ -264,6 +264,19 @@ def test_html_to_markdown_reads_back_in_pandoc_as_the_same_document(tmp_path):
     assert html_to_markdown(page, MediaFolder(tmp_path)) == "Hej\n"  # a page's head is not its text
 
 
+def test_a_link_to_a_heading_keeps_its_target_in_typst(tmp_path):
+    """The briefing's table of contents links to its sections: Typst refuses a link to a label no
+    heading carries (``label `<status>` does not exist in the document``)."""
+    import typst
+
+    page = '<ul><li><a href="#status">1. Status</a></li></ul><h2 id="status">1. Status</h2><p>Tekst</p>'
+    markdown = html_to_markdown(page, MediaFolder(tmp_path))
+    [header] = list(_walk(_pandoc_ast(markdown), "Header"))
+    assert header["c"][1][0] == "status"
+    source = pypandoc.convert_text(markdown, "typst", format="markdown", extra_args=["--standalone"])
+    assert typst.compile(source.encode("utf-8"))[:5] == b"%PDF-"
+
+
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")),
                 min_size=1, max_size=40).filter(lambda s: s.strip())
 

@@ -139,6 +139,15 @@ class _Converter(MarkdownConverter):
     def convert_title(self, el: Any, text: str, parent_tags: Any) -> str:
         return ""  # a page's <title> is metadata, not text on the page
 
+    def convert_hN(self, n: int, el: Any, text: str, parent_tags: Any) -> str:
+        """A heading keeps its id as a Pandoc attribute (``{#id}``): the briefing's table of contents
+        links to it, and Typst refuses a link to a label no heading carries."""
+        out = super().convert_hN(n, el, text, parent_tags)  # type: ignore[misc]
+        ident = el.get("id")
+        if not ident or "_inline" in parent_tags or not re.fullmatch(r"[A-Za-z][\w.-]*", ident):
+            return out
+        return out.rstrip("\n") + f" {{#{ident}}}\n\n"
+
     # ---- images and figures ---------------------------------------------------------------------
     def _image(self, src: str, *, description: str, alt: str) -> str:
         path = self.media.save_data_uri(src)

@@ -138,17 +138,18 @@ def load_params(params_dir: Path, kommunekode: str, *, extra: dict[str, Any] | N
     code = normalise_code(kommunekode)
     data = load_defaults(params_dir)
     source = str(params_dir / DEFAULTS_FILE)
-    files = [params_dir / f"{code}.yaml"] + ([params_dir / DEMO_FOLDER / f"{code}.yaml"] if demo else [])
-    for path in files:
+    # (file, keys it may not set): on demo data the kommune's own file gives no survey facts.
+    layers = [(params_dir / f"{code}.yaml", DATA_KEYS if demo else ())]
+    if demo:
+        layers.append((params_dir / DEMO_FOLDER / f"{code}.yaml", ()))
+    for path, dropped in layers:
         if not path.exists():
             continue
         override = _read_yaml(path)
         named = override.pop("kommunekode", code)
         if normalise_code(named) != code:
             raise ParamsError(f"{path}: kommunekode {named!r} does not match the file name")
-        if demo and path == files[0]:
-            override = {k: v for k, v in override.items() if k not in DATA_KEYS}
-        data = deep_merge(data, override)
+        data = deep_merge(data, {k: v for k, v in override.items() if k not in dropped})
         source = str(path)
     if extra:
         data = deep_merge(data, extra)

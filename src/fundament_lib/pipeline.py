@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .framework import load_framework
-from .ingest.schema import read_tidy
+from .ingest.schema import demo_codes, read_tidy
 from .kommuner import check_codes
 from .params import Params, load_params
 from .paths import demo_data_path, params_dir
@@ -73,7 +73,7 @@ def load(data: Path | None = None, *, kommuner: list[str] | None = None,
     tidy = read_tidy(data)
     present = sorted(set(tidy["kommunekode"].astype(str).unique()))
     codes = check_codes(kommuner, set(present)) if kommuner else present
-    demo = {str(c) for c in tidy.attrs.get("demo_kommuner", [])}
+    demo = demo_codes(tidy)
     params = {code: load_params(folder, code, demo=code in demo) for code in present}
     for p in {p.framework for p in params.values()}:
         load_framework(p)  # a bad framework id fails here, before any work

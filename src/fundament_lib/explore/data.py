@@ -15,7 +15,7 @@ from .. import descriptives as desc
 from ..errors import FrameworkError, ParamsError, UnknownKommuneError
 from ..fmt import fmt_int, fmt_num
 from ..framework import Framework, available_frameworks, load_framework
-from ..ingest.schema import read_tidy, validate_tidy
+from ..ingest.schema import demo_codes, read_tidy, validate_tidy
 from ..kommuner import kommuner as kommune_table
 from ..params import load_params
 from ..paths import demo_data_path, params_dir
@@ -172,7 +172,7 @@ def load(data: str | Path | pd.DataFrame | None = None, *, framework: str | Fram
             raise FrameworkError(f"{source}: item ids not in framework {fw.id}: {', '.join(unknown[:8])}")
     codes = sorted({str(c) for c in tidy["kommunekode"].unique()})
     return Dataset(tidy=tidy, fw=fw, scores=respondent_scores(tidy, fw),
-                   min_n=_thresholds(codes, min_n, params_root, set(tidy.attrs.get("demo_kommuner", []))),
+                   min_n=_thresholds(codes, min_n, params_root, demo_codes(tidy)),
                    default_min_n=min_n, source=source)
 
 
@@ -187,7 +187,7 @@ def _detect_framework(tidy: pd.DataFrame) -> Framework:
                          "pass framework= with the framework's id or YAML file")
 
 
-def _thresholds(codes: Sequence[str], min_n: int, root: Path | None, demo: set[str]) -> dict[str, int]:
+def _thresholds(codes: Sequence[str], min_n: int, root: Path | None, demo: frozenset[str]) -> dict[str, int]:
     folder = root or params_dir()
     out = {}
     for code in codes:

@@ -55,6 +55,7 @@ __all__ = [
     "with_str_columns",
     "validate_tidy",
     "read_tidy",
+    "demo_codes",
     "UNKNOWN_KOMMUNE",
     "BAD_GROUP",
     "EMPTY_ID",
@@ -289,6 +290,12 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
 
 def _name(paths: list[Path]) -> str:
     return str(paths[0]) if len(paths) == 1 else f"{len(paths)} files under {paths[0].parent}"
+
+
+def demo_codes(tidy: pd.DataFrame) -> frozenset[str]:
+    """The kommuner whose rows in a table from :func:`read_tidy` are demo data (none for a table
+    made any other way)."""
+    return frozenset(str(c) for c in tidy.attrs.get("demo_kommuner", []))
 
 
 def _kommuner_of(df: pd.DataFrame) -> set[str]:

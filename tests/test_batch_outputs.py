@@ -196,3 +196,8 @@ def test_a_dataset_of_one_kommune_gives_its_briefing_without_comparisons(project
     assert report.overview is None and not (out / OVERVIEW).exists()  # no country to overview
     html = (out / "707" / "briefing.html").read_text(encoding="utf-8")
     assert "kan ikke sammenlignes med andre kommuner" in html and "nr. 1 af 1" not in html
+    # A run of one kommune writes its index too, so the briefing's link back to it is not dead;
+    # the copy for the kommune (its bundle) has no such link.
+    assert 'href="../index.html"' in html and (out / "index.html").is_file()
+    bundled = next((out / BUNDLES).glob("707-*/briefing.html")).read_text(encoding="utf-8")
+    assert "index.html" not in bundled

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import __version__, atomic
+from .backlink import without_index_link
 from .kommuner import kommune_name, official_name, slug
 from .leaks import Leak, check_files
 
@@ -74,7 +75,10 @@ def bundle_name(code: str) -> str:
 
 def bundle_files(source: Path) -> dict[str, bytes]:
     """The files of a briefing folder that a bundle may hold, by name (those that exist)."""
-    return {name: (source / name).read_bytes() for name in (*_REQUIRED, *_OPTIONAL) if (source / name).is_file()}
+    files = {name: (source / name).read_bytes() for name in (*_REQUIRED, *_OPTIONAL) if (source / name).is_file()}
+    if "briefing.html" in files:  # the link back to the run's index is the data holder's, not the kommune's
+        files["briefing.html"] = without_index_link(files["briefing.html"].decode("utf-8")).encode("utf-8")
+    return files
 
 
 def write_bundle(source: Path, root: Path, code: str, *, inputs: str, allowed: Collection[str] = (),

@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import atomic
+from .backlink import with_index_link
 from .errors import RenderError
 
 if TYPE_CHECKING:
@@ -81,6 +82,9 @@ class Outputs:
             require_chromium()
 
 
+BRIEFING_STEM = "briefing"  # a kommune's page (the overview has its own stem)
+
+
 def output_files(stem: str, *, pdf: bool = False) -> tuple[str, ...]:
     """The files of a complete output folder for documents named ``stem``."""
     return (f"{stem}.html", f"{stem}.ipynb", SUMMARY_FILE, *((f"{stem}.pdf",) if pdf else ()))
@@ -133,10 +137,14 @@ class Publisher:
         (folder / MARKER).unlink(missing_ok=True)
         atomic.write_bytes(folder / f"{stem}.ipynb", result.notebook)
         atomic.write_text(folder / SUMMARY_FILE, summary_text)
+        back = stem == BRIEFING_STEM  # a briefing sits beside the run's index.html (backlink.py)
         if self.outputs.renderer == "quarto":
             self._quarto(folder, stem, title)
+            if back:
+                page = folder / f"{stem}.html"
+                atomic.write_text(page, with_index_link(page.read_text(encoding="utf-8")))
         else:
-            atomic.write_text(folder / f"{stem}.html", result.html)
+            atomic.write_text(folder / f"{stem}.html", with_index_link(result.html) if back else result.html)
             if self.outputs.pdf:
                 self._printer_started().print(folder / f"{stem}.html", folder / f"{stem}.pdf")
         if not self.outputs.pdf:

@@ -4,15 +4,21 @@
 
 Prints, over the demo data (``fundament demo`` first): how often each kommune's planted weakest
 theme is among its three priorities, how often a planted decoy (low score, low stated
-importance) comes first, and how often the scores find the planted strongest and weakest theme.
+importance) comes first, how often the scores find the planted strongest and weakest theme, and
+whether the kommuner with a planted local driver (and only they) have it picked up as their own
+(own weight ≥ ½, shrunk correlation above the national one) and cited as local in their reasons.
 """
 
 from __future__ import annotations
 
 import json
 
+from fundament_lib.demo import local_pickups
+from fundament_lib.framework import load_framework
 from fundament_lib.paths import demo_data_path
-from fundament_lib.pipeline import prepare
+from fundament_lib.pipeline import Prepared, prepare
+from fundament_lib.scoring import respondent_scores
+from fundament_lib.tables import local_driver_table, outcome_scores
 
 
 def main() -> None:
@@ -37,7 +43,27 @@ def main() -> None:
     print(f"planted decoy ranked first:                   {decoy_first}/{n_decoy}")
     print(f"lowest 'alle' theme score = planted weakest:  {lowest}/{n_weak}")
     print(f"highest 'alle' theme score = planted strongest: {highest}/{n_weak}")
+    _local(planted, prepared)
 
+
+def _local(planted: dict, prepared: Prepared) -> None:
+    """The planted local drivers: found as the kommune's own, nowhere else, and cited as local."""
+    local = planted.get("local_drivers") or {}
+    if not local:
+        return
+    fw = load_framework(planted["framework"])
+    table = local_driver_table(respondent_scores(prepared.tidy, fw), outcome_scores(prepared.tidy, fw), fw)
+    for theme in sorted({x["theme"] for x in local.values()}):
+        mine = {c for c, x in local.items() if x["theme"] == theme}
+        found = local_pickups(table, theme)
+        reasons = {c: next((p["reason"] for p in s["priority"]["priorities"] if p["theme"] == theme), None)
+                   for c, s in prepared.summaries.items()}
+        own_link = {c for c, r in reasons.items() if r and "blandt kommunens egne borgernære ledere" in r}
+        print(f"local driver {theme} picked up as the kommune's own: {len(found & mine)}/{len(mine)} planted, "
+              f"{len(found - mine)}/{len(table['kommunekode'].unique()) - len(mine)} others")
+        print(f"  a priority in {sum(reasons[c] is not None for c in mine)}/{len(mine)} planted kommuner; "
+              f"its reason cites the kommune's own link in {len(own_link & mine)} of them and in "
+              f"{len(own_link - mine)} other kommuner")
 
 if __name__ == "__main__":
     main()

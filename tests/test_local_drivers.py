@@ -67,3 +67,23 @@ def test_a_kommune_with_too_few_pairs_takes_the_national_value(rng):
     assert out.loc[("few", "A"), "own_weight"] == 0
     assert out.loc[("few", "A"), "r"] == pytest.approx(out.loc[("few", "A"), "r_national"])
     assert np.isnan(out.loc[("few", "A"), "r_own"])
+
+
+def test_the_demos_planted_local_driver_is_found_in_those_kommuner_only():
+    """The demo plants a theme that drives the outcome in a few kommuner only (``local_drivers``); on a
+    small generated survey exactly those kommuner have it as a driver of their own."""
+    from fundament_lib.demo import LOCAL_DRIVER_WEIGHT, DemoConfig, generate, local_pickups
+    from fundament_lib.framework import load_framework
+    from fundament_lib.scoring import respondent_scores
+    from fundament_lib.tables import local_driver_table, outcome_scores
+
+    codes = ("101", "147", "151", "153", "155", "157", "159", "161", "163", "165", "167", "169", "173", "175",
+             "183", "185")
+    planted = {"151": ("P2.2", LOCAL_DRIVER_WEIGHT), "165": ("P2.2", LOCAL_DRIVER_WEIGHT)}
+    # 300 frontline leaders each: enough for a kommune's own correlation to stand out from chance
+    survey = generate(DemoConfig(kommuner=codes, fixed_size=300, local_drivers=planted, second_wave_kommuner=()))
+    assert survey.planted["local_drivers"] == {c: {"theme": "P2.2", "weight": LOCAL_DRIVER_WEIGHT} for c in planted}
+    fw = load_framework()
+    table = local_driver_table(respondent_scores(survey.tidy, fw), outcome_scores(survey.tidy, fw), fw)
+    assert local_pickups(table, "P2.2") == set(planted)
+    assert all(local_pickups(table, t.id) == set() for t in fw.themes() if t.id != "P2.2")

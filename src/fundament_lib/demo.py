@@ -11,7 +11,10 @@ the data (``planted_effects.json`` and ``true_scores.csv``):
   some a *decoy*: a low-scoring theme of low stated importance;
 * in about 30 % a planted *gap* theme where staff rate themselves far above
   what frontline leaders report;
-* national *drivers* of the outcome item ("tid og rum til at lede det faglige");
+* national *drivers* of the outcome item ("tid og rum til at lede det faglige"), and in a few
+  kommuner a *local driver*: a theme that matters much more for their frontline leaders' outcome
+  than it does nationally (drawn without touching the random stream, so everything else is as
+  without it);
 * "Ved ikke", item non-response and a few break-offs; free text, some with
   names, e-mail addresses or phone numbers that the briefing must screen out;
 * a second wave in a few kommuner, with a planted improvement;
@@ -36,7 +39,8 @@ from .framework import Framework, load_framework
 from .kommuner import kommuner
 from .params import DEMO_FOLDER
 
-__all__ = ["DemoConfig", "DemoSurvey", "generate", "write_demo", "expected_item_mean", "THRESHOLDS"]
+__all__ = ["DemoConfig", "DemoSurvey", "generate", "write_demo", "expected_item_mean", "THRESHOLDS", "local_pickups",
+           "LOCAL_DRIVER_WEIGHT", "LOCAL_MARGIN"]
 
 # Cut points of the latent scale into the five answer categories.
 THRESHOLDS = np.array([-1.6, -0.6, 0.35, 1.3])
@@ -49,6 +53,7 @@ PLANTED_SHIFT = 0.9    # size of a planted strongest / weakest theme
 MARGIN = 0.4           # a planted extreme lies at least this far beyond every other theme
 GAP_SHIFT = 0.7        # extra staff optimism on a planted gap theme
 WAVE_SHIFT = 0.5       # improvement on the weakest theme in a second wave
+LOCAL_DRIVER_WEIGHT = 1.3  # a local driver's extra weight on the outcome (the national ones: 0.30–0.45)
 
 FREE_TEXT = [
     "Dobbeltregistrering af fravær i to systemer tager tid hver uge.",
@@ -90,6 +95,10 @@ class DemoConfig:
     misfit_target: str = "P2.2"
     drivers: dict[str, float] = field(
         default_factory=lambda: {"P1.3": 0.45, "P1.4": 0.35, "P1.5": 0.30}
+    )
+    # kommune → (theme, extra weight on the outcome): a driver of that kommune's own
+    local_drivers: dict[str, tuple[str, float]] = field(
+        default_factory=lambda: {c: ("P2.2", LOCAL_DRIVER_WEIGHT) for c in ("101", "751", "851", "461", "147")}
     )
 
 
@@ -207,6 +216,7 @@ def generate(config: DemoConfig | None = None, framework: Framework | None = Non
         "framework": fw.id,
         "kommuner": planted,
         "drivers": cfg.drivers,
+        "local_drivers": {c: {"theme": t, "weight": w} for c, (t, w) in cfg.local_drivers.items() if c in codes},
         "stab_shift_latent": STAB_SHIFT,
         "second_wave": {"label": cfg.second_wave, "kommuner": list(cfg.second_wave_kommuner),
                         "improved_theme": "weakest", "shift_latent": WAVE_SHIFT},
@@ -275,7 +285,7 @@ def _respondents(code: str, wave: str, group: str, n: int, mu: dict[str, float],
         for k, pre in enumerate(fw.prerequisites.items):
             answers[pre.id] = _to_category(person + 0.2 * k - 0.1 + rng.normal(0, 0.8, n))
     if group == "borgernaer":
-        answers.update(_frontline_blocks(theme_lat, person, fw, cfg, rng, n))
+        answers.update(_frontline_blocks(theme_lat, person, fw, cfg, rng, n, local=cfg.local_drivers.get(code)))
     tag = "S" if group == "stab" else "B"
     frame = pd.DataFrame({
         "respondent_id": [f"{code}-{tag}-{wave}-{r + 1:04d}" for r in range(n)],
@@ -309,11 +319,16 @@ BURDEN_RATE = {"admin": 0.55, "it": 0.45, "indkob": 0.3, "teknisk": 0.35, "arbej
 
 
 def _frontline_blocks(theme_lat: dict[str, np.ndarray], person: np.ndarray, fw: Framework,
-                      cfg: DemoConfig, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """Outcome, role assessment and burden: answered by frontline leaders only."""
+                      cfg: DemoConfig, rng: np.random.Generator, n: int, *,
+                      local: tuple[str, float] | None = None) -> dict[str, np.ndarray]:
+    """Outcome, role assessment and burden: answered by frontline leaders only; ``local`` (theme,
+    weight) adds a driver of this kommune's own to the outcome."""
     out: dict[str, np.ndarray] = {}
     if fw.outcome:
-        drive = sum(w * theme_lat[t] for t, w in cfg.drivers.items() if t in theme_lat)
+        weights = dict(cfg.drivers)
+        if local is not None and local[0] in theme_lat:
+            weights[local[0]] = weights.get(local[0], 0.0) + local[1]
+        drive = sum(w * theme_lat[t] for t, w in weights.items() if t in theme_lat)
         out[fw.outcome.id] = _to_category(-0.3 + drive + rng.normal(0, 0.7, n))
     if fw.roles:
         for f in fw.roles.functions:
@@ -436,3 +451,17 @@ def load_planted(processed_dir: Path) -> tuple[dict[str, object], pd.DataFrame]:
     planted = json.loads((processed_dir / "demo_planted_effects.json").read_text(encoding="utf-8"))
     truth = pd.read_csv(processed_dir / "demo_true_scores.csv", dtype={"kommunekode": str, "wave": str})
     return planted, truth
+
+
+LOCAL_MARGIN = 0.18  # a shrunk correlation this far above the national one is a driver of the kommune's own
+
+
+def local_pickups(local: pd.DataFrame, theme: str) -> set[str]:
+    """The kommuner whose own frontline leaders' answers make ``theme`` a driver of their own: its
+    own weight is at least ½ and its shrunk correlation with the outcome lies at least
+    :data:`LOCAL_MARGIN` above the national one.
+
+    ``local`` is :func:`fundament_lib.tables.local_driver_table`'s result."""
+    rows = local[(local["id"] == theme) & (local["own_weight"] >= 0.5)
+                 & (local["r"] >= local["r_national"] + LOCAL_MARGIN)]
+    return {str(c) for c in rows["kommunekode"]}

@@ -23,7 +23,7 @@ from .framework import Framework
 from .params import Params
 from .scoring import answer_scores, respondent_scores
 
-__all__ = ["Tables", "StatsSettings", "national_tables", "settings_from"]
+__all__ = ["Tables", "StatsSettings", "national_tables", "settings_from", "local_driver_table", "outcome_scores"]
 
 
 @dataclass(frozen=True)
@@ -124,14 +124,23 @@ def _national_drivers(t: Tables, method: str) -> tuple[pd.DataFrame | None, str 
 
 
 def _local_drivers(t: Tables) -> pd.DataFrame:
-    if t.outcome is None or t.outcome.empty:
+    return local_driver_table(t.respondent_scores, t.outcome, t.fw)
+
+
+def local_driver_table(rs: pd.DataFrame, outcome: pd.Series | None, fw: Framework) -> pd.DataFrame:
+    """Each kommune's shrunk theme–outcome correlations among its frontline leaders (latest wave):
+    ``kommunekode``, ``id``, ``n``, ``r_own``, ``r_national``, ``tau2``, ``own_weight``, ``r``
+    (:func:`fundament_lib.stats.local_drivers.shrunk_correlations`); empty without an outcome.
+
+    ``rs`` are the respondent scores (:func:`fundament_lib.scoring.respondent_scores`), ``outcome``
+    the outcome answer per respondent (:func:`outcome_scores`)."""
+    if outcome is None or outcome.empty:
         return pd.DataFrame(columns=["kommunekode", "id", "n", "r_own", "r_national", "tau2", "own_weight", "r"])
-    rs = t.respondent_scores
     latest = rs.groupby("kommunekode", observed=True)["wave"].transform("max")
     frontline = rs[(rs["group"] == "borgernaer") & (rs["wave"] == latest)]
-    themes = [th.id for th in t.fw.themes() if th.id in frontline and frontline[th.id].notna().any()]
+    themes = [th.id for th in fw.themes() if th.id in frontline and frontline[th.id].notna().any()]
     frame = frontline[["kommunekode", *themes]].assign(kommunekode=lambda d: d["kommunekode"].astype(str))
-    return stats.shrunk_correlations(frame, t.outcome, themes)
+    return stats.shrunk_correlations(frame, outcome, themes)
 
 
 def national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSettings | None = None) -> Tables:
@@ -149,7 +158,7 @@ def national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSettings |
         subgroups=desc.subgroup_scores(resp, fw), roles=desc.role_scores(dist, fw),
         burden_areas=desc.burden_areas(dist, fw), burden_share=desc.burden_share(tidy, fw),
         missingness=desc.missingness(dist, fw), respondents=desc.respondent_counts(tidy),
-        texts=desc.free_texts(tidy, fw), respondent_scores=resp, outcome=_outcome(tidy, fw),
+        texts=desc.free_texts(tidy, fw), respondent_scores=resp, outcome=outcome_scores(tidy, fw),
         intervals=intervals,
         gaps=stats.group_gaps(resp, fw, intervals=intervals, confidence=cfg.confidence),
         changes=stats.wave_changes(resp, fw, intervals=intervals, confidence=cfg.confidence),
@@ -174,7 +183,8 @@ def _reliability(tidy: pd.DataFrame, fw: Framework, cfg: StatsSettings) -> pd.Da
                                    confidence=cfg.confidence)
 
 
-def _outcome(tidy: pd.DataFrame, fw: Framework) -> pd.Series | None:
+def outcome_scores(tidy: pd.DataFrame, fw: Framework) -> pd.Series | None:
+    """The outcome item's answer (0–100) per respondent id; ``None`` where the framework has none."""
     if fw.outcome is None:
         return None
     rows = tidy[(tidy["item_id"] == fw.outcome.id) & (tidy["status"] == "svar")]

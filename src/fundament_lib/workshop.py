@@ -15,11 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import stats
 from .framework import Framework
 from .jsonready import records
 from .params import Params
 from .priority import prioritise
 from .sharing import enough_others
+from .stats._common import cell_rng
+from .stats.bootstrap import replicate_summary
 
 __all__ = ["theme_inputs", "priority_section", "prerequisites", "benchlearning", "WEAK_PREREQUISITE"]
 
@@ -126,9 +129,16 @@ def _get(cell: pd.Series | None, key: str) -> float:
     return float(cell[key])
 
 
-def prerequisites(fw: Framework, items: pd.DataFrame) -> list[dict[str, Any]]:
+def prerequisites(fw: Framework, items: pd.DataFrame, *, n_boot: int = stats.DEFAULT_N_BOOT,
+                  confidence: float = stats.DEFAULT_CONFIDENCE, seed: int = stats.DEFAULT_SEED) -> list[dict[str, Any]]:
     """The three process prerequisites with their score (alle; ``score_stab`` and ``score_borgernaer``
-    where shown) and whether they look weak; none when the survey did not ask them."""
+    where shown), its interval and verdict; none when the survey did not ask them.
+
+    The interval is the themes' (bootstrap percentile over respondents, all leaders stratified by
+    group; :func:`prerequisite_interval`); the verdict follows it, as every verdict does
+    (:mod:`fundament_lib.verdicts`): ``"strong"`` where the interval lies wholly at or above
+    :data:`WEAK_PREREQUISITE`, ``"weak"`` wholly below, ``"uncertain"`` where it spans it. ``weak``
+    is ``verdict == "weak"``."""
     if fw.prerequisites is None or items.empty:
         return []
     asked = set(items["item_id"].astype(str))
@@ -140,11 +150,55 @@ def prerequisites(fw: Framework, items: pd.DataFrame) -> list[dict[str, Any]]:
         value = scores.get(pre.id, np.nan)
         n = alle.loc[alle["item_id"] == pre.id, "n"]
         score = float(value) if pd.notna(value) else None
+        low, high = (prerequisite_interval(items[items["item_id"] == pre.id], n_boot=n_boot, confidence=confidence,
+                                           seed=cell_rng(seed, ("prerequisite", pre.id)))
+                     if score is not None else (np.nan, np.nan))
+        verdict = (None if score is None or np.isnan(low) else "strong" if low >= WEAK_PREREQUISITE
+                   else "weak" if high < WEAK_PREREQUISITE else "uncertain")
         out.append({"id": pre.id, "title": pre.title, "score": score,
                     "n": int(n.sum()) if score is not None else None,
-                    "weak": score is not None and score < WEAK_PREREQUISITE,
+                    "ci_low": _num(low), "ci_high": _num(high), "verdict": verdict, "weak": verdict == "weak",
                     **{f"score_{g}": _num(v.get(pre.id, np.nan)) for g, v in by_group.items()}})
     return out
+
+
+def _answers(rows: pd.DataFrame) -> np.ndarray:
+    """The 0–100 answers behind one group's answer counts of an item (``c1``…``cK`` of each row's
+    K-point scale; rows on two scales pooled)."""
+    values = []
+    for _, r in rows.iterrows():
+        k = int(r["points"]) if "points" in r and pd.notna(r["points"]) else \
+            len([c for c in r.index if c.startswith("c") and c[1:].isdigit() and pd.notna(r[c])])
+        for j in range(1, k + 1):
+            count = r.get(f"c{j}")
+            if count is not None and pd.notna(count):
+                values.extend([(j - 1) / (k - 1) * 100] * int(count))
+    return np.asarray(values, dtype="float64")
+
+
+def prerequisite_interval(rows: pd.DataFrame, *, n_boot: int, confidence: float,
+                          seed: int | np.random.Generator) -> tuple[float, float]:
+    """The all-leaders score interval of one item from its answer counts, as the themes' intervals
+    are made: respondents resampled within each group (staff, frontline leaders), the replicate
+    score the mean over both, and the percentile interval of the replicates. Where a group's counts
+    are hidden, all leaders' counts are resampled as one stratum.
+
+    Parameters
+    ----------
+    rows
+        The item's rows of the kommune's ``items`` (``group``, ``points``, ``c1``…).
+    """
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    strata = [_answers(rows[rows["group"] == g]) for g in ("stab", "borgernaer")]
+    alle = _answers(rows[rows["group"] == "alle"])
+    if sum(len(x) for x in strata) != len(alle):  # a group hidden: no strata to resample within
+        strata = [alle]
+    strata = [x for x in strata if len(x)]
+    if not strata:
+        return np.nan, np.nan
+    total = sum(stats.bootstrap_means(x, n_boot=n_boot, seed=rng)[:, 0] * len(x) for x in strata)
+    low, high, _ = replicate_summary(np.asarray(total)[None, :] / sum(len(x) for x in strata), confidence)
+    return float(low[0]), float(high[0])
 
 
 def _group_scores(items: pd.DataFrame, group: str) -> pd.Series:
@@ -212,7 +266,7 @@ def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, 
     inputs = _with_change_and_reliability(inputs, changes, reliability, previous)
     result = prioritise(inputs, p.priority, min_n=p.min_n, seed=p.seed, replicates=replicates,
                         gap_replicates=gap_replicates, left_out=left_out)
-    pre = prerequisites(fw, items)
+    pre = prerequisites(fw, items, n_boot=p.n_boot, confidence=p.confidence, seed=p.seed)
     for item in result.priorities:
         t = fw.theme(item["theme"])
         row = inputs.loc[item["theme"]]

@@ -84,19 +84,53 @@ def _agenda(chosen: list[dict[str, Any]], prereq: list[dict[str, Any]], s: dict[
         split = [g for g in ("stab", "borgernaer") if any(x.get(f"score_{g}") is not None for x in prereq)]
         columns = {"stab": "Stab og ledelse", "borgernaer": "Borgernære ledere"}
         rows = [{"Forudsætning": x["title"], "Alle": "skjult" if x["score"] is None else fmt_num(x["score"]),
+                 "Sandsynligvis mellem": _between(x),
                  **{columns[g]: fmt_num(x[f"score_{g}"]) if x.get(f"score_{g}") is not None else "skjult"
                     for g in split},
-                 "Vurdering": "under midten" if x["weak"] else ("–" if x["score"] is None else "over midten")}
+                 "Vurdering": _PREREQ_VERDICT.get(_prereq_verdict(x) or "", "–")}
                 for x in prereq]
         parts.append(heading("Forudsætninger for en god proces (s. 15)", 4)
                      + table(pd.DataFrame(rows), caption="De tre forudsætninger: score (0–100) pr. gruppe; 50 er "
                                                       "midten af svarskalaen, og vurderingen gælder alle ledere",
-                             numeric=["Alle", *[columns[g] for g in split]], row_header="Forudsætning"))
-        weak = [x for x in prereq if x["weak"]]
-        if weak:
-            listed = " og ".join(f"«{x['title']}» ({fmt_num(x['score'])})" for x in weak)
-            parts.append(note(f"Drøft også, hvordan processen sikres. Under midten af skalaen (50) ligger: {listed}."))
+                             numeric=["Alle", "Sandsynligvis mellem", *[columns[g] for g in split]],
+                             row_header="Forudsætning")
+                     + paragraph("En forudsætning er på plads, når alle lederes score sandsynligvis ligger over "
+                                 "midten (50), og ser svag ud, når den sandsynligvis ligger under; spænder scoren "
+                                 "over midten, kan det ikke afgøres.", cls="meta"))
+        parts.append(_prereq_note(prereq))
     return "".join(parts)
+
+
+_PREREQ_VERDICT = {"strong": "på plads", "weak": "ser svag ud", "uncertain": "kan ikke afgøres"}
+
+
+def _prereq_verdict(x: dict[str, Any]) -> str | None:
+    """The summary's verdict; for a summary written before 2.2 (no interval), the score alone."""
+    if "verdict" in x:
+        return x["verdict"]
+    return None if x["score"] is None else "weak" if x["weak"] else "strong"
+
+
+def _between(x: dict[str, Any]) -> str:
+    low, high = x.get("ci_low"), x.get("ci_high")
+    return "–" if low is None or high is None else f"{fmt_num(low)} og {fmt_num(high)}"
+
+
+def _prereq_note(prereq: list[dict[str, Any]]) -> str:
+    """One line on the prerequisites that look weak and one on those that cannot be decided."""
+    weak = [x for x in prereq if _prereq_verdict(x) == "weak"]
+    unsure = [x for x in prereq if _prereq_verdict(x) == "uncertain"]
+    text = ""
+    if weak:
+        listed = " og ".join(f"«{x['title']}» ({fmt_num(x['score'])}, sandsynligvis mellem {_between(x)})"
+                             for x in weak)
+        text += f"Drøft også, hvordan processen sikres. Under midten af skalaen (50) ligger: {listed}."
+    if unsure:
+        listed = " og ".join(f"«{x['title']}»" for x in unsure)
+        verb = "ligger" if len(unsure) == 1 else "ligger begge" if len(unsure) == 2 else "ligger alle"
+        text += (f" {listed} {verb} så tæt på midten, at det ikke kan afgøres, om "
+                 f"{'den' if len(unsure) == 1 else 'de'} er på plads.")
+    return note(text.strip()) if text else ""
 
 
 def _benchlearning_text(b: dict[str, Any] | None) -> str:

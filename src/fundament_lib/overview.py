@@ -142,7 +142,7 @@ def analyses(n: dict[str, Any]) -> Html:
         parts.append(heading("Hvad hænger sammen med tid og rum til faglig ledelse?", 3)
                      + paragraph("Johnsons relative vægte: hvor stor en del af den forklarede variation i de "
                                  "borgernære lederes svar på «Jeg har tid og rum til at lede det faglige» hvert tema bærer.")
-                     + table(pd.DataFrame(rows), caption="Drivere af udfaldet", numeric=["Andel af forklaret variation"],
+                     + table(pd.DataFrame(rows), caption="Temaer, der hænger sammen med tid og rum til at lede det faglige", numeric=["Andel af forklaret variation"],
                              row_header="Tema"))
     icc = pd.DataFrame(n.get("icc") or [])
     if not icc.empty:

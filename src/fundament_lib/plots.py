@@ -33,7 +33,8 @@ from matplotlib.transforms import Bbox, ScaledTranslation
 from .framework import GROUP_LABELS
 from .report import EMBED_DPI
 
-__all__ = ["theme_profile", "likert_bars", "likert_palette", "role_heatmap", "share_bars", "subgroup_heatmap",
+__all__ = ["theme_profile", "likert_bars", "group_likert_bars", "likert_palette", "role_heatmap", "share_bars", "subgroup_heatmap",
+           "deviation_heatmap", "DEVIATION_LABEL",
            "benchmark_strip", "strip_jitter", "importance_performance", "distribution_box", "place_labels",
            "print_scale",
            "GROUP_STYLE", "GroupStyle", "set_style", "wrap"]
@@ -64,12 +65,13 @@ DK_START = 118  # where the "Ved ikke" bar starts, right of the 100 % mark
 DIVERGING_CMAP = "RdBu"  # red below the middle of the scale, blue above; the numbers are printed in every cell
 
 
-def _around_middle(grid: pd.DataFrame, middle: float = 50.0) -> dict[str, float]:
-    """Colour limits symmetric around the scale's middle and fitted to the data (to the next 5 points
-    beyond the farthest value), so scores of 34–81 do not all look alike on a 0–100 scale."""
+def _around_middle(grid: pd.DataFrame, middle: float = 50.0, least: float = 10.0) -> dict[str, float]:
+    """Colour limits symmetric around ``middle`` (the scale's, or 0 for a deviation) and fitted to the
+    data (to the next 5 points beyond the farthest value, at least ``least``), so scores of 34–81 do
+    not all look alike on a 0–100 scale."""
     values = grid.to_numpy(dtype=float)
-    spread = float(np.nanmax(np.abs(values - middle))) if np.isfinite(values).any() else 10.0
-    half = max(10.0, 5.0 * np.ceil((spread + 1) / 5.0))
+    spread = float(np.nanmax(np.abs(values - middle))) if np.isfinite(values).any() else least
+    half = max(least, 5.0 * np.ceil((spread + 1) / 5.0))
     return {"vmin": middle - half, "vmax": middle + half}  # symmetric: the colour map's centre is the middle
 
 
@@ -201,7 +203,7 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
     ax.set_yticks(range(len(order)), [wrap(labels[t]) for t in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Score (0–100). Vandrette streger: 95 %-konfidensinterval")
+    ax.set_xlabel("Score (0–100). Vandrette streger: hvor scoren sandsynligvis ligger")
     handles, names = ax.get_legend_handles_labels()
     if not both.empty:
         handles.append(Patch(facecolor=GAP_COLOR, edgecolor="none", label="Forskel"))
@@ -372,33 +374,171 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     return ax
 
 
+# The compact statement figure's columns, as fractions of its width: statement text, group label,
+# the 100 % bar, and n (with "Ved ikke") at the right.
+_GL_TEXT, _GL_LABEL, _GL_BAR, _GL_END = 0.45, 0.555, 0.56, 0.855
+GROUP_SHORT = {"alle": "Alle", "stab": "Stab", "borgernaer": "Borgernære"}
+
+
+def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mapping[int, str],
+                      groups: Sequence[str], min_label: float = 8.0) -> Axes:
+    """Per statement one thin stacked 100 % bar per group (e.g. staff above frontline leaders).
+
+    Each statement's text stands at the left; each bar carries its group's short name, the share
+    of every answer level (worst level left) with its percentage printed on segments of at least
+    ``min_label`` %, and at the right the group's n (substantive answers, the bar's denominator)
+    and how many answered "Ved ikke" (not in the bar, as it is not in the score). A cell
+    without ``n`` (hidden) is drawn as the word "skjult".
+
+    Parameters
+    ----------
+    items
+        One row per item × group: ``item_id``, ``group``, ``n``, ``c<code>`` for every code of
+        ``scale``, ``dont_know``.
+    labels
+        Item id → statement text, in drawing order.
+    scale
+        Code → label, worst first.
+    groups
+        The groups to draw, in order (each statement gets one bar per group).
+
+    Raises
+    ------
+    ValueError
+        When none of the items in ``labels`` is in ``items``.
+    """
+    codes = sorted(scale)
+    order = [i for i in labels if i in set(items["item_id"])] if "item_id" in items else []
+    if not order:
+        raise ValueError("group_likert_bars: none of the items in `labels` is in `items` — nothing to draw")
+    width = 7.4
+    fontsize = round(9.5 / print_scale(width), 1)
+    small = max(8.0, fontsize - 2.0)
+    fig = plt.figure(figsize=(width, 4.0))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    renderer = _renderer(ax)
+    texts = _wrap_to([labels[i] for i in order], ax, _GL_TEXT * width * fig.dpi - 6, fontsize, renderer)
+    px_per_pt = fig.dpi / 72
+    probe = ax.text(0, 0, "", fontsize=fontsize, linespacing=1.05, transform=None)
+    text_h = []
+    for t in texts:
+        probe.set_text(t)
+        text_h.append(probe.get_window_extent(renderer).height / px_per_pt)
+    probe.remove()
+    bar, step, gap = 1.05 * small, 1.25 * small, 0.8 * fontsize
+    heights = np.maximum(np.array(text_h), step * len(groups)) + gap
+    tops = np.concatenate([[0.0], np.cumsum(heights)[:-1]])
+    legend_pt = 3.2 * small
+    total = float(heights.sum()) - gap
+    fig.set_figheight((total + legend_pt) / 72)
+    ax.set_position((0.0, legend_pt / (total + legend_pt), 1.0, total / (total + legend_pt)))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(total, 0)
+    ax.set_axis_off()
+    colors, hatches = likert_palette(len(codes))
+    rows = items.set_index(["item_id", "group"])
+    span = _GL_END - _GL_BAR
+    for top, item, text in zip(tops, order, texts, strict=True):
+        ax.text(0.0, top, text, va="top", ha="left", fontsize=fontsize, linespacing=1.05)
+        for k, group in enumerate(groups):
+            y = top + step * k + step / 2
+            ax.text(_GL_LABEL - 0.005, y, GROUP_SHORT.get(group, group), va="center", ha="right", fontsize=small,
+                    color="#333333")
+            if (item, group) not in rows.index:
+                ax.text(_GL_BAR, y, "ikke spurgt", va="center", ha="left", fontsize=small, color="#555555")
+                continue
+            row = rows.loc[(item, group)]
+            n = row["n"]
+            if pd.isna(n) or float(n) <= 0:
+                ax.text(_GL_BAR, y, "skjult", va="center", ha="left", fontsize=small, color="#555555")
+                continue
+            counts = np.array([float(row.get(f"c{c}", 0) or 0) for c in codes])
+            shares = counts / counts.sum() * 100 if counts.sum() > 0 else counts
+            left = 0.0
+            for j, share in enumerate(shares):
+                ax.barh(y, share / 100 * span, left=_GL_BAR + left / 100 * span, height=bar, color=colors[j],
+                        hatch=hatches[j], edgecolor="white", linewidth=0.5)
+                if share >= min_label:
+                    ax.text(_GL_BAR + (left + share / 2) / 100 * span, y, f"{share:.0f}", ha="center",
+                            va="center", fontsize=small, color=_ink_on(colors[j]))
+                left += share
+            dk = row.get("dont_know")
+            end = f"n = {int(n)}" + (f" · {int(dk)} ved ikke" if dk is not None and pd.notna(dk) and dk > 0 else "")
+            ax.text(_GL_END + 0.008, y, end, va="center", ha="left", fontsize=small, color="#333333")
+    handles = [Patch(facecolor=colors[j], hatch=hatches[j], edgecolor="white", label=scale[c])
+               for j, c in enumerate(codes)]
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=len(handles), frameon=False,
+               fontsize=small, handlelength=1.4, columnspacing=1.0)
+    return ax
+
+
+def _ink_on(colour: str) -> str:
+    """White text on a dark segment, near-black on a light one (WCAG relative luminance)."""
+    rgb = np.array(matplotlib.colors.to_rgb(colour))
+    lin = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return "#ffffff" if float(lin @ [0.2126, 0.7152, 0.0722]) < 0.18 else "#1b1b1b"
+
+
 def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_order: Mapping[str, str],
-                 ax: Axes | None = None) -> Axes:
+                 national: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
     """Staff function × role heatmap of the frontline leaders' ratings (0–100), n in each cell.
 
-    Suppressed cells (a row without a score) are blank with "skjult", cells without a row
-    (the survey did not ask them) blank with "ikke spurgt". The colours diverge around the
-    scale's middle (50) with limits fitted to the data; the numbers are printed, so it reads in
-    grayscale too.
+    With ``national`` (``function``, ``role``, ``mean``: the national average of each cell) the
+    colour is the kommune's score minus the national average (:func:`deviation_heatmap`); without it
+    the colours diverge around the scale's middle (50). Suppressed cells (a row without a score)
+    are blank with "skjult", cells without a row (the survey did not ask them) blank with
+    "ikke spurgt". The numbers are printed, so it reads in grayscale too.
     """
     ax = _new_ax(ax, (8.0, 0.6 * len(functions) + 1.8))
-    grid = roles.pivot(index="function", columns="role", values="score").reindex(
-        index=list(functions), columns=list(roles_order))
-    ns = roles.pivot(index="function", columns="role", values="n").reindex(
-        index=list(functions), columns=list(roles_order))
+    index, columns = list(functions), list(roles_order)
+    grid = roles.pivot(index="function", columns="role", values="score").reindex(index=index, columns=columns)
+    ns = roles.pivot(index="function", columns="role", values="n").reindex(index=index, columns=columns)
     asked = roles.assign(_asked=True).pivot(index="function", columns="role", values="_asked").reindex(
-        index=list(functions), columns=list(roles_order)).notna().to_numpy()
+        index=index, columns=columns).notna().to_numpy()
     annot = np.where(grid.isna(), "", grid.round(0).astype("Int64").astype(str) + "\nn = " + ns.astype("Int64").astype(str))
-    sns.heatmap(grid.astype(float), ax=ax, cmap=DIVERGING_CMAP, annot=annot, fmt="", **_around_middle(grid),
-                linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100; 50 er skalaens midte)"},
-                annot_kws={"fontsize": 9.5, "color": "#1b1b1b"})
-    for (y, x) in zip(*np.nonzero(grid.isna().to_numpy()), strict=True):  # seaborn leaves empty cells unlabelled
+    ref = _reference(national, "function", "role", index, columns)
+    deviation_heatmap(grid, annot, ref, ax=ax, fontsize=9.5)
+    for (y, x) in zip(*np.nonzero(grid.isna().to_numpy()), strict=True):
         ax.text(x + 0.5, y + 0.5, "skjult" if asked[y, x] else "ikke\nspurgt", ha="center", va="center",
                 fontsize=8.5, color="#555555")
     ax.set_yticks(np.arange(len(functions)) + 0.5, list(functions.values()), rotation=0)
+    _fit_column_labels(ax, list(roles_order.values()))
+    return ax
+
+
+def _reference(national: pd.DataFrame | None, row: str, column: str, index: list[str],
+               columns: list[str]) -> pd.DataFrame | None:
+    """The national averages as a grid like the kommune's, or ``None`` where there are none."""
+    if national is None or national.empty:
+        return None
+    return national.pivot(index=row, columns=column, values="mean").reindex(index=index, columns=columns)
+
+
+DEVIATION_LABEL = "Point over (+) / under (−) landsgennemsnittet"
+
+
+def deviation_heatmap(grid: pd.DataFrame, annot: np.ndarray, reference: pd.DataFrame | None, *, ax: Axes,
+                      fontsize: float) -> Axes:
+    """A heatmap whose colour is ``grid − reference`` (blue above the national average, red below,
+    white at it; limits symmetric and fitted to the data) and whose text is ``annot`` (the
+    kommune's own values). A cell without a national average is grey with its text; without any
+    ``reference`` the colours diverge around the scale's middle (50) instead."""
+    if reference is None or reference.isna().to_numpy().all():
+        colour, limits, label = grid, _around_middle(grid), "Score (0–100; 50 er skalaens midte)"
+    else:
+        colour, label = grid - reference, DEVIATION_LABEL
+        limits = _around_middle(colour, middle=0.0, least=5.0)
+    ax.set_facecolor("#e6e6e6")  # a shown cell without a national average (NaN colour) reads as neutral grey
+    sns.heatmap(colour.astype(float), ax=ax, cmap=DIVERGING_CMAP, annot=False, **limits, linewidths=1,
+                linecolor="white", cbar_kws={"label": label})
+    cmap, values = plt.get_cmap(DIVERGING_CMAP), colour.to_numpy(dtype=float)
+    for (y, x), text in np.ndenumerate(annot):  # every shown cell keeps the kommune's own value
+        if text:
+            value = values[y, x]
+            fill = "#e6e6e6" if np.isnan(value) else to_hex(cmap((value - limits["vmin"]) / (limits["vmax"] - limits["vmin"])))
+            ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=fontsize, color=_ink_on(fill))
     ax.set_xlabel("")
     ax.set_ylabel("")
-    _fit_column_labels(ax, list(roles_order.values()))
     return ax
 
 
@@ -429,19 +569,19 @@ def share_bars(shares: pd.DataFrame, *, labels: Mapping[str, str], key: str = "a
 
 
 def subgroup_heatmap(cells: pd.DataFrame, *, rows: Mapping[str, str], columns: Mapping[str, str],
-                     ax: Axes | None = None) -> Axes:
-    """Score heatmap of themes (rows) × subgroups (columns), n printed, hidden cells blank."""
+                     national: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
+    """Score heatmap of themes (rows) × subgroups (columns), n printed, hidden cells «–».
+
+    With ``national`` (``id``, ``group``, ``mean``) the colour is the score minus the national
+    average of the same subgroup and theme (:func:`deviation_heatmap`)."""
     ax = _new_ax(ax, (9.0, 0.45 * len(rows) + 2.0))
-    grid = cells.pivot(index="id", columns="group", values="score").reindex(index=list(rows), columns=list(columns))
-    ns = cells.pivot(index="id", columns="group", values="n").reindex(index=list(rows), columns=list(columns))
+    index, cols = list(rows), list(columns)
+    grid = cells.pivot(index="id", columns="group", values="score").reindex(index=index, columns=cols)
+    ns = cells.pivot(index="id", columns="group", values="n").reindex(index=index, columns=cols)
     annot = np.where(grid.isna(), "–", grid.round(0).astype("Int64").astype(str) + "\n(" +
                      ns.astype("Int64").astype(str) + ")")
-    sns.heatmap(grid.astype(float), ax=ax, cmap=DIVERGING_CMAP, annot=annot, fmt="", **_around_middle(grid),
-                linewidths=1, linecolor="white", cbar_kws={"label": "Score (0–100; 50 er skalaens midte)"},
-                annot_kws={"fontsize": 8.5, "color": "#1b1b1b"})
+    deviation_heatmap(grid, annot, _reference(national, "id", "group", index, cols), ax=ax, fontsize=8.5)
     ax.set_yticks(np.arange(len(rows)) + 0.5, [wrap(v, 34) for v in rows.values()], rotation=0)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
     _fit_column_labels(ax, list(columns.values()))
     return ax
 

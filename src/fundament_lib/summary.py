@@ -35,7 +35,7 @@ from .textscreen import ScreenedText, screen
 from .verdicts import gap_norms, mark_changes, mark_gaps
 from .workshop import priority_section
 
-__all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slice_hash", "SCHEMA_VERSION",
+__all__ = ["build_summaries", "national_averages", "Summaries", "kommune_summary", "data_hash", "slice_hash", "SCHEMA_VERSION",
            "records", "MAX_FREE_TEXTS", "COLUMNS"]
 
 # 2.0: national is an anonymous distribution per id (was every kommune's records in code order), comparisons
@@ -44,7 +44,9 @@ __all__ = ["build_summaries", "Summaries", "kommune_summary", "data_hash", "slic
 # 2.1: gaps.clear/norm/large and changes.p_holm/clear (one verdict per number), priority: reasons, forced,
 # derived/own_weight, gap/gap_norm/gap_large, change/change_clear per priority, matrix.title/derived/x/rank, weakest,
 # prerequisites.score_stab/score_borgernaer
-SCHEMA_VERSION = "2.1"
+# 2.2: national_averages (the national mean of each group × theme, fagområde × theme and function × role cell),
+# priority.prerequisites ci_low/ci_high/verdict
+SCHEMA_VERSION = "2.2"
 MAX_FREE_TEXTS = 8
 FLAGS = ["suppressed", "suppression"]
 BENCH_COLUMNS = ["id", "rank", "n_kommuner", "percentile", "rank_ci_low", "rank_ci_high",
@@ -136,6 +138,7 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
                     for g in ("alle", "stab")}
         norms = gap_norms(_current_gaps(cells, waves_now), min_kommuner=max(params[c].min_n for c in codes) + 1)
         slices = dict(iter(subset.groupby(["kommunekode", "wave"], observed=True)))
+        averages = _shown_cells(cells, waves_now)
         share = {c: params[c].share_names for c in codes}
         for code in [c for c in codes if selected is None or c in selected]:
             wave, previous = current[code]
@@ -144,6 +147,7 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
                                       slices[(code, wave)], data_id=data_id, started=started, national=by_group,
                                       demo=code in demo, names=names, gap_norms=norms)
             summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref)
+            summary["national_averages"] = national_averages(averages, code, min_n=params[code].min_n)
             out[code] = summary
         national_extra[fw_id] = _national_extra(tables, _shown_groups(subset, cells) if national_models else None)
     return Summaries(out, national_extra)
@@ -193,6 +197,45 @@ def _national_scores(cells: Cells, current: Mapping[str, str], group: str = "all
         parts.append(part[["id", "score", "ci_low", "ci_high"]].assign(kommunekode=code))
     columns = ["kommunekode", "id", "score", "ci_low", "ci_high"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+# The cells a national average is taken over: table → its key columns.
+AVERAGE_KEYS: dict[str, list[str]] = {"scores": ["id", "group"], "subgroups": ["id", "group"],
+                                      "roles": ["function", "role"]}
+
+
+def _shown_cells(cells: Cells, current: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+    """Every kommune's shown ``score`` cells of the tables in :data:`AVERAGE_KEYS`, current wave."""
+    out = {}
+    for name, keys in AVERAGE_KEYS.items():
+        table = cells.table(name)
+        if table.empty:
+            out[name] = pd.DataFrame(columns=["kommunekode", *keys, "score"])
+            continue
+        now = table["wave"].astype(str) == table["kommunekode"].astype(str).map(current)
+        part = table[now & ~table["suppressed"].astype(bool) & table["score"].notna()]
+        out[name] = part[["kommunekode", *keys, "score"]].assign(kommunekode=lambda d: d["kommunekode"].astype(str))
+    return out
+
+
+def national_averages(shown: Mapping[str, pd.DataFrame], code: str, *, min_n: int) -> dict[str, list[dict[str, Any]]]:
+    """The ``national_averages`` field of one kommune's summary: per table (``scores``,
+    ``subgroups``, ``roles``) and cell key, the mean of every kommune's shown score
+    (``mean``, one decimal; this kommune included, as «landsgennemsnittet» is everywhere) and
+    ``n_kommuner``. A cell that fewer than ``min_n`` other kommuner show has no record, like the
+    ``national`` field's distributions (:mod:`fundament_lib.sharing`)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, keys in AVERAGE_KEYS.items():
+        part = shown[name]
+        if part.empty:
+            out[name] = []
+            continue
+        others = part[part["kommunekode"] != code].groupby(keys, observed=True, sort=False)["kommunekode"].nunique()
+        g = part.groupby(keys, observed=True, sort=False)["score"].agg(["mean", "count"])
+        g = g[others.reindex(g.index).fillna(0) >= min_n].reset_index()
+        out[name] = [{**{k: str(r[k]) for k in keys}, "mean": round(float(r["mean"]), 1),
+                      "n_kommuner": int(r["count"])} for _, r in g.iterrows()]
+    return out
 
 
 def _current_gaps(cells: Cells, current: Mapping[str, str]) -> pd.DataFrame:

@@ -15,7 +15,7 @@ __all__ = ["load", "fw_of", "frame", "theme_labels", "domain_labels", "id_labels
            "cell_of", "domain_name", "largest_gap", "sentence", "section_number", "GROUPS", "GAP_COLUMN",
            "SECTION_TITLES", "present_sections",
            "KEY_HEADINGS", "QUALITY_TITLE", "asked_groups", "asked_ids", "asked_block", "skipped_text",
-           "shown_groups"]
+           "shown_groups", "national_cells", "colour_caption"]
 
 QUALITY_TITLE = "Datagrundlag og usikkerhed"
 # Headings every briefing has (browser tests look for them). The numbers are those of a framework with
@@ -173,3 +173,20 @@ def skipped_text(s: dict[str, Any], name: str) -> str | None:
     """The Danish line saying why an analysis is missing (the summary's ``analyses``), or None."""
     entry = (s.get("analyses") or {}).get(name)
     return None if not entry or entry.get("done") else entry.get("text")
+
+
+def national_cells(s: dict[str, Any], table: str) -> pd.DataFrame | None:
+    """The summary's national averages of ``table`` (``scores``, ``subgroups``, ``roles``) as a
+    DataFrame with ``mean``, or ``None`` where there are none (one kommune in the data, a summary
+    written before schema 2.2)."""
+    rows = (s.get("national_averages") or {}).get(table) or []
+    return pd.DataFrame(rows) if rows else None
+
+
+def colour_caption(national: pd.DataFrame | None, same: str) -> str:
+    """What a heatmap's colour means: the deviation from the national average of ``same`` (e.g.
+    «samme fagområde og tema»), or the scale's middle where there is no national average."""
+    if national is None:
+        return "Farven viser, om scoren ligger over (blå) eller under (rød) skalaens midte (50)."
+    return (f"Farven viser, hvor mange point kommunen ligger over (blå) eller under (rød) landsgennemsnittet "
+            f"for {same}; hvid er som landsgennemsnittet.")

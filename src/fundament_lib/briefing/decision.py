@@ -199,7 +199,8 @@ HOW_TO_READ = (
     "Sådan læser du briefingen",
     ["Alle scorer går fra 0 til 100, hvor højere er bedre. 50 er midten af svarskalaen.",
      "«Sandsynligvis mellem 50 og 58» betyder, at målingen ikke kan sige det mere præcist: med 95 % "
-     "sikkerhed ligger den sande score der.",
+     "sikkerhed ligger den sande score der. Tal i parentes som 54 (50–58) og de vandrette streger i "
+     "figurerne viser det samme.",
      "En forskel eller ændring kaldes «klar», når den er for stor til at skyldes tilfældige udsving, også når "
      "alle temaer ses på én gang. Kun klare forskelle og ændringer nævnes som begrundelser.",
      "Staben vurderer næsten overalt temaerne højere end de borgernære ledere. Briefingen kalder derfor kun "

@@ -10,8 +10,10 @@ from ..framework import Framework
 from ..report import Html, esc, figure, heading, note, paragraph
 from .common import (
     asked_block,
+    colour_caption,
     frame,
     fw_of,
+    national_cells,
     section_number,
     skipped_text,
 )
@@ -40,13 +42,16 @@ def roles(s: dict[str, Any]) -> Html:
     if shown.empty:
         return Html("".join(parts) + note(frontline_hidden_note(s, "Rollevurderingen")
                                           or "For få svar til at vise rollevurderingen."))
-    ax = plots.role_heatmap(cells, functions=functions, roles_order=roles_order)
+    national = national_cells(s, "roles")
+    ax = plots.role_heatmap(cells, functions=functions, roles_order=roles_order, national=national)
     best, worst = shown.loc[shown["score"].idxmax()], shown.loc[shown["score"].idxmin()]
     alt = (f"Varmekort over {len(functions)} stabsfunktioner og fem roller. Bedst vurderet: "
            f"{functions[best['function']]} til at {_role_title(fw, best['role'])} ({fmt_num(best['score'])}). "
            f"Svagest: {functions[worst['function']]} til at {_role_title(fw, worst['role'])} "
            f"({fmt_num(worst['score'])}).")
-    parts.append(figure(ax, alt=alt, caption="Score (0–100) og antal svar pr. celle."))
+    caption = ("Tallet i hver celle er kommunens score (0–100) og antal svar. "
+               + colour_caption(national, "samme stabsfunktion og rolle"))
+    parts.append(figure(ax, alt=alt, caption=caption))
     return Html("".join(parts))
 
 
@@ -68,7 +73,7 @@ def burden(s: dict[str, Any]) -> Html:
     labels = {a.id: a.title for a in fw.burden.areas}
     parts: list[str] = [heading(heading_text, anchor="burden"),
              paragraph("Andelen af de borgernære ledere, der oplever, at opgaveområdet tager mere af deres tid, "
-                       "end det burde, med 95 %-konfidensinterval.")]
+                       "end det burde; stregen viser, hvor andelen sandsynligvis ligger.")]
     if not asked_block(s, "burden"):
         parts = [heading(heading_text, anchor="burden"), note(str(skipped_text(s, "burden")))]
     elif not areas.empty and areas["share"].notna().any():

@@ -18,10 +18,12 @@ from .common import (
     asked_groups,
     asked_ids,
     cell_of,
+    colour_caption,
     frame,
     fw_of,
     is_shown,
     largest_gap,
+    national_cells,
     score_text,
     section_number,
     sentence,
@@ -70,8 +72,8 @@ def profile(s: dict[str, Any]) -> Html:
         ax = plots.theme_profile(themes, labels=labels, groups=groups, n=n)
         band = " Den grå bjælke mellem dem viser forskellen." if len(groups) == 2 else ""
         parts.append(figure(ax, alt=_profile_alt(by_group, labels, s), caption=(
-            f"Score (0–100) pr. tema for {' og '.join(_CAPTION[g] for g in groups)} med 95 %-"
-            f"konfidensinterval.{band}")))
+            f"Score (0–100) pr. tema for {' og '.join(_CAPTION[g] for g in groups)}; stregerne viser, hvor "
+            f"scoren sandsynligvis ligger.{band}")))
     gap = len(groups) == 2 and bool(s.get("gaps"))
     # A group hidden on every theme is said once (the note above), not as a column of «skjult».
     shown = tuple(g for g in shown_groups(s) if g == "alle" or
@@ -103,7 +105,7 @@ def _respondents(s: dict[str, Any]) -> dict[str, int]:
 
 
 def _table_note(fw: Framework, gap: bool, n_themes: int) -> str:
-    text = ("Hver celle viser score og 95 %-konfidensinterval i parentes; antal svar pr. gruppe står i "
+    text = ("Hver celle viser scoren og i parentes, hvor den sandsynligvis ligger; antal svar pr. gruppe står i "
             f"afsnit {section_number(fw, 'quality')}.")
     if gap:
         text += (" Forskellen er stabens score minus de borgernære lederes.")
@@ -181,13 +183,15 @@ def _subgroup_part(s: dict[str, Any], fw: Framework) -> str:
                     or "Opdelingen på fagområde vises ikke: for få borgernære ledere pr. fagområde.")
     shown_groups = [g for g in options if g in set(cells.loc[cells["score"].notna(), "group"])]
     columns = {g: options[g] for g in shown_groups}
-    ax = plots.subgroup_heatmap(cells, rows=asked_ids(s, fw), columns=columns)
+    national = national_cells(s, "subgroups")
+    ax = plots.subgroup_heatmap(cells, rows=asked_ids(s, fw), columns=columns, national=national)
     omitted = omitted_fagomraader_text(s)
     alt = sentence(f"Varmekort over de borgernære lederes score pr. tema opdelt på {len(columns)} fagområder. "
                    + omitted)
     grid = cells[cells["group"].isin(shown_groups)]
     dashes = bool(grid["score"].isna().any())
-    caption = "Score (0–100) og antal svar i parentes."
+    caption = ("Tallet i hver celle er de borgernære lederes score (0–100) og antal svar i parentes. "
+               + colour_caption(national, "samme fagområde og tema"))
     if dashes:
         caption += " «–»: skjult for at beskytte små grupper."
     if omitted:
@@ -204,29 +208,51 @@ def statement_answers(s: dict[str, Any]) -> Html:
 
 def _likert_part(s: dict[str, Any], fw: Framework) -> str:
     items = frame(s["items"])
-    alle = items[items["group"] == "alle"] if not items.empty else items
     own = fw.scales[fw.theme_scale]
-    parts: list[str] = [heading("Svarene på de enkelte udsagn", 3),
-             paragraph("Fordelingen af alle lederes svar. Negative svar til venstre, positive til højre for "
-                       "midten; «Ved ikke» vises for sig til højre og indgår ikke i scoren.")]
-    points = alle["points"] if "points" in alle else pd.Series(pd.NA, index=alle.index)
+    groups, hidden = _likert_groups(items, asked_groups(s))
+    who = {"alle": "alle lederes", "stab": "stabens", "borgernaer": "de borgernære lederes"}
+    lead = (f"Fordelingen af {' og '.join(who[g] for g in groups)} svar på hvert udsagn, i procent af dem, der "
+            "tog stilling; mest negative svar til venstre. Procenter under 8 står ikke i bjælken. "
+            "«Ved ikke» står for sig til højre og indgår ikke i scoren.")
+    if hidden:
+        lead += " " + hidden
+    parts: list[str] = [heading("Svarene på de enkelte udsagn", 3), paragraph(lead)]
+    part_items = items[items["group"].isin(groups)] if not items.empty else items
+    points = part_items["points"] if "points" in part_items else pd.Series(pd.NA, index=part_items.index)
     scales = sorted({int(k) for k in points.dropna()}) or [own.high - own.low + 1]
     for d in fw.domains:
         labels = {i.id: f"{i.id} {i.text}" for t in d.themes for i in t.items}
         for k in scales:
             # One figure per scale: answers on scales of different lengths are never stacked together.
-            part = alle[alle["item_id"].isin(labels) & (points.fillna(own.high - own.low + 1) == k)]
+            part = part_items[part_items["item_id"].isin(labels) & (points.fillna(own.high - own.low + 1) == k)]
             if part.empty:
                 continue
             scale = own.labels if k == own.high - own.low + 1 else point_labels(k)
             caption = f"{d.id} {d.title}: svarfordeling pr. udsagn"
             if len(scales) > 1 or k != own.high - own.low + 1:
-                who = _answered_by(items, list(labels), k, own.high - own.low + 1)
-                caption += f" ({k}-trinsskala{f'; besvaret af {who}' if who else ''})"
-            caption += "."
-            ax = plots.likert_bars(part, labels=labels, scale=scale)
-            parts.append(figure(ax, alt=_likert_alt(part, labels, d.id), caption=caption))
+                by = _answered_by(items, list(labels), k, own.high - own.low + 1)
+                caption += f" ({k}-trinsskala{f'; besvaret af {by}' if by else ''})"
+            caption += "; tallene i bjælkerne er procent."
+            ax = plots.group_likert_bars(part, labels=labels, scale=scale, groups=groups)
+            alle = part[part["group"] == groups[-1]]
+            parts.append(figure(ax, alt=_likert_alt(alle, labels, d.id, who[groups[-1]]), caption=caption))
     return "".join(parts)
+
+
+def _likert_groups(items: pd.DataFrame, asked: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """The groups the statement figures show (staff and frontline leaders where their answers are
+    shown, else all leaders under one) and the one line saying which group is left out and why."""
+    if items.empty:
+        return ("alle",), ""
+    shown = tuple(g for g in asked if items.loc[items["group"] == g, "n"].notna().any())
+    if len(shown) == len(asked):
+        return shown, ""
+    if not shown:
+        return ("alle",), ("Stab og borgernære ledere vises ikke hver for sig, fordi en af grupperne har for få "
+                           "svar; figurerne viser alle ledere under ét.") if len(asked) == 2 else ""
+    missing = next(g for g in asked if g not in shown)
+    name = {"stab": "Stabens", "borgernaer": "De borgernære lederes"}[missing]
+    return shown, f"{name} svar vises ikke: for få svar til at vise dem."
 
 
 def _answered_by(items: pd.DataFrame, ids: list[str], k: int, own: int) -> str:
@@ -243,11 +269,12 @@ def point_labels(k: int) -> dict[int, str]:
     return {j: f"{j} (lavest)" if j == 1 else f"{j} (højest)" if j == k else str(j) for j in range(1, k + 1)}
 
 
-def _likert_alt(part: pd.DataFrame, labels: dict[str, str], domain_id: str) -> str:
+def _likert_alt(part: pd.DataFrame, labels: dict[str, str], domain_id: str, who: str) -> str:
     scored = part.dropna(subset=["score"])
     if scored.empty:
         return f"Svarfordeling for udsagnene under {domain_id}: for få svar til at vise."
     low = scored.loc[scored["score"].idxmin()]
     high = scored.loc[scored["score"].idxmax()]
-    return (f"Stablede søjler med svarfordelingen for {len(part)} udsagn under {domain_id}. Mest positivt: "
-            f"{sentence(labels[high['item_id']])} Mest kritisk: {sentence(labels[low['item_id']])}")
+    return (f"Stablede bjælker med svarfordelingen for {part['item_id'].nunique()} udsagn under {domain_id}. "
+            f"Mest positivt i {who} svar: {sentence(labels[high['item_id']])} "
+            f"Mest kritisk: {sentence(labels[low['item_id']])}")

@@ -69,7 +69,7 @@ def change_table(s: dict[str, Any]) -> Html:
         rows.append(row)
     return Html(heading(f"Ændringer siden {s['previous_wave']}", 3)
                 + table(pd.DataFrame(rows), caption=f"Ændring i score fra {s['previous_wave']} til {s['wave']} "
-                        "med 95 %-konfidensinterval", numeric=[GROUP_LABELS[g] for g in shown_groups(s)],
+                        "(i parentes: hvor ændringen sandsynligvis ligger)", numeric=[GROUP_LABELS[g] for g in shown_groups(s)],
                         row_header="Tema")
                 + paragraph("De to målinger har forskellige respondenter, så intervallet bygger på to uafhængige "
                             "stikprøver. * markerer en klar ændring: den holder, også når alle temaer ses på én "

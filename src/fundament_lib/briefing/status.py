@@ -93,9 +93,9 @@ def status(s: dict[str, Any]) -> Html:
     scores = frame(s["scores"])
     asked = asked_ids(s, fw)
     partial = (s.get("coverage") or {}).get("partial_domains") or {}
-    cols = ["Score", "95 %-KI", "n", "Positive svar"]
+    cols = ["Score", BETWEEN, "n", "Positive svar"]
     parts: list[str] = [heading(f"1. Status på {domain_name(fw, plural=True)}", anchor="status"),
-                        paragraph("Score på 0–100, hvor højere er bedre, med 95 %-konfidensinterval (KI) og antal "
+                        paragraph("Score på 0–100, hvor højere er bedre, hvor scoren sandsynligvis ligger, og antal "
                                   "svar (n). «Positive svar» er andelen af svarene i de to øverste svarkategorier.")]
     rows = []
     domains = [d for d in fw.domains if d.id in asked]
@@ -156,15 +156,18 @@ def status(s: dict[str, Any]) -> Html:
                                    n_own=int(own_n.max()) if not own_n.empty else None)
         parts.append(figure(ax, alt=_strip_alt(s, fw, others), caption=(
             f"Hver grå prik er en anden kommune ({n_others} med data; navnene vises ikke). "
-            f"Sort: {official_name(s['kommunekode'])} med 95 %-konfidensinterval.")))
+            f"Sort: {official_name(s['kommunekode'])}; stregen viser, hvor scoren sandsynligvis ligger.")))
     return Html("".join(parts))
+
+
+BETWEEN = "Sandsynligvis mellem"  # the interval's column, in words (the method is explained in the bilag)
 
 
 def _status_row(cell: pd.Series | None, label: str) -> dict[str, str]:
     if not is_shown(cell):
-        return {"Gruppe": label, "Score": "skjult", "95 %-KI": "–", "n": "–", "Positive svar": "–"}
+        return {"Gruppe": label, "Score": "skjult", BETWEEN: "–", "n": "–", "Positive svar": "–"}
     assert cell is not None
-    return {"Gruppe": label, "Score": fmt_num(cell["score"]), "95 %-KI": fmt_ci(cell["ci_low"], cell["ci_high"]),
+    return {"Gruppe": label, "Score": fmt_num(cell["score"]), BETWEEN: fmt_ci(cell["ci_low"], cell["ci_high"]),
             "n": fmt_int(cell["n"]), "Positive svar": fmt_pct(cell.get("top2"))}
 
 

@@ -250,6 +250,14 @@ def likert_palette(k: int) -> tuple[list[str], list[str]]:
     return neg + middle + pos, hatches
 
 
+def _drawn_items(items: pd.DataFrame, labels: Mapping[str, str], who: str) -> list[str]:
+    """The items of ``labels`` (in its order) that ``items`` has; a ValueError naming ``who`` if none."""
+    order = [i for i in labels if i in set(items["item_id"])] if "item_id" in items else []
+    if not order:
+        raise ValueError(f"{who}: none of the items in `labels` is in `items` — nothing to draw")
+    return order
+
+
 def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mapping[int, str],
                 ax: Axes | None = None) -> Axes:
     """Diverging stacked bars of answer shares, centred on the middle level.
@@ -277,10 +285,7 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     ValueError
         When none of the items in ``labels`` is in ``items``.
     """
-    codes = sorted(scale)
-    order = [i for i in labels if i in set(items["item_id"])] if "item_id" in items else []
-    if not order:
-        raise ValueError("likert_bars: none of the items in `labels` is in `items` — nothing to draw")
+    codes, order = sorted(scale), _drawn_items(items, labels, "likert_bars")
     rows = items.set_index("item_id").reindex(order)
     nbsp = "\u00a0"  # "(n = 68)" is never broken across lines
     names = [f"{labels[i]} ({'skjult' if pd.isna(nn) else f'n{nbsp}={nbsp}{int(nn)}'})"
@@ -407,10 +412,7 @@ def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: 
     ValueError
         When none of the items in ``labels`` is in ``items``.
     """
-    codes = sorted(scale)
-    order = [i for i in labels if i in set(items["item_id"])] if "item_id" in items else []
-    if not order:
-        raise ValueError("group_likert_bars: none of the items in `labels` is in `items` — nothing to draw")
+    codes, order = sorted(scale), _drawn_items(items, labels, "group_likert_bars")
     width = 7.4
     fontsize = round(9.5 / print_scale(width), 1)
     small = max(8.0, fontsize - 2.0)
@@ -460,7 +462,8 @@ def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: 
                         hatch=hatches[j], edgecolor="white", linewidth=0.5)
                 if share >= min_label:
                     ax.text(_GL_BAR + (left + share / 2) / 100 * span, y, f"{share:.0f}", ha="center",
-                            va="center", fontsize=small, color=_ink_on(colors[j]))
+                            va="center", fontsize=small, color=_ink_on(colors[j]),  # the hatch stops at the number
+                            bbox={"boxstyle": "square,pad=0.05", "fc": colors[j], "ec": "none"} if hatches[j] else None)
                 left += share
             dk = row.get("dont_know")
             end = f"n = {int(n)}" + (f" · {int(dk)} ved ikke" if dk is not None and pd.notna(dk) and dk > 0 else "")

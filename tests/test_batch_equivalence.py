@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from fundament_lib import kernels
+from fundament_lib.backlink import with_index_link
 from fundament_lib.batch import run
 from fundament_lib.fmt import fmt_datetime
 from fundament_lib.kommuner import official_name
@@ -85,7 +86,8 @@ def test_warm_briefings_equal_plain_papermill_in_fresh_kernels(warm, args, tmp_p
         reference = kernels.execute(args["notebook"], tmp_path / f"{code}.ipynb",
                                     {"kommunekode": code, "summary_path": str(warm / code / "summary.json")})
         html = export_html(reference, title=f"Fundament-briefing – {official_name(code)}")
-        assert html_of(warm, code) == normalised(html), code
+        # the run's page is the export plus its link back to the run's index (backlink.py)
+        assert html_of(warm, code) == normalised(with_index_link(html)), code
         published = nbformat.read(warm / code / "briefing.ipynb", as_version=4)
         assert outputs(published) == outputs(reference), code
 

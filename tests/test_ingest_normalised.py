@@ -98,7 +98,8 @@ def test_a_control_character_in_a_respondent_column_is_refused_naming_the_row(tm
     assert (problem.row, problem.column) == (LATE + 2, column)
     assert char in str(problem.value) and CONTROL_MESSAGE in str(info.value)
     lenient = ingest(path, strict=False)
-    assert not lenient.data[["respondent_id", "kommunekode", "group", "wave"]].map(lambda v: char in v).any().any()
+    people = lenient.data[["respondent_id", "kommunekode", "group", "wave"]].astype(str)  # categorical in the loader
+    assert not people.map(lambda v: char in v).any().any()
     assert lenient.provenance["counts"]["respondents_dropped"] == 1
 
 
@@ -109,6 +110,7 @@ def test_a_wave_option_with_a_control_character_is_refused():
 
 def test_a_processed_file_with_a_nul_in_its_wave_is_refused(tmp_path):
     tidy = ingest(FIX / "wide_707_cp1252.csv").data
+    tidy["wave"] = tidy["wave"].astype(str)  # the loader's categories hold no such wave
     tidy.loc[tidy.index[:3], "wave"] = "2025\x00"
     write_parquet(tidy, tmp_path / "bad.parquet")
     with pytest.raises(DataValidationError, match="control character"):

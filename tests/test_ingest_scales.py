@@ -29,6 +29,7 @@ from fundament_lib.ingest.scales import (
     label_end,
     worst_first,
 )
+from fundament_lib.ingest.schema import with_str_columns
 
 FW = load_framework("fundament2024")
 ITEMS = ["P1.1.1", "P1.1.2", "P1.1.3", "P1.1.4"]
@@ -60,7 +61,7 @@ def _planted(points: int, n: int = 40, seed: int = 7) -> pd.DataFrame:
 
 
 def _check(result, planted: pd.DataFrame, points: int) -> None:
-    data = result.data
+    data = with_str_columns(result.data)  # the loader's text columns are categorical
     got = data.pivot(index="respondent_id", columns="item_id", values="value")
     number = got.index.str.extract(r"(r?)(\d+)$")
     got.index = number[1].astype(int).to_numpy() - (number[0] == "r").to_numpy()  # a made-up id is the file row

@@ -53,7 +53,7 @@ from .respondents import (
     prefixed_ids,
     read_respondents,
 )
-from .schema import BACKGROUND_COLUMNS, STATUSES, TIDY_COLUMNS, validate_tidy
+from .schema import STATUSES, TIDY_COLUMNS, validate_tidy
 
 __all__ = ["IngestOptions", "IngestResult", "Scope", "assemble", "GROUP_SYNONYMS", "NO_MATCH", "FEW_MATCH",
            "NO_ANSWERS", "CONFLICT", "MISSING_INFO", "NO_WAVE", "NOTHING_LEFT"]
@@ -165,7 +165,7 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
         raise DataValidationError([*rep.fatal, *(p for p, _ in rep.issues)], file=table.file)
     kept = ids[~row_bad]
     kept = kept.assign(respondent_id=prefixed_ids(kept, options, made_up=made_up))
-    tidy = _tidy(long_parts, kept)
+    tidy = _tidy(long_parts, kept, row_bad.to_numpy(dtype=bool))
     tidy = validate_tidy(tidy, file=table.file, item_ids=codebook.item_ids)
     dropped = [p for p, _ in rep.issues]
     prov: dict[str, Any] = {
@@ -190,62 +190,107 @@ def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
 
     Only counted, for the provenance: in an anonymous export two people may
     well give the same answers, so such rows are kept as different respondents.
+    Each column's distinct cells are compared once (stripped, case-folded), the
+    rows then as rows of small codes.
     """
     if answers.empty:
         return 0
-    cells = answers.astype("string").apply(lambda s: s.str.strip().str.casefold()).to_numpy(dtype=object)
-    codes, _ = pd.factorize(cells.ravel(), use_na_sentinel=True)
-    codes = codes.reshape(cells.shape)
-    codes[blank.to_numpy()] = -1
-    filled = (codes >= 0).sum(axis=1)
-    big = np.iinfo(codes.dtype).max
-    varied = np.where(codes < 0, big, codes).min(axis=1) != np.where(codes < 0, -1, codes).max(axis=1)
-    candidates = (filled >= _MIN_FOR_PATTERN) & varied
-    return int(pd.DataFrame(codes[candidates]).duplicated(keep="first").sum())
+    cells = np.empty(answers.shape, dtype=np.int64)
+    distinct: dict[str, int] = {}  # one code per text across columns: "not all alike" compares columns
+    for j in range(answers.shape[1]):
+        local, uniques = pd.factorize(answers.iloc[:, j].to_numpy(dtype=object), use_na_sentinel=True)
+        table = np.array([distinct.setdefault(str(u).strip().casefold(), len(distinct)) for u in uniques] + [-1],
+                         dtype=np.int64)
+        cells[:, j] = table[local]
+    cells[blank.to_numpy()] = -1
+    filled = (cells >= 0).sum(axis=1)
+    big = np.iinfo(cells.dtype).max
+    varied = np.where(cells < 0, big, cells).min(axis=1) != np.where(cells < 0, -1, cells).max(axis=1)
+    rows = cells[(filled >= _MIN_FOR_PATTERN) & varied]
+    return int(len(rows) - len(np.unique(rows, axis=0))) if len(rows) else 0
 
 
 _ANSWER_COLUMNS = ("item_id", "value", "status", "text", "points")
 
 
-def _tidy(parts: list[LongPart], kept: pd.DataFrame) -> pd.DataFrame:
-    """The long rows of the kept respondents with their respondent columns, by position (no label lookups).
+def _tidy(parts: list[LongPart], kept: pd.DataFrame, dropped: np.ndarray) -> pd.DataFrame:
+    """The long rows of the kept respondents with their respondent columns, filled part by part.
 
-    The parts are joined as numpy arrays (no per-row objects but the free
-    text); text columns become pandas ``str`` through pyarrow's ``take`` of their
-    distinct values — building them from millions of Python strings costs
-    seconds and hundreds of MB on a national file.
+    ``parts`` is emptied as it is read, so that each item's part is freed once
+    its rows are in the table. Every text column but the free text is a
+    ``Categorical`` (the distinct values once, a small code per row), the free
+    text a pandas ``str`` array taken by pyarrow: a national file's 18 million
+    rows then cost about 25 bytes each rather than a Python string per cell.
+    :func:`~.schema.read_tidy` gives the same columns back.
+
+    Parameters
+    ----------
+    parts
+        One part per item, its ``rows`` positions among the answered rows.
+    kept
+        The respondent columns of the answered rows that are kept.
+    dropped
+        For every answered row, whether it was dropped (``kept`` holds the others, in order).
     """
-    cols = [c for c in TIDY_COLUMNS if c not in _ANSWER_COLUMNS]
     if not parts:
         return pd.DataFrame(columns=list(TIDY_COLUMNS))
-    sizes = np.array([len(p) for p in parts])
-    which = np.repeat(np.arange(len(parts), dtype=np.int32), sizes)
-    pos = kept.index.get_indexer(np.concatenate([p.rows for p in parts]))
-    keep = pos >= 0
-    pos, which = pos[keep], which[keep]
-    out = pd.DataFrame({c: _spread(kept[c].to_numpy(dtype=object), pos, text=c not in BACKGROUND_COLUMNS)
-                        for c in cols})
-    out["item_id"] = _str_take([p.item for p in parts], which)
-    out["value"] = np.concatenate([p.value for p in parts])[keep]
-    out["status"] = _str_take(list(STATUSES), np.concatenate([p.status for p in parts])[keep])
-    out["text"] = pd.Series(np.concatenate([p.text if p.text is not None else np.full(len(p), None, dtype=object)
-                                            for p in parts])[keep], dtype=object)
-    points = np.array([np.nan if p.points is None else p.points for p in parts], dtype="float64")[which]
-    out["points"] = pd.array(points, dtype="Int64")
-    return out[list(TIDY_COLUMNS)]
+    position = np.where(dropped, -1, np.cumsum(~dropped) - 1).astype(np.int32)  # answered row → row of kept
+    people = {c: _codes(kept[c].to_numpy(dtype=object)) for c in TIDY_COLUMNS if c not in _ANSWER_COLUMNS}
+    n = sum(int((position[p.rows] >= 0).sum()) for p in parts)
+    out = {c: np.empty(n, dtype=codes.dtype) for c, (codes, _) in people.items()}
+    item = np.empty(n, dtype=np.int16)
+    value = np.empty(n, dtype="float64")
+    status = np.empty(n, dtype=np.int8)
+    points = np.zeros(n, dtype=np.int8)
+    texts = np.full(n, -1, dtype=np.int32)
+    items: list[str] = []
+    distinct_texts: list[object] = []
+    start = 0
+    while parts:
+        p = parts.pop(0)
+        at = position[p.rows]
+        keep = at >= 0
+        at = at[keep]
+        rows = slice(start, start + len(at))
+        for c, (codes, _) in people.items():
+            out[c][rows] = codes[at]
+        item[rows] = len(items)
+        items.append(p.item)
+        value[rows] = p.value[keep]
+        status[rows] = p.status[keep]
+        points[rows] = p.points or 0
+        if p.text is not None:
+            local, uniques = pd.factorize(p.text[keep], use_na_sentinel=True)
+            texts[rows] = np.where(local >= 0, local + len(distinct_texts), -1)
+            distinct_texts.extend(uniques)
+        start += len(at)
+    frame = {c: _categorical(out.pop(c), uniques) for c, (_, uniques) in people.items()}
+    frame |= {"item_id": _categorical(item, items), "value": value, "status": _categorical(status, STATUSES),
+              "text": _texts(texts, distinct_texts),
+              "points": pd.arrays.IntegerArray(points.astype(np.int64), points == 0)}
+    return pd.DataFrame({c: frame[c] for c in TIDY_COLUMNS}, copy=False)
 
 
-def _str_take(distinct: list[str] | np.ndarray, at: np.ndarray) -> ArrowStringArray:
-    """``distinct[at]`` as a pandas ``str`` array (missing where ``at`` is -1), taken by pyarrow."""
-    taken = pc.take(pa.array(np.asarray(distinct, dtype=object), type=pa.large_string()),
-                    pa.array(at, mask=at < 0))
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values (sorted, missing left out) and each value's code in the smallest integer type."""
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    dtype = np.int8 if len(uniques) < 2**7 else np.int16 if len(uniques) < 2**15 else np.int32
+    return codes.astype(dtype), np.asarray(uniques, dtype=object)
+
+
+def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
+    """``categories[codes]`` as a ``Categorical`` (missing where a code is -1); equal categories merged."""
+    distinct, first = np.unique(np.asarray(categories, dtype=object).astype(str), return_inverse=True)
+    if len(distinct) == len(first) and (distinct == np.asarray(categories, dtype=object)).all():
+        return pd.Categorical.from_codes(codes, categories=pd.Index(distinct, dtype="str"))
+    remap = np.append(first, -1).astype(np.int32)
+    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(distinct, dtype="str"))
+
+
+def _texts(codes: np.ndarray, distinct: list[object]) -> ArrowStringArray:
+    """``distinct[codes]`` as a pandas ``str`` array (missing where a code is -1), taken by pyarrow.
+
+    Built from a code per row, not from an object array of millions of ``None``.
+    """
+    taken = pc.take(pa.array(distinct, type=pa.string()), pa.array(codes, mask=codes < 0))
     return ArrowStringArray(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
-
-
-def _spread(values: np.ndarray, pos: np.ndarray, *, text: bool) -> Any:
-    """``values[pos]`` via their distinct values: a ``str`` array (``text``), else objects with ``None``."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    distinct = np.asarray(uniques, dtype=object)
-    if not text:
-        return pd.Series(np.concatenate([distinct, np.array([None], dtype=object)])[codes[pos]], dtype=object)
-    return _str_take(distinct, codes[pos])

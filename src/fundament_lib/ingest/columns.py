@@ -139,10 +139,12 @@ def _reversed(labels: dict[str, str] | None, ordered: OrderedScale) -> bool:
 
 @dataclass
 class LongPart:
-    """Long rows of one item, compact: source rows, values, status codes (index into ``schema.STATUSES``), text.
+    """Long rows of one item, compact: positions of the respondents, values, status codes, text.
 
-    ``text`` is ``None`` for an item without free text (no column of pointers for
-    the 70-odd items of a national file that have none).
+    ``rows`` are positions (``int32``) in the table of answered rows the part
+    was read from, ``status`` indexes ``schema.STATUSES``; ``text`` is ``None``
+    for an item without free text (no column of pointers for the 70-odd items
+    of a national file that have none).
     """
 
     rows: np.ndarray
@@ -161,13 +163,12 @@ def part(ids: pd.DataFrame, item: str, parsed: ParsedColumn, ok: pd.Series, code
     """Long rows of one item: the cells ``ok`` of respondents asked it, or who answered it anyway."""
     audience = codebook.audience(item)
     shown = (ok & (ids["group"].isin(audience) | (parsed.status != "ubesvaret"))).to_numpy(dtype=bool)
-    status = parsed.status.to_numpy(dtype=object)[shown]
-    codes = np.select([status == s for s in STATUSES], range(len(STATUSES)), -1).astype(np.int8)
+    codes = pd.Index(STATUSES).get_indexer(parsed.status.to_numpy(dtype=object)[shown]).astype(np.int8)
     text = parsed.text.to_numpy(dtype=object)[shown]
     has_text = bool(pd.notna(text).any())
-    return LongPart(rows=np.asarray(ids.index[shown]), item=item, value=parsed.value.to_numpy(dtype="float64")[shown],
-                    status=codes, text=text if has_text else None,
-                    points=ordered.points if ordered is not None else None)
+    return LongPart(rows=np.flatnonzero(shown).astype(np.int32), item=item,
+                    value=parsed.value.to_numpy(dtype="float64")[shown], status=codes,
+                    text=text if has_text else None, points=ordered.points if ordered is not None else None)
 
 
 def choice_parts(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,

@@ -47,7 +47,7 @@ def _fast(path: Path) -> pd.DataFrame | str:
         table = read_text_table(path)
     except DataFileError as exc:
         return str(exc)
-    return table.data.assign(_row=table.rows.to_numpy())
+    return table.objects().assign(_row=table.rows.to_numpy())  # the same texts; categorical as read
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -76,7 +76,8 @@ def test_a_plain_export_is_read_by_pyarrow(tmp_path):
     found = fastcsv.read_csv_columns(path, scan, ";")
     assert found is not None  # the fast way was taken, not the fallback
     table = read_text_table(path)
-    assert table.data.to_dict("list") == {"id": ["1", "2"], "P1.1.1": ["4", "5"]}
+    assert table.objects().to_dict("list") == {"id": ["1", "2"], "P1.1.1": ["4", "5"]}
+    assert all(isinstance(table.data[c].dtype, pd.CategoricalDtype) for c in table.data)  # compact
     assert table.rows.tolist() == [2, 4]  # the blank row 3 is left out, rows numbered as in a spreadsheet
 
 

@@ -90,3 +90,20 @@ def test_the_tidy_table_equals_a_melt_read_cell_by_cell(demo_export, which):
     assert len(got) == len(want) > 0
     pd.testing.assert_frame_equal(_comparable(got), _comparable(want[list(got.columns)]))
     assert isinstance(got["respondent_id"].dtype, pd.CategoricalDtype)  # compact: the ids once, a code per row
+
+
+@pytest.mark.parametrize("dtype", ["category", "str"])
+def test_the_same_respondent_and_item_twice_is_refused_whatever_the_dtypes(dtype):
+    """The tidy schema's duplicate check: item by item on categorical codes, else by pandas; the same verdict."""
+    from fundament_lib.errors import DataValidationError
+    from fundament_lib.ingest.schema import validate_tidy
+
+    data = ingest(FIX / "wide_707_cp1252.csv").data
+    assert len(validate_tidy(data, file="t")) == len(data)
+    twice = pd.concat([data, data.iloc[[5]]], ignore_index=True)  # a repeated row, at the end
+    twice = twice.astype({"respondent_id": dtype, "item_id": dtype})
+    for frame in (twice, twice.sort_values("item_id", kind="stable")):  # after another item, or beside its own
+        with pytest.raises(DataValidationError, match="the same respondent and item twice") as info:
+            validate_tidy(frame, file="t")
+        named = [p.value for p in info.value.problems if "twice" in p.message and p.column == "respondent_id"]
+        assert named == [str(data["respondent_id"].iloc[5])] * 2  # both rows, nothing else

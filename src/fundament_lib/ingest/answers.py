@@ -24,8 +24,10 @@ import pandas as pd
 
 from ..framework import Scale
 from ..values import clean_free_text
+from .cells import distinct_cells
 from .labels import NONSUBSTANTIVE, label_codes, ordered_label_codes
 from .scales import OrderedScale, framework_scale, is_number_label
+from .schema import STATUSES
 from .text import is_blank, normalise_label, parse_number
 
 __all__ = ["ParsedColumn", "parse_answers", "check_value_labels", "LabelCheck", "normalise_label", "NONSUBSTANTIVE",
@@ -92,42 +94,45 @@ def parse_answers(raw: pd.Series, scale: Scale, *, ordered: OrderedScale | None 
         a text of nothing else is no answer.
     """
     n = len(raw)
-    # Columns hold few distinct answers: everything below is decided once per distinct cell, then spread.
-    cell_codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
-    blank = np.append([is_blank(u) for u in uniques], True).astype(bool)[cell_codes]
-    status = np.full(n, "ubesvaret", dtype=object)
-    value = np.full(n, np.nan)
-    text = np.full(n, None, dtype=object)
-    bad = np.zeros(n, dtype=bool)
-    reason = np.full(n, "", dtype=object)
-    filled_at = np.flatnonzero(~blank)
-    filled = raw.to_numpy(dtype=object)[filled_at]
+    # Columns hold few distinct answers: everything below is decided once per distinct cell, then spread
+    # by the cells' codes (code -1, a missing cell, takes the last entry of each per-distinct table).
+    cell_codes, uniques = distinct_cells(raw)
+    text = np.empty(n, dtype=object)  # all None
     if scale.kind == "text":
-        cleaned = [clean_free_text(str(c)) for c in filled]
+        status = np.full(n, _UNANSWERED, dtype=np.int8)
+        blank = np.append([is_blank(u) for u in uniques], True).astype(bool)[cell_codes]
+        filled_at = np.flatnonzero(~blank)
+        cleaned = [clean_free_text(str(c)) for c in raw.to_numpy(dtype=object)[filled_at]]
         kept = np.array([bool(t.strip()) for t, _ in cleaned], dtype=bool)
         text[filled_at[kept]] = [t.strip() for t, _ in cleaned if t.strip()]
-        status[filled_at[kept]] = "svar"
-        parsed = _column(raw.index, value, status, text, bad, reason)
+        status[filled_at[kept]] = _SVAR
+        parsed = _column(raw.index, np.full(n, np.nan), status, text, np.zeros(n, dtype=bool),
+                         np.full(n, "", dtype=object))
         parsed.control_removed = sum(k for _, k in cleaned)
         return parsed
 
     if scale.kind == "likert":
         ordered = ordered or framework_scale(scale)
     reader = _Reader(scale, ordered, label_codes)
-    at = cell_codes[filled_at]
     verdicts = [reader.classify(c) if not is_blank(c) else ("ubesvaret", np.nan, "") for c in uniques]
-    kinds = np.array([v[0] for v in verdicts], dtype=object)[at]
-    status[filled_at] = np.where(kinds == "bad", "ubesvaret", kinds)
-    answered = kinds == "svar"
-    value[filled_at[answered]] = np.array([v[1] for v in verdicts], dtype="float64")[at][answered]
-    bad[filled_at] = kinds == "bad"
-    reason[filled_at] = np.array([v[2] for v in verdicts], dtype=object)[at]
+    kinds = np.array([_KINDS.index(v[0]) for v in verdicts] + [_UNANSWERED], dtype=np.int8)[cell_codes]
+    value = np.array([v[1] for v in verdicts] + [np.nan], dtype="float64")[cell_codes]
+    value[kinds != _SVAR] = np.nan
+    reason = np.array([v[2] for v in verdicts] + [""], dtype=object)[cell_codes]
+    bad = kinds == _BAD
+    status = np.where(bad, np.int8(_UNANSWERED), kinds).astype(np.int8)
     return _column(raw.index, value, status, text, bad, reason, reader.shared())
+
+
+_KINDS = (*STATUSES, "bad")  # a cell's verdict: a status, or bad
+_SVAR, _UNANSWERED, _BAD = _KINDS.index("svar"), _KINDS.index("ubesvaret"), _KINDS.index("bad")
 
 
 def _column(index: pd.Index, value: np.ndarray, status: np.ndarray, text: np.ndarray, bad: np.ndarray,
             reason: np.ndarray, shared: dict[int, set[str]] | None = None) -> ParsedColumn:
-    return ParsedColumn(pd.Series(value, index=index), pd.Series(status, index=index, dtype=object),
+    """The parsed arrays as Series; ``status`` given as codes into ``STATUSES``, kept categorical."""
+    statuses = pd.Categorical.from_codes(status, categories=pd.Index(STATUSES, dtype="str"))
+    return ParsedColumn(pd.Series(value, index=index), pd.Series(statuses, index=index),
                         pd.Series(text, index=index, dtype=object), pd.Series(bad, index=index),
                         pd.Series(reason, index=index, dtype=object), shared or {})
 

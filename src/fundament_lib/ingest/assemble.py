@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
 from ..errors import DataFileError, DataValidationError, Problem
+from .cells import as_cells, distinct_cells
 from .codebook import Codebook
 from .columns import LongPart, choice_parts, item_parts, read_background
 from .plan import ColumnPlan
@@ -144,6 +145,9 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
             rep.fatal.append(Problem(table.file, None, None, None, few))
         else:
             rep.notes["few_match"] = few
+    data = data.copy(deep=False)
+    for col in dict.fromkeys(answer_cols):  # each answer column's distinct cells once: codes per row from here on
+        data[col] = as_cells(data[col])
     blank = blank_frame(data[answer_cols])
     answered = ~blank.all(axis=1)
     empty_rows = int((~answered).sum())
@@ -198,7 +202,7 @@ def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
     cells = np.empty(answers.shape, dtype=np.int64)
     distinct: dict[str, int] = {}  # one code per text across columns: "not all alike" compares columns
     for j in range(answers.shape[1]):
-        local, uniques = pd.factorize(answers.iloc[:, j].to_numpy(dtype=object), use_na_sentinel=True)
+        local, uniques = distinct_cells(answers.iloc[:, j])
         table = np.array([distinct.setdefault(str(u).strip().casefold(), len(distinct)) for u in uniques] + [-1],
                          dtype=np.int64)
         cells[:, j] = table[local]
@@ -207,7 +211,12 @@ def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
     big = np.iinfo(cells.dtype).max
     varied = np.where(cells < 0, big, cells).min(axis=1) != np.where(cells < 0, -1, cells).max(axis=1)
     rows = cells[(filled >= _MIN_FOR_PATTERN) & varied]
-    return int(len(rows) - len(np.unique(rows, axis=0))) if len(rows) else 0
+    if not len(rows):
+        return 0
+    key = np.zeros(len(rows), dtype=np.int64)  # the row so far, as a code: pairs (key, cell) factorized
+    for j in range(rows.shape[1]):
+        key, _ = pd.factorize(key * (len(distinct) + 1) + rows[:, j] + 1)
+    return int(len(rows) - (key.max() + 1))
 
 
 _ANSWER_COLUMNS = ("item_id", "value", "status", "text", "points")

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..values import plain_text
 
-__all__ = ["clean_cell", "as_cells", "cells_frame", "codes", "categories", "per_category", "spread", "map_cells",
+__all__ = ["clean_cell", "as_cells", "distinct_cells", "cells_frame", "codes", "categories", "per_category", "spread", "map_cells",
            "cell_at", "is_cells", "object_column"]
 
 
@@ -83,6 +83,17 @@ def cells_frame(data: pd.DataFrame, *, clean_categoricals: bool = False) -> pd.D
 
     return pd.DataFrame({j: one(data.iloc[:, j]) for j in range(data.shape[1])}, index=data.index
                         ).set_axis(data.columns, axis=1)
+
+
+def distinct_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code of every cell, distinct values): a categorical column's own, any other column factorized.
+
+    Missing cells have code -1.
+    """
+    if is_cells(values):
+        return codes(values), categories(values)
+    found, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    return found, np.asarray(uniques, dtype=object)
 
 
 def codes(values: pd.Series) -> np.ndarray:

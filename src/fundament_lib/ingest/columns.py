@@ -12,6 +12,7 @@ read here too.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .answers import SHARED_POINT, ParsedColumn, check_value_labels, parse_answers
+from .cells import map_cells
 from .codebook import Codebook
 from .plan import ColumnPlan
 from .problems import Report
@@ -163,7 +165,7 @@ def part(ids: pd.DataFrame, item: str, parsed: ParsedColumn, ok: pd.Series, code
     """Long rows of one item: the cells ``ok`` of respondents asked it, or who answered it anyway."""
     audience = codebook.audience(item)
     shown = (ok & (ids["group"].isin(audience) | (parsed.status != "ubesvaret"))).to_numpy(dtype=bool)
-    codes = pd.Index(STATUSES).get_indexer(parsed.status.to_numpy(dtype=object)[shown]).astype(np.int8)
+    codes = np.asarray(pd.Categorical(parsed.status, categories=STATUSES).codes, dtype=np.int8)[shown]
     text = parsed.text.to_numpy(dtype=object)[shown]
     has_text = bool(pd.notna(text).any())
     return LongPart(rows=np.flatnonzero(shown).astype(np.int32), item=item,
@@ -200,6 +202,11 @@ def choice_parts(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan
     return parts
 
 
+def _option_code(options: dict[str, str], cell: str) -> str:
+    """A background answer's option code, ``"\x00"`` for an answer that is none of the options."""
+    return options.get(normalise_label(cell), "\x00")
+
+
 def read_background(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
                     codebook: Codebook, rep: Report) -> None:
     """Background answers (fagområde, stabsfunktion, ledelsesniveau) into ``ids`` as option codes."""
@@ -208,7 +215,7 @@ def read_background(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, p
         if col is None:
             continue
         options = codebook.options(bg)
-        values = data[col].map(lambda v, o=options: None if is_blank(v) else o.get(normalise_label(v), "\x00"))
+        values = map_cells(data[col], functools.partial(_option_code, options))  # once per distinct
         for idx in values.index[values == "\x00"]:
             rep.add("cell", table.row_of(idx, col), col, data.at[idx, col],
                     f"{UNKNOWN_OPTION} ({', '.join(sorted(set(options.values())))})")

@@ -59,7 +59,7 @@ def detect_format(path: Path) -> tuple[str, SourceTable | None]:
 def infer_framework(codebook: Path) -> str:
     """The shipped framework whose item ids a codebook file uses (``fundament2024`` if unsure)."""
     table = read_table(codebook)
-    ids = {str(v).strip() for v in table.data.iloc[:, 0] if v is not None}
+    ids = {str(v).strip() for v in table.objects().iloc[:, 0] if v is not None}
     for fid in available_frameworks():
         if ids and ids <= set(load_framework(fid).codebook()["item_id"]):
             return fid

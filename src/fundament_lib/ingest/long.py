@@ -73,7 +73,7 @@ def load_long(path: Path, codebook: Codebook, options: IngestOptions, *, table: 
         raise DataFileError(f"{src.file}: a long file needs the column(s) {missing} "
                             f"(found {list(src.data.columns)})")
     issues: list[tuple[Problem, Scope]] = []
-    d = src.data
+    d = src.objects()  # answers are gathered and edited as strings below
     items = d[cols["item_id"]].map(lambda v: _item(v, codebook))
     for idx in items.index[items.isna()]:
         issues.append((Problem(src.file, src.row_of(idx), cols["item_id"], d.at[idx, cols["item_id"]],

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError
-from .cells import cells_frame, clean_cell, codes, object_column
+from .cells import cells_frame, clean_cell, codes, distinct_cells, is_cells, object_column
 from .encoding import EMPTY_FILE, OLE2, ZIP, decode_text, scan_file
 from .fastcsv import read_csv_columns
+from .text import is_blank
 
 __all__ = [
     "Sheet",
@@ -69,7 +70,9 @@ class SourceTable:
     ----------
     data
         Cells as cleaned strings (:func:`~.cells.clean_cell`; ``None`` where
-        blank); columns are the header names, made unique.
+        blank); columns are the header names, made unique. A text file read by
+        pyarrow keeps its columns categorical (the same texts, missing where
+        blank); :meth:`objects` gives them as strings and ``None``.
     rows
         The file row number of each data row (aligned with ``data.index``).
     file
@@ -86,6 +89,12 @@ class SourceTable:
     file: str
     info: dict[str, object] = field(default_factory=dict)
     cell_rows: dict[tuple[object, str], int] | None = None
+
+    def objects(self) -> pd.DataFrame:
+        """``data`` with every column as objects: the cleaned strings, ``None`` where blank."""
+        return pd.DataFrame({k: object_column(self.data.iloc[:, k]) if is_cells(self.data.iloc[:, k])
+                             else self.data.iloc[:, k] for k in range(self.data.shape[1])},
+                            index=self.data.index).set_axis(self.data.columns, axis=1)
 
     def row_of(self, index: object, column: str | None = None) -> int:
         """The file row of a data row (or of one cell)."""
@@ -271,8 +280,12 @@ def table_from_sheet(sheet: Sheet, *, file: str) -> SourceTable:
 
 
 def _named_table(names: list[str], columns: list[pd.Series], rows: np.ndarray, *, file: str,
-                 info: dict[str, object]) -> SourceTable:
-    """Columns under their header names; refuses answers under no name, drops nameless empty columns."""
+                 info: dict[str, object], categorical: bool = False) -> SourceTable:
+    """Columns under their header names; refuses answers under no name, drops nameless empty columns.
+
+    ``categorical``: keep the columns as :mod:`.cells` makes them (a small code
+    per cell) rather than as object columns of strings and ``None``.
+    """
     frame = cells_frame(pd.DataFrame(dict(enumerate(columns))))
     used = [bool((codes(frame[j]) >= 0).any()) for j in range(len(names))]
     empty_named = [j for j in range(len(names)) if not names[j] and used[j]]
@@ -281,8 +294,10 @@ def _named_table(names: list[str], columns: list[pd.Series], rows: np.ndarray, *
         raise DataFileError(f"{file}: " + MERGED_HEADER.format(
             row=info.get("header_row", 1), n=len(empty_named), m=len(names), cols=f"column {letters}"))
     keep = [j for j in range(len(names)) if names[j]]
-    # Object columns whose cells share one string per distinct text: 8 bytes a cell, not one object each.
-    data = pd.DataFrame({k: object_column(frame[j]) for k, j in enumerate(keep)}, index=frame.index)
+    # Object columns whose cells share one string per distinct text: 8 bytes a cell, not one object each;
+    # categorical ones (a national CSV): 1-4 bytes a cell.
+    as_column = (lambda col: col) if categorical else object_column
+    data = pd.DataFrame({k: as_column(frame[j]) for k, j in enumerate(keep)}, index=frame.index)
     data.columns = _unique([names[j] for j in keep])
     return SourceTable(data=data, rows=pd.Series(rows, index=data.index, dtype="int64"), file=file, info=info)
 
@@ -316,7 +331,7 @@ def read_text_table(path: Path, *, file: str | None = None) -> SourceTable:
     rows = np.flatnonzero(filled) + found.first_row
     body = frame[filled].reset_index(drop=True)
     return _named_table(found.names, [body[j] for j in range(body.shape[1])], rows, file=name,
-                        info={**info, "header_row": 1})
+                        info={**info, "header_row": 1}, categorical=True)
 
 
 def _column_letter(j: int) -> str:
@@ -349,9 +364,9 @@ def read_table(path: Path, *, file: str | None = None) -> SourceTable:
 
 
 def blank_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """``True`` where a cell is missing or whitespace only (vectorised)."""
+    """``True`` where a cell is missing or whitespace only (decided once per distinct cell of a column)."""
     out = {}
     for col in df.columns:
-        s = df[col]
-        out[col] = (s.isna() | s.astype("string").str.strip().eq("")).fillna(True).to_numpy(dtype=bool)
+        found, uniques = distinct_cells(df[col])
+        out[col] = np.append([is_blank(u) for u in uniques], True).astype(bool)[found]
     return pd.DataFrame(out, index=df.index)

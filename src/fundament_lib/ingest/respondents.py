@@ -20,7 +20,7 @@ import pandera.pandas as pa
 from ..errors import Problem, UnknownKommuneError
 from ..kommuner import kommuner, normalise_code
 from ..values import CONTROL_MESSAGE, drop_decimal_zero, has_control
-from .cells import cell_at, map_cells
+from .cells import cell_at, is_cells, map_cells, object_column
 from .codebook import Codebook
 from .plan import ColumnPlan
 from .problems import Report
@@ -164,7 +164,10 @@ def _role_column(table: SourceTable, data: pd.DataFrame, plan: ColumnPlan, role:
 def _default_wave(data: pd.DataFrame, plan: ColumnPlan, options: object, rep: Report) -> str | None:
     """The wave of a file without one: the month of its completion times, else the caller's default."""
     col = plan.roles.get("completed")
-    found = wave_from_times(data[col].astype(object), column=col) if col is not None else None
+    found = None
+    if col is not None:
+        times = object_column(data[col]) if is_cells(data[col]) else data[col].astype(object)
+        found = wave_from_times(times, column=col)
     if found is not None:
         rep.notes["wave_default"] = found.describe()
         return found.label

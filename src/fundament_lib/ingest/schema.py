@@ -35,9 +35,11 @@ respondent in two files, and returns the kommuner whose rows are demo data in
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -102,6 +104,8 @@ def _no_control_in_text() -> pa.Check:
 
 def _is_text(values: pd.Series) -> bool:
     """Whether a column holds text (and missing values): ``str``, object of strings, or categories of strings."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return True
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.cat.categories.to_series()
     return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
@@ -136,8 +140,12 @@ def respondent_schema() -> pa.DataFrameSchema:
     )
 
 
-def tidy_schema(item_ids: list[str] | None = None) -> pa.DataFrameSchema:
-    """The pandera schema of the tidy table; with ``item_ids`` it also checks item ids."""
+def tidy_schema(item_ids: list[str] | None = None, *, filter_columns: bool = True) -> pa.DataFrameSchema:
+    """The pandera schema of the tidy table; with ``item_ids`` it also checks item ids.
+
+    ``filter_columns``: columns the schema does not know are left out of what
+    ``validate`` returns (else they are let through).
+    """
     codes = list(kommuner()["kommunekode"])
     item_checks = [pa.Check.isin(item_ids, error="item_id not in the codebook")] if item_ids else []
     nullable_str = {c: _text(nullable=True, required=False) for c in BACKGROUND_COLUMNS}
@@ -155,25 +163,46 @@ def tidy_schema(item_ids: list[str] | None = None) -> pa.DataFrameSchema:
             "points": pa.Column("Int64", pa.Check.in_range(3, 11, error=POINTS), nullable=True, required=False),
         },
         checks=[
-            pa.Check(lambda df: ~df.duplicated(["respondent_id", "item_id"], keep=False),
-                     error="duplicate answer: the same respondent and item twice"),
+            pa.Check(_once_per_respondent_and_item, error="duplicate answer: the same respondent and item twice"),
             pa.Check(lambda df: (df["status"] == "svar") | df["value"].isna(),
                      error="a value is given although the answer is not substantive"),
             pa.Check(_on_points, error=VALUE_OFF_POINTS),
         ],
         coerce=False,
-        strict="filter",
+        strict="filter" if filter_columns else False,
     )
+
+
+def _once_per_respondent_and_item(df: pd.DataFrame) -> pd.Series:
+    """``False`` on every row whose respondent and item another row has too.
+
+    The loader's table (categorical, one item after another) is checked item by
+    item on the respondents' codes, without the hash table of 18 million pairs
+    that ``DataFrame.duplicated`` builds for a national file; any other table so.
+    """
+    rid, item = df["respondent_id"], df["item_id"]
+    if isinstance(rid.dtype, pd.CategoricalDtype) and isinstance(item.dtype, pd.CategoricalDtype):
+        items = item.cat.codes.to_numpy()
+        bounds = [0, *(np.flatnonzero(items[1:] != items[:-1]) + 1), len(items)]
+        if len(items) and len(bounds) - 1 == len(np.unique(items)):  # each item's rows one slice
+            people = rid.cat.codes.to_numpy().astype(np.int64) % (len(rid.cat.categories) + 1)  # missing: own bin
+            ok = np.ones(len(df), dtype=bool)
+            for start, end in itertools.pairwise(bounds):
+                counts = np.bincount(people[start:end], minlength=len(rid.cat.categories) + 1)
+                ok[start:end] = counts[people[start:end]] == 1
+            return pd.Series(ok, index=df.index)
+    return ~df.duplicated(["respondent_id", "item_id"], keep=False)
 
 
 def _on_points(df: pd.DataFrame) -> pd.Series:
     """Values of an item with ``points`` K are whole numbers 1..K (coded worst-first)."""
     if "points" not in df.columns:
         return pd.Series(True, index=df.index)
-    points = pd.to_numeric(df["points"], errors="coerce").astype("float64")
-    value = df["value"].astype("float64")
-    ok = (value >= 1) & (value <= points) & (value % 1 == 0)
-    return points.isna() | value.isna() | ok
+    points = pd.to_numeric(df["points"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    value = df["value"].to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        ok = (value >= 1) & (value <= points) & (value == np.floor(value))
+    return pd.Series(np.isnan(points) | np.isnan(value) | ok, index=df.index)
 
 
 def validate_tidy(
@@ -202,8 +231,11 @@ def validate_tidy(
         With one :class:`~fundament_lib.errors.Problem` per failing cell.
     """
     try:
-        checked = tidy_schema(item_ids).validate(_as_str(df), lazy=True)
-        return df[list(checked.columns)]
+        known = [c for c in df.columns if c in TIDY_COLUMNS]
+        df = df if len(known) == df.shape[1] else df[known]
+        # inplace: the schema coerces nothing, and a copy of a national table costs hundreds of MB
+        tidy_schema(item_ids, filter_columns=False).validate(_as_str(df), lazy=True, inplace=True)
+        return df
     except pa.errors.SchemaErrors as exc:
         raise DataValidationError(_problems(exc.failure_cases, file, row_of), file=file) from None
 

@@ -44,8 +44,7 @@ def detect_format(path: Path) -> tuple[str, SourceTable | None]:
     if path.is_dir():
         raise DataFileError(f"{path}: a folder — give the export file (a folder is read only as "
                             "SurveyXact's dataset.csv, structure.csv and labels.csv)")
-    raw = read_bytes(path)
-    if is_workbook(raw) and is_surveyxact(sheet_names(path)):
+    if is_workbook(read_bytes(path, 8)) and is_surveyxact(sheet_names(path)):
         return "surveyxact", None
     table = read_table(path)
     columns = list(table.data.columns)
@@ -123,8 +122,10 @@ def ingest(path: str | Path, *, format: str = "auto", framework: str | Framework
     else:
         fw = load_framework(framework or (infer_framework(cb_path) if cb_path else "fundament2024"))
     cb = load_codebook(fw, cb_path)
-    sources = source_bytes(path) if surveyxact_files(path) is not None else [(path, read_bytes(path))]
-    digest = hashlib.sha256(b"".join(sha256_hex(b).encode() for _, b in sources)).hexdigest()
+    # each source's hash and size only: a national file's bytes are not kept while it is loaded
+    sources = [(p, sha256_hex(b), len(b)) for p, b in
+               (source_bytes(path) if surveyxact_files(path) is not None else [(path, read_bytes(path))])]
+    digest = hashlib.sha256(b"".join(h.encode() for _, h, _ in sources)).hexdigest()
     options = _options(kommune, group, wave, strict, digest[:8])
     fmt, table = detect_format(path) if format == "auto" else (format, None)
     if fmt == "surveyxact":
@@ -163,7 +164,7 @@ def _ids(prov: dict[str, Any], fmt: str) -> dict[str, Any]:
                        + ", so that ids from several files cannot collide")}
 
 
-def _record(result: IngestResult, path: Path, sources: list[tuple[Path, bytes]], digest: str, fmt: str,
+def _record(result: IngestResult, path: Path, sources: list[tuple[Path, str, int]], digest: str, fmt: str,
             detected: bool, codebook: dict[str, Any], options: IngestOptions, table: SourceTable | None
             ) -> dict[str, Any]:
     prov = dict(result.provenance)
@@ -173,7 +174,7 @@ def _record(result: IngestResult, path: Path, sources: list[tuple[Path, bytes]],
     return {
         "demo": False,
         "source": {"path": str(path), "sha256": digest,
-                   "files": [{"path": str(p), "sha256": sha256_hex(b), "bytes": len(b)} for p, b in sources]},
+                   "files": [{"path": str(p), "sha256": h, "bytes": n} for p, h, n in sources]},
         "format": fmt,
         "format_detected": detected,
         "read": {k: v for k, v in info.items() if k in ("encoding", "separator", "sheet", "sheets",

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["write_bytes", "write_text", "write_json", "json_text", "write_parquet", "replace_file"]
+__all__ = ["write_bytes", "write_text", "write_json", "json_text", "write_file", "write_parquet", "replace_file"]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -56,16 +57,24 @@ def write_json(path: Path, obj: Any) -> None:
     write_text(path, json_text(obj))
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write a DataFrame as Parquet atomically."""
+def write_file(path: Path, write: Callable[[str], None]) -> None:
+    """Write ``path`` atomically by ``write(tmp)``, which writes a whole file at the path it is given.
+
+    For writers that stream to a file (Parquet): the bytes are never held in memory.
+    """
     fd, tmp = _temp_beside(path)
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Write a DataFrame as Parquet atomically."""
+    write_file(path, lambda tmp: df.to_parquet(tmp, index=False))
 
 
 def replace_file(src: Path, dst: Path) -> None:

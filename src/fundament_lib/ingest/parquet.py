@@ -18,7 +18,6 @@ as a kommune's own data with an unknown source.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..atomic import write_bytes
+from ..atomic import write_file
 
 __all__ = ["DEMO_KEY", "SOURCE_KEY", "Marks", "write_tidy_parquet", "read_marks"]
 
@@ -62,9 +61,8 @@ def write_tidy_parquet(df: pd.DataFrame, path: Path, *, demo: bool = False, sour
     meta[DEMO_KEY] = b"true" if demo else b"false"
     if source_sha256:
         meta[SOURCE_KEY] = source_sha256.encode()
-    buf = io.BytesIO()
-    pq.write_table(table.replace_schema_metadata(meta), buf)
-    write_bytes(path, buf.getvalue())
+    marked = table.replace_schema_metadata(meta)
+    write_file(path, lambda tmp: pq.write_table(marked, tmp))  # streamed to disk: no copy of the bytes in memory
 
 
 def read_marks(path: Path) -> Marks:

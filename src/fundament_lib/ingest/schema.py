@@ -306,13 +306,12 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
     # absent in older files: NaN after concat, or no column at all; a nullable integer here
     df["points"] = df["points"].astype("Int64") if "points" in df.columns else pd.array([pd.NA] * len(df),
                                                                                            dtype="Int64")
-    # Ids and free text as str; the columns of few values categorical (as the loader writes them: no
-    # national file's codes spelt out row by row), whatever dtype the file gave them.
-    df = with_str_columns(df, keep=_CATEGORICAL)
     missing = [c for c in TIDY_COLUMNS if c not in df.columns and c not in _OPTIONAL]
     if missing:
         raise DataFileError(f"{paths[0]}: not a tidy Fundament table, missing columns {missing}")
-    df = validate_tidy(df, file=_name(paths), item_ids=item_ids)
+    # Validated as read (a categorical column is checked once per category), then ids and free text as
+    # str and the columns of few values categorical, whatever dtype the file gave them.
+    df = with_str_columns(validate_tidy(df, file=_name(paths), item_ids=item_ids), keep=_CATEGORICAL)
     for col in _CATEGORICAL:
         if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype):
             df[col] = df[col].astype("category")

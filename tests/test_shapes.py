@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from fundament_lib import briefing, explore, overview, psychometrics
+from fundament_lib.briefing.decision import key_findings
 from fundament_lib.briefing.status import DEMO_NOTICE
 from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import load_framework
@@ -189,6 +190,11 @@ def test_a_one_kommune_run_weighs_no_national_position_and_names_no_kommuner_to_
     assert "Ingen kommuner scorer klart højere" not in text
     assert "Der er ingen andre kommuner i datagrundlaget, så briefingen kan ikke pege på kommuner at lære af." in text
     assert "Datagrundlaget rummer kun denne kommune, så den kan ikke sammenlignes med andre kommuner." in text
+    # No other kommuner, no national staff–frontline norm: a gap is never said to exceed it.
+    assert all(g["norm"] is None for g in s["gaps"])
+    gap_lines = [line for line in key_findings(s, FW) if "borgernære lederes vurdering" in line
+                 or "klart højere end de borgernære" in line]
+    assert gap_lines and not any("normale på landsplan" in line for line in gap_lines)
 
 
 def test_with_two_kommuner_the_national_models_are_skipped_with_a_reason(survey, tmp_path):

@@ -152,17 +152,20 @@ def _gap_line(s: dict[str, Any], fw: Framework) -> str | None:
     usual = (f" (på landsplan er forskellen typisk {signed(norms.min())} til {signed(norms.max())} point)"
              if not norms.empty else "")
     large = themes[themes["large"].astype(bool)] if "large" in themes else themes.iloc[0:0]
+    # Without other kommuner there is no national norm: «large» then means clear and positive,
+    # and the text must not claim a comparison it did not make.
+    beyond = " og mere end det normale på landsplan" if not norms.empty else ""
     if large.empty:
+        none = "ingen forskel er klart større end det normale" if not norms.empty else "ingen af forskellene er klare"
         return ("Forskellen mellem stabens og de borgernære lederes vurdering er " + _range(themes["diff"])
-                + " point" + usual + "; ingen forskel er klart større end det normale.")
+                + " point" + usual + "; " + none + ".")
     top = large.loc[large["diff"].idxmax()]
     norm = f", mod normalt {signed(top['norm'])}" if pd.notna(top.get("norm")) else ""
     if len(large) == 1:
-        return (f"Staben vurderer {labels.get(top['id'], top['id'])} klart højere end de borgernære ledere og mere "
-                f"end det normale på landsplan ({signed(top['diff'])} point{norm}).")
-    return (f"Staben vurderer {len(large)} temaer klart højere end de borgernære ledere og mere end det normale "
-            f"på landsplan; størst er forskellen i {labels.get(top['id'], top['id'])} ({signed(top['diff'])} "
-            f"point{norm}).")
+        return (f"Staben vurderer {labels.get(top['id'], top['id'])} klart højere end de borgernære ledere"
+                f"{beyond} ({signed(top['diff'])} point{norm}).")
+    return (f"Staben vurderer {len(large)} temaer klart højere end de borgernære ledere{beyond}; størst er "
+            f"forskellen i {labels.get(top['id'], top['id'])} ({signed(top['diff'])} point{norm}).")
 
 
 def _range(values: pd.Series) -> str:

@@ -374,10 +374,13 @@ def _free_text(rng: np.random.Generator) -> str | None:
 
 
 def wide_to_tidy_demo(wide: pd.DataFrame, fw: Framework) -> pd.DataFrame:
-    """The tidy form of the generator's own wide table (before any file round trip)."""
+    """The tidy form of the generator's own wide table (before any file round trip), its text
+    columns as ``str``: the loader keeps them categorical to save memory on national files, but a
+    researcher's ``tidy["wave"].max()`` on a few demo kommuner should just work."""
+    from .ingest.schema import with_str_columns
     from .ingest.wide import wide_to_tidy
 
-    return wide_to_tidy(wide, fw, file="<demo>").data
+    return with_str_columns(wide_to_tidy(wide, fw, file="<demo>").data)
 
 
 def _demo_params(survey: DemoSurvey) -> dict[str, str]:

@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import nbformat
 
-from . import __version__, atomic
+from . import __version__, atomic, interrupts
 from .errors import RenderError
 from .paths import (
     BRIEFING_NOTEBOOK,
@@ -485,6 +485,9 @@ def _first_line(text: str) -> str:
 
 
 # ---- many kommuner --------------------------------------------------------------------------------
+_CHECK_INTERRUPTS_EVERY = 0.5  # seconds
+
+
 def _execute(tasks: list[Task], workers: Workers, notify: Progress) -> Iterator[Result]:
     """Run tasks on the workers, as many at a time as they have room for; yield results as they come.
 
@@ -499,8 +502,9 @@ def _execute(tasks: list[Task], workers: Workers, notify: Progress) -> Iterator[
     idle_breaks = 0
     while pending or running:
         broken = not _submit(pending, running, workers, deaths, notify)
-        if not broken:
-            wait(running, return_when=FIRST_COMPLETED)
+        if not broken:  # with a timeout, to see a Ctrl-C that Python swallowed (interrupts.py)
+            wait(running, timeout=_CHECK_INTERRUPTS_EVERY, return_when=FIRST_COMPLETED)
+        interrupts.check()
         lost: list[Task] = []
         for fut in [f for f in running if f.done()]:
             task = running.pop(fut)
@@ -638,6 +642,7 @@ def _clean_temp(out: Path) -> None:
 
 
 # ---- the run --------------------------------------------------------------------------------------
+@interrupts.noticing
 def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Path | None = None,
         workers: int | None = None, force: bool = False, scheduler: Any = None,
         notebook: Path | None = None, warm: bool = True, params: Path | None = None,

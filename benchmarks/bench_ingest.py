@@ -10,7 +10,10 @@ that many different respondents.
 
 Each ingest runs in a child process (``python -m fundament_lib.cli ingest``);
 its peak resident set size is the child's ``ru_maxrss`` (``resource.getrusage``
-after ``os.wait4``), its speed the rows of the file over the wall time.
+after ``os.wait4``), its speed the rows of the file over the wall time. The
+files are made in a child process of their own: Linux counts the parent's
+resident memory at the moment of ``exec`` in the child's ``ru_maxrss``, so a
+parent that had made a national file in memory would inflate every number.
 ``--base REV`` also runs the source tree of a git revision (exported with
 ``git archive`` into a temporary folder and put first on ``PYTHONPATH``; or
 REV is a ``src`` folder already exported), side by side on the same files;
@@ -31,15 +34,15 @@ import time
 from io import BytesIO
 from pathlib import Path
 
-import pandas as pd
-
-from fundament_lib.demo import DemoConfig, generate
-
 _REPO = Path(__file__).resolve().parents[1]
 
 
 def national_csv(folder: Path, sizes: list[int], per_group: int) -> dict[int, Path]:
     """One wide CSV per size, scaled copies of one demo export (ids made unique per copy)."""
+    import pandas as pd
+
+    from fundament_lib.demo import DemoConfig, generate
+
     wide = generate(DemoConfig(fixed_size=per_group, second_wave_kommuner=(), p_breakoff=0.0)).wide
     files = {}
     for n in sizes:
@@ -85,10 +88,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[30_000, 300_000])
     parser.add_argument("--per-group", type=int, default=160, help="demo respondents per kommune and group")
     parser.add_argument("--base", default="", help="git revision to compare with ('' to skip)")
+    parser.add_argument("--write-csv", type=Path, help=argparse.SUPPRESS)  # the child that makes the files
     args = parser.parse_args()
+    if args.write_csv is not None:
+        national_csv(args.write_csv, args.sizes, args.per_group)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         folder = Path(tmp)
-        files = national_csv(folder, args.sizes, args.per_group)
+        subprocess.run([sys.executable, __file__, "--write-csv", str(folder), "--per-group", str(args.per_group),
+                        "--sizes", *map(str, args.sizes)], check=True)
+        files = {n: folder / f"national_{n}.csv" for n in args.sizes}
         trees: dict[str, Path | None] = {"this tree": None}
         if args.base:
             trees[f"base {args.base}"] = source_tree(args.base, folder / "base")

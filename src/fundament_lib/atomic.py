@@ -5,6 +5,7 @@ A crash or Ctrl-C leaves either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -61,7 +62,9 @@ def write_file(path: Path, write: Callable[[str], None]) -> None:
     """Write ``path`` atomically by ``write(tmp)``, which writes a whole file at the path it is given.
 
     For writers that stream to a file (Parquet): the bytes are never held in memory.
+    A failed write leaves nothing behind, not even the folders it created for the file.
     """
+    created = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     fd, tmp = _temp_beside(path)
     os.close(fd)
     try:
@@ -69,6 +72,9 @@ def write_file(path: Path, write: Callable[[str], None]) -> None:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        for folder in created:  # deepest first; one that another writer filled meanwhile stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
 
 

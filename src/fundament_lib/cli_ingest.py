@@ -63,7 +63,7 @@ def ingest(
     """
     from .errors import FundamentError
     from .ingest.load import ingest as run_ingest
-    from .ingest.provenance import write_ingested
+    from .ingest.provenance import write_provenance
 
     # Checked here rather than by typer, so that every mistake exits with status 2 and one line.
     if path is None:
@@ -76,9 +76,10 @@ def ingest(
         raise FundamentError(f"--group must be stab or borgernaer, got {group!r}")
     if out.suffix != ".parquet":
         raise FundamentError(f"{out}: the output must be a .parquet file (e.g. data/processed/NAME.parquet)")
+    # the tidy table streamed into the file as it is made: a national file's is never held whole
     result = run_ingest(path, format=format, framework=framework, codebook=codebook, kommune=kommune,
-                        group=group, wave=wave, strict=strict)
-    written = write_ingested(result, out)
+                        group=group, wave=wave, strict=strict, out=out)
+    written = write_provenance(result, out)
     prov = result.provenance
     counts = prov["counts"]
     how = "detected" if prov["format_detected"] else "given"

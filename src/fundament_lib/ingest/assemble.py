@@ -30,6 +30,8 @@ both modes.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +57,7 @@ from .respondents import (
     read_respondents,
 )
 from .schema import STATUSES, TIDY_COLUMNS, validate_tidy
+from .sink import FrameSink, TidySink
 
 __all__ = ["IngestOptions", "IngestResult", "Scope", "assemble", "GROUP_SYNONYMS", "NO_MATCH", "FEW_MATCH",
            "NO_ANSWERS", "CONFLICT", "MISSING_INFO", "NO_WAVE", "NOTHING_LEFT"]
@@ -103,16 +106,19 @@ class IngestOptions:
 
 @dataclass
 class IngestResult:
-    """A loaded file: the tidy data, the cells dropped (lenient mode), and provenance."""
+    """A loaded file: the tidy data, the cells dropped (lenient mode), and provenance.
 
-    data: pd.DataFrame
+    ``data`` is ``None`` when the table went to a sink of its own (a Parquet file, see :mod:`.sink`).
+    """
+
+    data: pd.DataFrame | None
     dropped: list[Problem] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
 def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: IngestOptions, *,
-             issues: list[tuple[Problem, Scope]] | None = None, bad_rows: pd.Series | None = None
-             ) -> IngestResult:
+             issues: list[tuple[Problem, Scope]] | None = None, bad_rows: pd.Series | None = None,
+             sink: TidySink | None = None) -> IngestResult:
     """Turn a planned source table into the validated tidy table.
 
     Parameters
@@ -122,6 +128,10 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     issues, bad_rows
         Problems a format adapter found before (the long format's, say), and
         the rows they make unusable (a boolean Series on ``table.data.index``).
+    sink
+        Where the validated tidy table goes, chunk by chunk (:mod:`.sink`); by
+        default it is kept in memory and returned as ``data``. With a sink of
+        its own (a :class:`~.sink.ParquetSink`), ``data`` is ``None``.
 
     Raises
     ------
@@ -159,23 +169,29 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     row_bad = pd.Series(people.bad, index=ids.index)
     if bad_rows is not None:
         row_bad |= bad_rows.reindex(row_bad.index, fill_value=False).astype(bool)
-    long_parts = item_parts(table, data, ids, plan, codebook, rep, strict=options.strict)
-    long_parts += choice_parts(table, data, ids, plan, codebook, rep)
-    read_background(table, data, ids, plan, codebook, rep)
+    background = Report(table.file)  # its problems are listed after the items', as they always were
+    read_background(table, data, ids, plan, codebook, background)
+    kept = ids[~row_bad]
+    kept = kept.assign(respondent_id=prefixed_ids(kept, options, made_up=made_up))
+    rows = _People(kept, row_bad.to_numpy(dtype=bool))
+    out = sink if sink is not None else FrameSink()
+    parts = itertools.chain(item_parts(table, data, ids, plan, codebook, rep, strict=options.strict),
+                            choice_parts(table, data, ids, plan, codebook, rep))
+    answers = _stream(parts, rows, out, rep, file=table.file, item_ids=codebook.item_ids, strict=options.strict)
+    rep.issues.extend(background.issues)
     rep.issues.sort(key=lambda x: (x[0].row is not None, x[0].row or 0))
-    if not options.strict and not any(len(p) for p in long_parts):
+    if not options.strict and not answers:
         rep.fatal.append(Problem(table.file, None, None, None, NOTHING_LEFT))
     if rep.fatal or (options.strict and rep.issues):
         raise DataValidationError([*rep.fatal, *(p for p, _ in rep.issues)], file=table.file)
-    kept = ids[~row_bad]
-    kept = kept.assign(respondent_id=prefixed_ids(kept, options, made_up=made_up))
-    tidy = _tidy(long_parts, kept, row_bad.to_numpy(dtype=bool))
-    tidy = validate_tidy(tidy, file=table.file, item_ids=codebook.item_ids)
+    if out.rows == 0:  # every respondent dropped: an empty table, as a table
+        out.write(_tidy([], rows))
+    tidy = out.frame() if isinstance(out, FrameSink) else None
     dropped = [p for p, _ in rep.issues]
     prov: dict[str, Any] = {
         "rows_read": len(table.data), "empty_rows": empty_rows,
         "respondents": int(len(kept)), "respondents_dropped": int(row_bad.sum()),
-        "answers": int(len(tidy)), "cells_dropped": sum(1 for _, s in rep.issues if s == "cell"),
+        "answers": int(out.rows), "cells_dropped": sum(1 for _, s in rep.issues if s == "cell"),
         "columns": dict(plan.items), "choice_columns": {c: list(v) for c, v in plan.choices.items()},
         "respondent_columns": dict(plan.roles), "ignored_columns": dict(plan.ignored),
         "respondent_ids_made_up": made_up,
@@ -220,63 +236,81 @@ def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
 
 
 _ANSWER_COLUMNS = ("item_id", "value", "status", "text", "points")
+_CHUNK_ROWS = 1 << 20  # rows of the tidy table made, validated and handed on at once
 
 
-def _tidy(parts: list[LongPart], kept: pd.DataFrame, dropped: np.ndarray) -> pd.DataFrame:
-    """The long rows of the kept respondents with their respondent columns, filled part by part.
+class _People:
+    """The kept respondents' columns as categorical codes, made once and taken by every chunk.
 
-    ``parts`` is emptied as it is read, so that each item's part is freed once
-    its rows are in the table. Every text column but the free text is a
-    ``Categorical`` (the distinct values once, a small code per row), the free
-    text a pandas ``str`` array taken by pyarrow: a national file's 18 million
-    rows then cost about 25 bytes each rather than a Python string per cell.
-    :func:`~.schema.read_tidy` gives the same columns back.
+    ``position`` maps each answered row to its row among the kept ones (-1: dropped).
+    """
 
-    Parameters
-    ----------
-    parts
-        One part per item, its ``rows`` positions among the answered rows.
-    kept
-        The respondent columns of the answered rows that are kept.
-    dropped
-        For every answered row, whether it was dropped (``kept`` holds the others, in order).
+    def __init__(self, kept: pd.DataFrame, dropped: np.ndarray) -> None:
+        self.position = np.where(dropped, -1, np.cumsum(~dropped) - 1).astype(np.int32)
+        self.codes: dict[str, np.ndarray] = {}
+        self.dtypes: dict[str, pd.CategoricalDtype] = {}
+        for c in TIDY_COLUMNS:
+            if c not in _ANSWER_COLUMNS:
+                codes, uniques = _codes(kept[c].to_numpy(dtype=object))
+                column = _categorical(codes, uniques)
+                self.codes[c], self.dtypes[c] = np.asarray(column.codes), column.dtype
+
+
+def _stream(parts: Iterator[LongPart], people: _People, sink: TidySink, rep: Report, *, file: str,
+            item_ids: list[str], strict: bool) -> int:
+    """Read every part; hand the tidy rows on in validated chunks of whole items while the file is still good.
+
+    Once a problem refuses the file (any problem in strict mode), the parts are
+    still read — every problem is reported at once — but no longer handed on.
+    Returns the number of answer rows read (of kept and dropped respondents).
+    """
+    batch: list[LongPart] = []
+    size = answers = 0
+
+    def flush() -> None:
+        nonlocal batch, size
+        if size:
+            sink.write(validate_tidy(_tidy(batch, people), file=file, item_ids=item_ids))
+        batch, size = [], 0
+
+    for p in parts:
+        answers += len(p)
+        if rep.fatal or (strict and rep.issues):
+            batch, size = [], 0
+            continue
+        batch.append(p)
+        size += int((people.position[p.rows] >= 0).sum())
+        if size >= _CHUNK_ROWS:
+            flush()
+    if not (rep.fatal or (strict and rep.issues)):
+        flush()
+    return answers
+
+
+def _tidy(parts: list[LongPart], people: _People) -> pd.DataFrame:
+    """The long rows of the kept respondents in ``parts`` with their respondent columns: one chunk.
+
+    Every text column but the free text is a ``Categorical`` (the distinct
+    values once, a small code per row), the free text a pandas ``str`` array
+    taken by pyarrow: a national file's rows then cost about 25 bytes each
+    rather than a Python string per cell. :func:`~.schema.read_tidy` gives the
+    same columns back.
     """
     if not parts:
         return pd.DataFrame(columns=list(TIDY_COLUMNS))
-    position = np.where(dropped, -1, np.cumsum(~dropped) - 1).astype(np.int32)  # answered row → row of kept
-    people = {c: _codes(kept[c].to_numpy(dtype=object)) for c in TIDY_COLUMNS if c not in _ANSWER_COLUMNS}
-    n = sum(int((position[p.rows] >= 0).sum()) for p in parts)
-    out = {c: np.empty(n, dtype=codes.dtype) for c, (codes, _) in people.items()}
-    item = np.empty(n, dtype=np.int16)
-    value = np.empty(n, dtype="float64")
-    status = np.empty(n, dtype=np.int8)
-    points = np.zeros(n, dtype=np.int8)
-    texts = np.full(n, -1, dtype=np.int32)
-    items: list[str] = []
-    distinct_texts: list[object] = []
-    start = 0
-    while parts:
-        p = parts.pop(0)
-        at = position[p.rows]
-        keep = at >= 0
-        at = at[keep]
-        rows = slice(start, start + len(at))
-        for c, (codes, _) in people.items():
-            out[c][rows] = codes[at]
-        item[rows] = len(items)
-        items.append(p.item)
-        value[rows] = p.value[keep]
-        status[rows] = p.status[keep]
-        points[rows] = p.points or 0
-        if p.text is not None:
-            local, uniques = pd.factorize(p.text[keep], use_na_sentinel=True)
-            texts[rows] = np.where(local >= 0, local + len(distinct_texts), -1)
-            distinct_texts.extend(uniques)
-        start += len(at)
-    frame = {c: _categorical(out.pop(c), uniques) for c, (_, uniques) in people.items()}
-    frame |= {"item_id": _categorical(item, items), "value": value, "status": _categorical(status, STATUSES),
-              "text": _texts(texts, distinct_texts),
-              "points": pd.arrays.IntegerArray(points.astype(np.int64), points == 0)}
+    keeps = [people.position[p.rows] >= 0 for p in parts]
+    at = np.concatenate([people.position[p.rows][k] for p, k in zip(parts, keeps, strict=True)])
+    sizes = [int(k.sum()) for k in keeps]
+    frame: dict[str, Any] = {c: pd.Categorical.from_codes(people.codes[c][at], dtype=people.dtypes[c])
+                             for c in people.codes}
+    points = np.repeat(np.array([p.points or 0 for p in parts], dtype=np.int64), sizes)
+    frame |= {
+        "item_id": _categorical(np.repeat(np.arange(len(parts), dtype=np.int16), sizes), [p.item for p in parts]),
+        "value": np.concatenate([p.value[k] for p, k in zip(parts, keeps, strict=True)]),
+        "status": _categorical(np.concatenate([p.status[k] for p, k in zip(parts, keeps, strict=True)]), STATUSES),
+        "text": _texts(parts, keeps),
+        "points": pd.arrays.IntegerArray(points, points == 0),
+    }
     return pd.DataFrame({c: frame[c] for c in TIDY_COLUMNS}, copy=False)
 
 
@@ -296,10 +330,20 @@ def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
     return pd.Categorical.from_codes(remap[codes], categories=pd.Index(distinct, dtype="str"))
 
 
-def _texts(codes: np.ndarray, distinct: list[object]) -> ArrowStringArray:
-    """``distinct[codes]`` as a pandas ``str`` array (missing where a code is -1), taken by pyarrow.
+def _texts(parts: list[LongPart], keeps: list[np.ndarray]) -> ArrowStringArray:
+    """The parts' free text as a pandas ``str`` array (missing where none), taken by pyarrow.
 
-    Built from a code per row, not from an object array of millions of ``None``.
+    Built from a code per row, not from an object array of a million ``None``.
     """
-    taken = pc.take(pa.array(distinct, type=pa.string()), pa.array(codes, mask=codes < 0))
+    distinct: list[object] = []
+    codes = []
+    for p, keep in zip(parts, keeps, strict=True):
+        if p.text is None:
+            codes.append(np.full(int(keep.sum()), -1, dtype=np.int32))
+            continue
+        local, uniques = pd.factorize(p.text[keep], use_na_sentinel=True)
+        codes.append(np.where(local >= 0, local + len(distinct), -1).astype(np.int32))
+        distinct.extend(uniques)
+    at = np.concatenate(codes)
+    taken = pc.take(pa.array(distinct, type=pa.string()), pa.array(at, mask=at < 0))
     return ArrowStringArray(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan))

@@ -13,6 +13,7 @@ read here too.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,15 +45,15 @@ def _code_key(cell: object) -> str:
 
 
 def item_parts(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: ColumnPlan,
-               codebook: Codebook, rep: Report, *, strict: bool) -> list[LongPart]:
-    """Every item column as long rows (``_row``, ``item_id``, ``value``, ``status``, ``text``, ``points``).
+               codebook: Codebook, rep: Report, *, strict: bool) -> Iterator[LongPart]:
+    """Every item column as long rows (``_row``, ``item_id``, ``value``, ``status``, ``text``, ``points``), one
+    item at a time (so that a national file's items are never all held at once).
 
     A SurveyXact column's value labels are checked first (a scale in doubt drops or refuses the whole
     column); then its cells are parsed. With ``strict`` false, a Likert or tick-box column with an
     answer it cannot read is dropped whole; a number or text cell is dropped alone. The scale each
     ordered item was asked on goes into ``rep.notes["scales"]``.
     """
-    parts = []
     scales: dict[str, dict[str, Any]] = {}
     removed: dict[str, int] = {}  # control characters taken out of free text, per column
     for col, item in plan.items.items():
@@ -83,14 +84,13 @@ def item_parts(table: SourceTable, data: pd.DataFrame, ids: pd.DataFrame, plan: 
             continue
         for idx in bad[bad].index:
             rep.add("cell", table.row_of(idx, col), col, _shown(data.at[idx, col], labels), read.reason.at[idx])
-        parts.append(part(ids, item, read.parsed, ~bad, codebook, ordered))
+        yield part(ids, item, read.parsed, ~bad, codebook, ordered)
         if read.parsed.control_removed:
             removed[col] = removed.get(col, 0) + read.parsed.control_removed
         if ordered is not None:
             scales[item] = {"column": col, **ordered.describe(), "codes_reversed": _reversed(labels, ordered)}
     rep.notes["scales"] = scales
     rep.notes["control_characters_removed"] = {"total": sum(removed.values()), "columns": removed}
-    return parts
 
 
 @dataclass

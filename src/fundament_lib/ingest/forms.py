@@ -23,6 +23,7 @@ from .assemble import IngestOptions, IngestResult, assemble
 from .codebook import Codebook
 from .plan import plan_columns
 from .readers import SourceTable, read_table
+from .sink import TidySink
 from .text import is_blank, normalise_label
 
 __all__ = ["load_forms", "is_forms", "FORMS_METADATA", "FORMS_ROLES"]
@@ -50,8 +51,8 @@ def is_forms(columns: list[str]) -> bool:
     return "id" in head and bool(_STARTS & set(head)) and bool(_ENDS & set(head))
 
 
-def load_forms(path: Path, codebook: Codebook, options: IngestOptions, *, table: SourceTable | None = None
-               ) -> IngestResult:
+def load_forms(path: Path, codebook: Codebook, options: IngestOptions, *, table: SourceTable | None = None,
+               sink: TidySink | None = None) -> IngestResult:
     """Load a Microsoft Forms export.
 
     Raises
@@ -63,7 +64,7 @@ def load_forms(path: Path, codebook: Codebook, options: IngestOptions, *, table:
     meta = dict(FORMS_METADATA)
     meta.update({c: _QUIZ for c in src.data.columns if normalise_label(c).startswith(_QUIZ_PREFIXES)})
     plan = plan_columns(src.data.columns, codebook, metadata=meta, roles=FORMS_ROLES)
-    result = assemble(src, plan, codebook, replace(options, tag_ids=True))  # IDs restart at 1 in every form
+    result = assemble(src, plan, codebook, replace(options, tag_ids=True), sink=sink)  # IDs restart at 1 in every form
     email = next((c for c, why in plan.ignored.items() if why == _PERSONAL and "mail" in c.casefold()), None)
     if email is not None:
         values = {str(v).strip().casefold() for v in src.data[email] if not is_blank(v)}

@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ..atomic import write_file
 from ..errors import DataFileError, FundamentError
 from ..framework import Framework, available_frameworks, load_framework
 from ..kommuner import normalise_code
@@ -22,6 +24,7 @@ from .long import is_long, load_long
 from .provenance import dropped_records, library_version, sha256_hex
 from .readers import SourceTable, is_workbook, read_bytes, read_table, sheet_names
 from .respondents import wave_label
+from .sink import ParquetSink, TidySink
 from .surveyxact import is_surveyxact, load_surveyxact, source_bytes, surveyxact_files
 from .wide import load_wide
 
@@ -80,7 +83,7 @@ def _options(kommune: str | None, group: str | None, wave: str | None, strict: b
 
 def ingest(path: str | Path, *, format: str = "auto", framework: str | Framework | None = None,
            codebook: str | Path | None = None, kommune: str | None = None, group: str | None = None,
-           wave: str | None = None, strict: bool = True) -> IngestResult:
+           wave: str | None = None, strict: bool = True, out: str | Path | None = None) -> IngestResult:
     """Load a survey export into the validated tidy table, with its provenance.
 
     Parameters
@@ -101,19 +104,29 @@ def ingest(path: str | Path, *, format: str = "auto", framework: str | Framework
     strict
         Refuse the file on any problem (default), or drop only the bad cells
         (and respondents whose kommune, group, wave or id is bad) and report them.
+    out
+        A ``.parquet`` file to stream the tidy table into, a few items at a
+        time, instead of returning it (``fundament ingest``: a national file's
+        table is never held whole). Written atomically: a refused file leaves
+        nothing behind. The provenance record is not written here (see
+        :func:`~.provenance.write_provenance`).
 
     Returns
     -------
     IngestResult
         ``data`` (tidy, validated; respondent ids prefixed with kommune, group
-        and wave so that files never collide), ``dropped`` and ``provenance``.
+        and wave so that files never collide; ``None`` when written to
+        ``out``), ``dropped`` and ``provenance``.
 
     Raises
     ------
     DataFileError, DataValidationError, UnknownKommuneError, FrameworkError
-        Nothing is written by this function; see ``docs/ingest.md`` for the messages.
+        Nothing is written unless ``out`` is given, and then only a whole file;
+        see ``docs/ingest.md`` for the messages.
     """
     path = Path(path)
+    if out is not None and Path(out).suffix != ".parquet":
+        raise DataFileError(f"{out}: the output must be a .parquet file (e.g. data/processed/NAME.parquet)")
     if format not in FORMATS:
         raise FundamentError(f"--format must be one of {', '.join(FORMATS)}, got {format!r}")
     cb_path = Path(codebook) if codebook is not None else None
@@ -128,17 +141,35 @@ def ingest(path: str | Path, *, format: str = "auto", framework: str | Framework
     digest = hashlib.sha256(b"".join(h.encode() for _, h, _ in sources)).hexdigest()
     options = _options(kommune, group, wave, strict, digest[:8])
     fmt, table = detect_format(path) if format == "auto" else (format, None)
-    if fmt == "surveyxact":
-        result = load_surveyxact(path, cb, options)
-    elif fmt == "forms":
-        result = load_forms(path, cb, options, table=table)
-    elif fmt == "long":
-        result = load_long(path, cb, options, table=table)
-    else:
-        result = load_wide(path, cb, options, table=table)
+
+    def load(sink: TidySink | None) -> IngestResult:
+        if fmt == "surveyxact":
+            return load_surveyxact(path, cb, options, sink=sink)
+        if fmt == "forms":
+            return load_forms(path, cb, options, table=table, sink=sink)
+        if fmt == "long":
+            return load_long(path, cb, options, table=table, sink=sink)
+        return load_wide(path, cb, options, table=table, sink=sink)
+
+    result = load(None) if out is None else _load_into(Path(out), load, digest)
     result.provenance = _record(result, path, sources, digest, fmt, format == "auto", cb.describe(), options,
                                 table)
     return result
+
+
+def _load_into(out: Path, load: Callable[[TidySink], IngestResult], digest: str) -> IngestResult:
+    """``load`` with its tidy table streamed into ``out`` (atomically: a temporary file until it is whole)."""
+    done: list[IngestResult] = []
+
+    def write(tmp: str) -> None:
+        sink = ParquetSink(tmp, source_sha256=digest)
+        try:
+            done.append(load(sink))
+        finally:
+            sink.close()
+
+    write_file(out, write)
+    return done[0]
 
 
 def _wave(prov: dict[str, Any], options: IngestOptions) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from .plan import ColumnPlan
 from .problems import Scope
 from .readers import SourceTable, read_table
 from .schema import BACKGROUND_COLUMNS
+from .sink import TidySink
 from .text import is_blank, normalise_label
 
 __all__ = ["load_long", "is_long", "LONG_COLUMNS", "TWICE", "INCONSISTENT", "UNKNOWN_ITEM"]
@@ -48,8 +49,8 @@ def is_long(columns: list[str]) -> bool:
     return {"item_id", "value"} <= names
 
 
-def load_long(path: Path, codebook: Codebook, options: IngestOptions, *, table: SourceTable | None = None
-              ) -> IngestResult:
+def load_long(path: Path, codebook: Codebook, options: IngestOptions, *, table: SourceTable | None = None,
+              sink: TidySink | None = None) -> IngestResult:
     """Load a long CSV or XLSX file (one row per respondent × item).
 
     Raises
@@ -125,7 +126,7 @@ def load_long(path: Path, codebook: Codebook, options: IngestOptions, *, table: 
     rows_series = pd.Series(first_row.to_numpy(), index=wide.index, dtype="int64")
     long_table = SourceTable(data=wide, rows=rows_series, file=src.file, info=dict(src.info),
                              cell_rows=cell_rows)
-    return assemble(long_table, plan, codebook, options, issues=issues, bad_rows=bad)
+    return assemble(long_table, plan, codebook, options, issues=issues, bad_rows=bad, sink=sink)
 
 
 def _item(value: object, codebook: Codebook) -> str | None:

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from ..atomic import write_file
 
-__all__ = ["DEMO_KEY", "SOURCE_KEY", "Marks", "write_tidy_parquet", "read_marks"]
+__all__ = ["DEMO_KEY", "SOURCE_KEY", "Marks", "marked_schema", "write_tidy_parquet", "read_marks"]
 
 DEMO_KEY = b"fundament.demo"
 SOURCE_KEY = b"fundament.source_sha256"
@@ -39,6 +39,15 @@ class Marks:
 
     demo: bool = False
     source_sha256: str | None = None
+
+
+def marked_schema(schema: pa.Schema, *, demo: bool, source_sha256: str | None) -> pa.Schema:
+    """``schema`` with the :data:`DEMO_KEY` and :data:`SOURCE_KEY` metadata added."""
+    meta = dict(schema.metadata or {})
+    meta[DEMO_KEY] = b"true" if demo else b"false"
+    if source_sha256:
+        meta[SOURCE_KEY] = source_sha256.encode()
+    return schema.with_metadata(meta)
 
 
 def write_tidy_parquet(df: pd.DataFrame, path: Path, *, demo: bool = False, source_sha256: str | None = None
@@ -57,11 +66,7 @@ def write_tidy_parquet(df: pd.DataFrame, path: Path, *, demo: bool = False, sour
         The hash of the source export(s), if there is one.
     """
     table = pa.Table.from_pandas(df, preserve_index=False)
-    meta = dict(table.schema.metadata or {})
-    meta[DEMO_KEY] = b"true" if demo else b"false"
-    if source_sha256:
-        meta[SOURCE_KEY] = source_sha256.encode()
-    marked = table.replace_schema_metadata(meta)
+    marked = table.replace_schema_metadata(marked_schema(table.schema, demo=demo, source_sha256=source_sha256).metadata)
     write_file(path, lambda tmp: pq.write_table(marked, tmp))  # streamed to disk: no copy of the bytes in memory
 
 

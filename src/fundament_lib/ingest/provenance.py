@@ -24,7 +24,8 @@ from ..errors import DataFileError, Problem
 from .assemble import IngestResult
 from .parquet import write_tidy_parquet
 
-__all__ = ["sha256_hex", "provenance_path", "dropped_records", "write_ingested", "library_version"]
+__all__ = ["sha256_hex", "provenance_path", "dropped_records", "write_ingested", "write_provenance",
+           "library_version"]
 
 
 def sha256_hex(data: bytes) -> str:
@@ -67,7 +68,7 @@ def write_ingested(result: IngestResult, out: Path) -> dict[str, Path]:
     Parameters
     ----------
     result
-        What :func:`~fundament_lib.ingest.load.ingest` returned.
+        What :func:`~fundament_lib.ingest.load.ingest` returned (with ``data``).
     out
         The target ``.parquet`` file; the record goes to ``NAME.provenance.json``.
 
@@ -81,13 +82,40 @@ def write_ingested(result: IngestResult, out: Path) -> dict[str, Path]:
     DataFileError
         When ``out`` does not end in ``.parquet``.
     """
-    if out.suffix != ".parquet":
-        raise DataFileError(f"{out}: the output must be a .parquet file (e.g. data/processed/norddjurs_2025.parquet)")
+    _check_out(out)
+    if result.data is None:
+        raise ValueError("the result's table was streamed to a file: write only its provenance (write_provenance)")
+    write_tidy_parquet(result.data, out, demo=bool(result.provenance.get("demo", False)),
+                       source_sha256=result.provenance.get("source", {}).get("sha256"))
+    return write_provenance(result, out, rows=len(result.data))
+
+
+def write_provenance(result: IngestResult, out: Path, *, rows: int | None = None) -> dict[str, Path]:
+    """Write the provenance record of ``out``, the tidy file written from ``result`` (atomically).
+
+    Parameters
+    ----------
+    result
+        What :func:`~fundament_lib.ingest.load.ingest` returned.
+    out
+        The ``.parquet`` file it was written to (``ingest(..., out=out)`` or :func:`write_ingested`).
+    rows
+        Rows of the file; default: the answers counted in the provenance.
+
+    Returns
+    -------
+    dict
+        ``{"data": …, "provenance": …}``.
+    """
+    _check_out(out)
     record = dict(result.provenance)
-    record["output"] = {"path": str(out), "rows": int(len(result.data)),
+    record["output"] = {"path": str(out), "rows": int(rows if rows is not None else record["counts"]["answers"]),
                         "written": datetime.now(UTC).isoformat(timespec="seconds")}
-    write_tidy_parquet(result.data, out, demo=bool(record.get("demo", False)),
-                       source_sha256=record.get("source", {}).get("sha256"))
     meta = provenance_path(out)
     write_json(meta, record)
     return {"data": out, "provenance": meta}
+
+
+def _check_out(out: Path) -> None:
+    if out.suffix != ".parquet":
+        raise DataFileError(f"{out}: the output must be a .parquet file (e.g. data/processed/norddjurs_2025.parquet)")

@@ -42,10 +42,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
 
 from ..errors import DataFileError, DataValidationError, Problem
 from ..kommuner import kommuner
-from ..values import CONTROL, CONTROL_MESSAGE
+from ..values import CONTROL_MESSAGE
 from .parquet import Marks, read_marks
 
 __all__ = [
@@ -91,15 +93,51 @@ POINTS = "scale points must be 3–11"
 VALUE_OFF_POINTS = "value is not a point of the item's scale (1 to points)"
 
 
+_CONTROL_RE2 = r"[\x00-\x1f\x7f-\x9f]"  # values.CONTROL, spelled for pyarrow's RE2
+
+
+def _per_distinct(fn: Callable[[pd.Series], object]) -> Callable[[pd.Series], pd.Series]:
+    """A row check decided once per distinct value and spread to the rows; a missing value passes.
+
+    A categorical column's categories are its distinct values; any other column
+    is factorized first. ``fn`` gets the distinct values as a ``str`` Series and
+    returns one boolean each. A national table's 18 million rows thus cost a
+    check of a few hundred thousand ids (or five statuses), not of every row.
+    """
+    def check(values: pd.Series) -> pd.Series:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes, uniques = values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
+        else:
+            codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+        distinct = pd.Series([str(u) for u in uniques], dtype=object)  # not numpy's str: it drops a trailing NUL
+        ok = np.append(np.asarray(fn(distinct), dtype=bool), True)  # code -1 (missing) takes the last
+        return pd.Series(ok[codes], index=values.index)
+    return check
+
+
+def _check(fn: Callable[[pd.Series], object], error: str) -> pa.Check:
+    """A vectorised pandera check of :func:`_per_distinct` ``fn``; missing values are the schema's ``nullable``'s
+    business (``ignore_na=False`` spares pandera copying the column without them)."""
+    return pa.Check(_per_distinct(fn), ignore_na=False, error=error)
+
+
+def _no_control_in(values: pd.Series) -> np.ndarray:
+    found = pc.match_substring_regex(pa_arrow.array(values.to_numpy(dtype=object), type=pa_arrow.string()),
+                                     _CONTROL_RE2)
+    return ~found.to_numpy(zero_copy_only=False)
+
+
 def _no_control() -> pa.Check:
     """Refuses a control character (NUL, the rest of C0, DEL, C1) in an id, code, wave or group."""
-    return pa.Check(lambda s: ~s.astype(str).str.contains(CONTROL.pattern, regex=True), error=CONTROL_MESSAGE)
+    return _check(_no_control_in, CONTROL_MESSAGE)
 
 
-def _no_control_in_text() -> pa.Check:
-    """:func:`_no_control` for a text column of any dtype (str, object, categorical: checked per category)."""
-    return pa.Check(lambda s: ~s.str.contains(CONTROL.pattern, regex=True).fillna(False).astype(bool),
-                    error=CONTROL_MESSAGE)
+def _isin(allowed: list[str], error: str) -> pa.Check:
+    return _check(lambda v: v.isin(allowed).to_numpy(), error)
+
+
+def _length(low: int, high: int, error: str) -> pa.Check:
+    return _check(lambda v: v.str.len().between(low, high).to_numpy(), error)
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -114,7 +152,7 @@ def _is_text(values: pd.Series) -> bool:
 def _text(checks: list[pa.Check] | pa.Check | None = None, **kwargs: object) -> pa.Column:
     """A text column of the tidy table, in any of the dtypes :func:`_is_text` allows (the loader's are categorical)."""
     more = [checks] if isinstance(checks, pa.Check) else list(checks or [])
-    return pa.Column(None, [pa.Check(_is_text, error="must be text"), *more], **kwargs)  # type: ignore[arg-type]
+    return pa.Column(None, [pa.Check(_is_text, ignore_na=False, error="must be text"), *more], **kwargs)  # type: ignore[arg-type]
 
 
 def respondent_schema() -> pa.DataFrameSchema:
@@ -129,12 +167,12 @@ def respondent_schema() -> pa.DataFrameSchema:
         {
             "respondent_id": pa.Column(str, [
                 _no_control(),
-                pa.Check.str_length(1, 200, error=EMPTY_ID),
+                _length(1, 200, EMPTY_ID),
                 pa.Check(lambda s: ~s.duplicated(keep="first"), error=DUPLICATE_ID),
             ]),
-            "kommunekode": pa.Column(str, [_no_control(), pa.Check.isin(codes, error=UNKNOWN_KOMMUNE)]),
-            "group": pa.Column(str, [_no_control(), pa.Check.isin(["stab", "borgernaer"], error=BAD_GROUP)]),
-            "wave": pa.Column(str, [_no_control(), pa.Check.str_length(1, 50, error=BAD_WAVE)]),
+            "kommunekode": pa.Column(str, [_no_control(), _isin(codes, UNKNOWN_KOMMUNE)]),
+            "group": pa.Column(str, [_no_control(), _isin(["stab", "borgernaer"], BAD_GROUP)]),
+            "wave": pa.Column(str, [_no_control(), _length(1, 50, BAD_WAVE)]),
         },
         coerce=False,
     )
@@ -147,20 +185,21 @@ def tidy_schema(item_ids: list[str] | None = None, *, filter_columns: bool = Tru
     ``validate`` returns (else they are let through).
     """
     codes = list(kommuner()["kommunekode"])
-    item_checks = [pa.Check.isin(item_ids, error="item_id not in the codebook")] if item_ids else []
+    item_checks = [_isin(item_ids, "item_id not in the codebook")] if item_ids else []
     nullable_str = {c: _text(nullable=True, required=False) for c in BACKGROUND_COLUMNS}
     return pa.DataFrameSchema(
         {
-            "respondent_id": _text([_no_control_in_text(), pa.Check.str_length(1, 200)]),
-            "kommunekode": _text(pa.Check.isin(codes, error=UNKNOWN_KOMMUNE)),
-            "group": _text(pa.Check.isin(["stab", "borgernaer"], error=BAD_GROUP)),
-            "wave": _text([_no_control_in_text(), pa.Check.str_length(1, 50)]),
+            "respondent_id": _text([_no_control(), _length(1, 200, EMPTY_ID)]),
+            "kommunekode": _text(_isin(codes, UNKNOWN_KOMMUNE)),
+            "group": _text(_isin(["stab", "borgernaer"], BAD_GROUP)),
+            "wave": _text([_no_control(), _length(1, 50, BAD_WAVE)]),
             **nullable_str,
             "item_id": _text(item_checks),
             "value": pa.Column(float, nullable=True),
-            "status": _text(pa.Check.isin(list(STATUSES), error="unknown status")),
+            "status": _text(_isin(list(STATUSES), "unknown status")),
             "text": _text(nullable=True, required=False),
-            "points": pa.Column("Int64", pa.Check.in_range(3, 11, error=POINTS), nullable=True, required=False),
+            "points": pa.Column("Int64", pa.Check(_points_in_range, ignore_na=False, error=POINTS), nullable=True,
+                                required=False),
         },
         checks=[
             pa.Check(_once_per_respondent_and_item, error="duplicate answer: the same respondent and item twice"),
@@ -171,6 +210,11 @@ def tidy_schema(item_ids: list[str] | None = None, *, filter_columns: bool = Tru
         coerce=False,
         strict="filter" if filter_columns else False,
     )
+
+
+def _points_in_range(points: pd.Series) -> pd.Series:
+    """3 ≤ points ≤ 11 where given (missing passes)."""
+    return points.between(3, 11).fillna(True).astype(bool) | points.isna()
 
 
 def _once_per_respondent_and_item(df: pd.DataFrame) -> pd.Series:

@@ -53,6 +53,7 @@ from .readers import (
     table_from_sheet,
 )
 from .schema import BACKGROUND_COLUMNS
+from .sink import TidySink
 from .text import is_blank, normalise_label, parse_number
 
 __all__ = ["load_surveyxact", "is_surveyxact", "surveyxact_files", "STATUS_LABELS"]
@@ -239,7 +240,8 @@ def _free_text(values: pd.Series) -> bool:
     return bool(len(filled)) and filled.map(lambda v: parse_number(v) is None).any()
 
 
-def load_surveyxact(path: Path, codebook: Codebook, options: IngestOptions) -> IngestResult:
+def load_surveyxact(path: Path, codebook: Codebook, options: IngestOptions, *, sink: TidySink | None = None
+                    ) -> IngestResult:
     """Load a SurveyXact export (the .xlsx, the folder of the three CSV files, or one of them).
 
     Raises
@@ -256,7 +258,7 @@ def load_surveyxact(path: Path, codebook: Codebook, options: IngestOptions) -> I
             labels = export.labels[col]
             data[col] = data[col].map(lambda v, lab=labels: lab.get(_code(v), v) if not is_blank(v) else None)
     table = SourceTable(data[~never], export.dataset.rows[~never], export.dataset.file, dict(export.info))
-    result = assemble(table, plan, codebook, options)
+    result = assemble(table, plan, codebook, options, sink=sink)
     result.provenance["not_responded"] = int(never.sum())
     result.provenance["files"] = [str(p) for p in export.files]
     result.provenance["sheet_info"] = export.info

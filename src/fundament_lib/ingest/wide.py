@@ -21,6 +21,7 @@ from .assemble import IngestOptions, IngestResult, assemble
 from .codebook import Codebook, load_codebook
 from .plan import plan_columns
 from .readers import SourceTable, read_table
+from .sink import TidySink
 
 __all__ = ["IngestResult", "read_wide", "wide_to_tidy", "load_wide", "ID_COLUMNS"]
 
@@ -28,7 +29,7 @@ ID_COLUMNS: tuple[str, ...] = ("respondent_id", "kommunekode", "group", "wave")
 
 
 def load_wide(path: Path, codebook: Codebook, options: IngestOptions, *,
-              table: SourceTable | None = None) -> IngestResult:
+              table: SourceTable | None = None, sink: TidySink | None = None) -> IngestResult:
     """Load a wide CSV or XLSX file.
 
     Parameters
@@ -41,6 +42,8 @@ def load_wide(path: Path, codebook: Codebook, options: IngestOptions, *,
         Kommune, group and wave for a file without such columns; strict or lenient.
     table
         The file already read (format detection reads it), else ``None``.
+    sink
+        Where the tidy table goes (:mod:`.sink`); default: ``data`` of the result.
 
     Raises
     ------
@@ -49,7 +52,7 @@ def load_wide(path: Path, codebook: Codebook, options: IngestOptions, *,
     """
     table = table or read_table(path)
     plan = plan_columns(table.data.columns, codebook)
-    return assemble(table, plan, codebook, options)
+    return assemble(table, plan, codebook, options, sink=sink)
 
 
 def read_wide(path: Path, framework: Framework, *, strict: bool = True) -> IngestResult:

@@ -107,3 +107,56 @@ def test_the_same_respondent_and_item_twice_is_refused_whatever_the_dtypes(dtype
             validate_tidy(frame, file="t")
         named = [p.value for p in info.value.problems if "twice" in p.message and p.column == "respondent_id"]
         assert named == [str(data["respondent_id"].iloc[5])] * 2  # both rows, nothing else
+
+
+# ---------------------------------------------------------------- the table streamed chunk by chunk
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Chunks of a few hundred rows, so that these small files are made, checked and written in many parts."""
+    from fundament_lib.ingest import assemble
+
+    monkeypatch.setattr(assemble, "_CHUNK_ROWS", 300)
+    return 300
+
+
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+def test_the_streamed_file_and_the_joined_chunks_equal_the_reference(demo_export, which, small_chunks, tmp_path):
+    """``fundament ingest``'s way (chunks appended to Parquet) and ``ingest()``'s (chunks joined) give the melt's rows."""
+    import pyarrow.parquet as pq
+
+    from fundament_lib.ingest import read_tidy
+
+    path, encoding = (demo_export, "utf-8") if which == "demo" else (FIX / "wide_707_cp1252.csv", "cp1252")
+    want = _reference(path, encoding)
+    out = tmp_path / "out" / "tidy.parquet"
+    streamed = ingest(path, out=out)
+    assert streamed.data is None and streamed.provenance["counts"]["answers"] == len(want)
+    assert pq.ParquetFile(out).metadata.num_row_groups > 3  # it was written in parts
+    assert [p.name for p in out.parent.iterdir()] == ["tidy.parquet"]  # no temporary file left
+    from_file = read_tidy(out)
+    joined = ingest(path).data
+    for got in (from_file, joined):
+        pd.testing.assert_frame_equal(_comparable(got), _comparable(want[list(got.columns)]))
+        assert isinstance(got["item_id"].dtype, pd.CategoricalDtype)
+        assert set(got["item_id"].cat.categories) == set(want["item_id"])  # joined categories: no item lost
+    assert isinstance(joined["respondent_id"].dtype, pd.CategoricalDtype)
+
+
+def test_a_file_refused_late_leaves_nothing_although_parts_were_written(demo_export, small_chunks, tmp_path):
+    """A bad cell in the last item column: earlier chunks went to a temporary file, which is removed."""
+    from fundament_lib.errors import DataValidationError
+
+    wide = pd.read_csv(demo_export, sep=";", dtype=str, keep_default_na=False)
+    last = [c for c in wide.columns if c.startswith("P2.")][-1]
+    wide.loc[len(wide) - 1, last] = "7"  # off the five-point scale
+    bad = tmp_path / "bad.csv"
+    wide.to_csv(bad, sep=";", index=False)
+    out = tmp_path / "out" / "sub" / "tidy.parquet"
+    with pytest.raises(DataValidationError, match="outside the scale"):
+        ingest(bad, out=out)
+    assert not (tmp_path / "out").exists()
+    kept = ingest(bad, out=out, strict=False)  # lenient: the column is dropped whole, the rest streamed
+    assert last not in set(pd.read_parquet(out)["item_id"].astype(str))
+    assert kept.provenance["counts"]["answers"] == len(pd.read_parquet(out)) > 0

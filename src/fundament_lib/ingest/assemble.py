@@ -211,32 +211,40 @@ def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
     Only counted, for the provenance: in an anonymous export two people may
     well give the same answers, so such rows are kept as different respondents.
     Each column's distinct cells are compared once (stripped, case-folded), the
-    rows then as rows of small codes.
+    rows then column by column as codes (never a matrix of every cell: a
+    national file's would be hundreds of MB).
     """
     if answers.empty:
         return 0
-    cells = np.empty(answers.shape, dtype=np.int64)
     distinct: dict[str, int] = {}  # one code per text across columns: "not all alike" compares columns
-    for j in range(answers.shape[1]):
+    blanks = blank.to_numpy()
+
+    def column(j: int) -> np.ndarray:  # the column's cells as codes, -1 where blank
         local, uniques = distinct_cells(answers.iloc[:, j])
         table = np.array([distinct.setdefault(str(u).strip().casefold(), len(distinct)) for u in uniques] + [-1],
                          dtype=np.int64)
-        cells[:, j] = table[local]
-    cells[blank.to_numpy()] = -1
-    filled = (cells >= 0).sum(axis=1)
-    big = np.iinfo(cells.dtype).max
-    varied = np.where(cells < 0, big, cells).min(axis=1) != np.where(cells < 0, -1, cells).max(axis=1)
-    rows = cells[(filled >= _MIN_FOR_PATTERN) & varied]
+        return np.where(blanks[:, j], -1, table[local])
+
+    n = len(answers)
+    filled = np.zeros(n, dtype=np.int32)
+    low = np.full(n, np.iinfo(np.int64).max)
+    high = np.full(n, -1, dtype=np.int64)
+    for j in range(answers.shape[1]):
+        cells = column(j)
+        filled += cells >= 0
+        low = np.minimum(low, np.where(cells < 0, low, cells))
+        high = np.maximum(high, cells)
+    rows = np.flatnonzero((filled >= _MIN_FOR_PATTERN) & (low != high))
     if not len(rows):
         return 0
     key = np.zeros(len(rows), dtype=np.int64)  # the row so far, as a code: pairs (key, cell) factorized
-    for j in range(rows.shape[1]):
-        key, _ = pd.factorize(key * (len(distinct) + 1) + rows[:, j] + 1)
+    for j in range(answers.shape[1]):
+        key, _ = pd.factorize(key * (len(distinct) + 1) + column(j)[rows] + 1)
     return int(len(rows) - (key.max() + 1))
 
 
 _ANSWER_COLUMNS = ("item_id", "value", "status", "text", "points")
-_CHUNK_ROWS = 1 << 20  # rows of the tidy table made, validated and handed on at once
+_CHUNK_ROWS = 1 << 19  # rows of the tidy table made, validated and handed on at once
 
 
 class _People:
@@ -323,6 +331,10 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
     """``categories[codes]`` as a ``Categorical`` (missing where a code is -1); equal categories merged."""
+    index = pd.Index(np.asarray(categories, dtype=object))
+    if index.inferred_type in ("string", "empty") and index.is_unique and index.is_monotonic_increasing:
+        # already distinct sorted text (the respondents' ids, factorized sorted): no numpy str copy to sort
+        return pd.Categorical.from_codes(codes, categories=pd.Index(index, dtype="str"))
     distinct, first = np.unique(np.asarray(categories, dtype=object).astype(str), return_inverse=True)
     if len(distinct) == len(first) and (distinct == np.asarray(categories, dtype=object)).all():
         return pd.Categorical.from_codes(codes, categories=pd.Index(distinct, dtype="str"))

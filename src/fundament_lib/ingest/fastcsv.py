@@ -123,6 +123,8 @@ def _read(path: Path, names: list[str], sep: str, scan: TextScan) -> tuple[list[
     for batch in reader:
         for j, column in enumerate(columns):
             column.add(batch.column(j))
+    del reader
+    pa.default_memory_pool().release_unused()  # the blocks read: else the allocator keeps them for itself
     return columns, widths
 
 

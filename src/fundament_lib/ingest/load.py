@@ -21,11 +21,11 @@ from .assemble import IngestOptions, IngestResult
 from .codebook import load_codebook
 from .forms import is_forms, load_forms
 from .long import is_long, load_long
-from .provenance import dropped_records, library_version, sha256_hex
-from .readers import SourceTable, is_workbook, read_bytes, read_table, sheet_names
+from .provenance import dropped_records, library_version
+from .readers import SourceTable, file_sha256, is_workbook, read_bytes, read_table, sheet_names
 from .respondents import wave_label
 from .sink import ParquetSink, TidySink
-from .surveyxact import is_surveyxact, load_surveyxact, source_bytes, surveyxact_files
+from .surveyxact import is_surveyxact, load_surveyxact, surveyxact_files
 from .wide import load_wide
 
 __all__ = ["FORMATS", "Format", "detect_format", "ingest", "infer_framework"]
@@ -136,8 +136,7 @@ def ingest(path: str | Path, *, format: str = "auto", framework: str | Framework
         fw = load_framework(framework or (infer_framework(cb_path) if cb_path else "fundament2024"))
     cb = load_codebook(fw, cb_path)
     # each source's hash and size only: a national file's bytes are not kept while it is loaded
-    sources = [(p, sha256_hex(b), len(b)) for p, b in
-               (source_bytes(path) if surveyxact_files(path) is not None else [(path, read_bytes(path))])]
+    sources = [(p, *file_sha256(p)) for p in surveyxact_files(path) or [path]]
     digest = hashlib.sha256(b"".join(h.encode() for _, h, _ in sources)).hexdigest()
     options = _options(kommune, group, wave, strict, digest[:8])
     fmt, table = detect_format(path) if format == "auto" else (format, None)

@@ -9,11 +9,15 @@ mojibake. The messages are documented in ``docs/ingest.md``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from io import BufferedReader
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,7 +28,10 @@ from .encoding import EMPTY_FILE, OLE2, ZIP, decode_text, scan_file
 from .fastcsv import read_csv_columns
 from .text import is_blank
 
+_T = TypeVar("_T")
+
 __all__ = [
+    "file_sha256",
     "Sheet",
     "SourceTable",
     "read_bytes",
@@ -107,9 +114,19 @@ class SourceTable:
 
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """The file's bytes (the first ``limit`` only, if given), or a :class:`DataFileError` saying why not."""
+    return _reading(path, lambda fh: fh.read() if limit is None else fh.read(limit))
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    """(SHA-256 as hex, size in bytes) of a file, read in blocks (a national file is never held whole)."""
+    return _reading(path, lambda fh: (hashlib.file_digest(fh, "sha256").hexdigest(), fh.tell()))
+
+
+def _reading(path: Path, read: Callable[[BufferedReader], _T]) -> _T:
+    """``read`` of the open file, or a :class:`DataFileError` saying why it cannot be read."""
     try:
         with path.open("rb") as fh:
-            return fh.read() if limit is None else fh.read(limit)
+            return read(fh)
     except FileNotFoundError:
         raise DataFileError(f"{path}: file not found") from None
     except IsADirectoryError:

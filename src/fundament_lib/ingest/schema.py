@@ -35,9 +35,12 @@ respondent in two files, and returns the kommuner whose rows are demo data in
 
 from __future__ import annotations
 
+import functools
 import itertools
+import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -104,13 +107,23 @@ def _per_distinct(fn: Callable[[pd.Series], object]) -> Callable[[pd.Series], pd
     returns one boolean each. A national table's 18 million rows thus cost a
     check of a few hundred thousand ids (or five statuses), not of every row.
     """
+    last: list[Any] = [None, None]  # (weak reference to the categories checked last, their verdicts)
+
     def check(values: pd.Series) -> pd.Series:
         if isinstance(values.dtype, pd.CategoricalDtype):
-            codes, uniques = values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
+            codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
         else:
-            codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-        distinct = pd.Series([str(u) for u in uniques], dtype=object)  # not numpy's str: it drops a trailing NUL
-        ok = np.append(np.asarray(fn(distinct), dtype=bool), True)  # code -1 (missing) takes the last
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)  # a str column's uniques stay str
+        if last[0] is not None and last[0]() is uniques:
+            ok = last[1]  # the same categories again: the loader's chunks share the respondents' categories
+        else:
+            if isinstance(uniques.dtype, pd.StringDtype):
+                distinct = pd.Series(uniques.array, copy=False)
+            else:  # not numpy's str, which drops a trailing NUL
+                distinct = pd.Series([str(u) for u in uniques], dtype="str")
+            ok = np.append(np.asarray(fn(distinct), dtype=bool), True)  # code -1 (missing) takes the last
+            if isinstance(uniques, pd.Index):
+                last[:] = [weakref.ref(uniques), ok]
         return pd.Series(ok[codes], index=values.index)
     return check
 
@@ -122,8 +135,7 @@ def _check(fn: Callable[[pd.Series], object], error: str) -> pa.Check:
 
 
 def _no_control_in(values: pd.Series) -> np.ndarray:
-    found = pc.match_substring_regex(pa_arrow.array(values.to_numpy(dtype=object), type=pa_arrow.string()),
-                                     _CONTROL_RE2)
+    found = pc.match_substring_regex(pa_arrow.array(values.array), _CONTROL_RE2)
     return ~found.to_numpy(zero_copy_only=False)
 
 
@@ -184,8 +196,14 @@ def tidy_schema(item_ids: list[str] | None = None, *, filter_columns: bool = Tru
     ``filter_columns``: columns the schema does not know are left out of what
     ``validate`` returns (else they are let through).
     """
+    return _tidy_schema(tuple(item_ids) if item_ids else None, filter_columns)
+
+
+@functools.lru_cache(maxsize=4)
+def _tidy_schema(item_ids: tuple[str, ...] | None, filter_columns: bool) -> pa.DataFrameSchema:
+    """:func:`tidy_schema`, made once per codebook (its checks remember the categories they saw last)."""
     codes = list(kommuner()["kommunekode"])
-    item_checks = [_isin(item_ids, "item_id not in the codebook")] if item_ids else []
+    item_checks = [_isin(list(item_ids), "item_id not in the codebook")] if item_ids else []
     nullable_str = {c: _text(nullable=True, required=False) for c in BACKGROUND_COLUMNS}
     return pa.DataFrameSchema(
         {
@@ -339,7 +357,8 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
     frames, marks = [], []
     for p in paths:
         try:
-            frames.append(pd.read_parquet(p))
+            # ids as a dictionary (each distinct id once), whether the file stored them plain or not
+            frames.append(pd.read_parquet(p, read_dictionary=["respondent_id"]))
             marks.append(read_marks(p))
         except Exception as exc:  # pyarrow raises several types for a bad file
             raise DataFileError(f"{p}: not a readable Parquet file ({exc})") from None

@@ -25,6 +25,9 @@ __all__ = ["TidySink", "FrameSink", "ParquetSink"]
 # Statistics (min/max per row group) of a column of 300,000 distinct ids cost as much as writing it, and
 # no reader filters on it.
 _NO_STATISTICS = ("respondent_id", "text")
+# Written as plain text (Parquet still dictionary-encodes each row group's own ids): as a dictionary column every
+# row group would carry all the file's ids. read_tidy reads it back as a dictionary.
+_PLAIN = ("respondent_id",)
 
 
 class TidySink(Protocol):
@@ -88,13 +91,20 @@ class ParquetSink:
         """Append ``chunk`` as one row group."""
         table = pa.Table.from_pandas(chunk, preserve_index=False)
         if self._writer is None or self._schema is None:
-            self._schema = marked_schema(table.schema, demo=self.demo, source_sha256=self.source_sha256)
+            schema = table.schema
+            for name in _PLAIN:
+                if name in schema.names and pa.types.is_dictionary(schema.field(name).type):
+                    j = schema.get_field_index(name)
+                    schema = schema.set(j, schema.field(name).with_type(schema.field(name).type.value_type))
+            self._schema = marked_schema(schema, demo=self.demo, source_sha256=self.source_sha256)
             stats = [c for c in self._schema.names if c not in _NO_STATISTICS]
             self._writer = pq.ParquetWriter(self.path, self._schema, write_statistics=stats)
         if not table.schema.equals(self._schema, check_metadata=False):
             table = table.cast(self._schema)  # e.g. a chunk whose text column is all missing
-        self._writer.write_table(table.replace_schema_metadata(self._schema.metadata))
+        self._writer.write_table(table.replace_schema_metadata(self._schema.metadata), row_group_size=len(table))
         self.rows += len(chunk)
+        del table
+        pa.default_memory_pool().release_unused()  # else the allocator keeps every chunk's buffers for itself
 
     def close(self) -> None:
         """Finish the file (its footer)."""

@@ -47,7 +47,6 @@ from .plan import ColumnPlan
 from .readers import (
     Sheet,
     SourceTable,
-    read_bytes,
     read_text_grid,
     read_workbook,
     table_from_sheet,
@@ -275,9 +274,3 @@ def _never_answered(data: pd.DataFrame) -> pd.Series:
         elif name == "statoverall":
             never |= data[col].map(lambda v: _code(v) in ("1", "2"))
     return never
-
-
-def source_bytes(path: Path) -> list[tuple[Path, bytes]]:
-    """The files a SurveyXact source consists of, with their bytes (for the provenance hash)."""
-    trio = surveyxact_files(path)
-    return [(p, read_bytes(p)) for p in (trio or [path])]

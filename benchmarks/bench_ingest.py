@@ -19,7 +19,8 @@ parent that had made a national file in memory would inflate every number.
 REV is a ``src`` folder already exported), side by side on the same files;
 ``--base ''`` skips it. "this tree" is the ``fundament_lib`` Python imports
 (the editable install, or a ``src`` folder first on ``PYTHONPATH``). Machines are shared: compare
-the two columns, don't clock.
+the two columns, don't clock; ``CPU s`` (user + system time of the child, all its
+threads) is less at the mercy of other work on the machine than the wall time.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ def source_tree(rev: str, folder: Path) -> Path:
     return folder / "src"
 
 
-def run_ingest(csv: Path, out: Path, src: Path | None) -> tuple[float, int, int]:
-    """(seconds, peak RSS in bytes, exit status) of one ``fundament ingest`` in a child process."""
+def run_ingest(csv: Path, out: Path, src: Path | None) -> tuple[float, float, int, int]:
+    """(seconds, CPU seconds, peak RSS in bytes, exit status) of one ``fundament ingest`` in a child process."""
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = str(src)
@@ -80,7 +81,8 @@ def run_ingest(csv: Path, out: Path, src: Path | None) -> tuple[float, int, int]
         if status:
             print(f"  exit {os.waitstatus_to_exitcode(status)}: {err.splitlines()[-1] if err else ''}")
         proc.stderr.close()
-    return seconds, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
 
 
 def main() -> None:
@@ -101,14 +103,14 @@ def main() -> None:
         trees: dict[str, Path | None] = {"this tree": None}
         if args.base:
             trees[f"base {args.base}"] = source_tree(args.base, folder / "base")
-        print(f"{'respondents':>11} {'file MB':>8} {'tree':>16} {'seconds':>8} {'rows/s':>8} "
+        print(f"{'respondents':>11} {'file MB':>8} {'tree':>16} {'seconds':>8} {'rows/s':>8} {'CPU s':>6} "
               f"{'peak RSS MB':>11} {'RSS/file':>8}")
         for n, csv in files.items():
             size = csv.stat().st_size
             for name, src in trees.items():
-                seconds, rss, status = run_ingest(csv, folder / "out" / f"{n}.parquet", src)
+                seconds, cpu, rss, status = run_ingest(csv, folder / "out" / f"{n}.parquet", src)
                 flag = "" if status == 0 else f"  (exit {status})"
-                print(f"{n:>11} {size / 1e6:>8.0f} {name:>16} {seconds:>8.1f} {n / seconds:>8.0f} "
+                print(f"{n:>11} {size / 1e6:>8.0f} {name:>16} {seconds:>8.1f} {n / seconds:>8.0f} {cpu:>6.1f} "
                       f"{rss / 1e6:>11.0f} {rss / size:>8.1f}{flag}", flush=True)
 
 

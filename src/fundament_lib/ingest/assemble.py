@@ -162,6 +162,8 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     answered = ~blank.all(axis=1)
     empty_rows = int((~answered).sum())
     data = data[answered]
+    if empty_rows:
+        blank = blank[answered]
     if data.empty:
         raise DataFileError(f"{table.file}: {NO_ANSWERS}")
     people = read_respondents(table, data, plan, codebook, options, rep)
@@ -171,9 +173,12 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
         row_bad |= bad_rows.reindex(row_bad.index, fill_value=False).astype(bool)
     background = Report(table.file)  # its problems are listed after the items', as they always were
     read_background(table, data, ids, plan, codebook, background)
-    kept = ids[~row_bad]
-    kept = kept.assign(respondent_id=prefixed_ids(kept, options, made_up=made_up))
-    rows = _People(kept, row_bad.to_numpy(dtype=bool))
+    keep = ~row_bad.to_numpy(dtype=bool)
+    identical = _identical_patterns(data[answer_cols], blank, keep)
+    kept = ids[keep]
+    rows = _People(kept.assign(respondent_id=prefixed_ids(kept, options, made_up=made_up)), ~keep)
+    n_kept = len(kept)
+    del kept  # its prefixed ids live on as the chunks' categories
     out = sink if sink is not None else FrameSink()
     parts = itertools.chain(item_parts(table, data, ids, plan, codebook, rep, strict=options.strict),
                             choice_parts(table, data, ids, plan, codebook, rep))
@@ -190,12 +195,12 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     dropped = [p for p, _ in rep.issues]
     prov: dict[str, Any] = {
         "rows_read": len(table.data), "empty_rows": empty_rows,
-        "respondents": int(len(kept)), "respondents_dropped": int(row_bad.sum()),
+        "respondents": n_kept, "respondents_dropped": int(row_bad.sum()),
         "answers": int(out.rows), "cells_dropped": sum(1 for _, s in rep.issues if s == "cell"),
         "columns": dict(plan.items), "choice_columns": {c: list(v) for c, v in plan.choices.items()},
         "respondent_columns": dict(plan.roles), "ignored_columns": dict(plan.ignored),
         "respondent_ids_made_up": made_up,
-        "identical_answer_patterns": _identical_patterns(data.loc[kept.index, answer_cols], blank.loc[kept.index]),
+        "identical_answer_patterns": identical,
         "supplied": {k: getattr(options, a) for k, a in (("kommunekode", "kommune"), ("group", "group"),
                                                            ("wave", "wave"))
                      if k not in plan.roles and getattr(options, a) is not None},
@@ -205,8 +210,8 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     return IngestResult(tidy, dropped=dropped, provenance=prov)
 
 
-def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
-    """Rows whose answers repeat an earlier row's exactly (at least five answers, not all alike).
+def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame, keep: np.ndarray) -> int:
+    """Rows ``keep`` whose answers repeat an earlier such row's exactly (at least five answers, not all alike).
 
     Only counted, for the provenance: in an anonymous export two people may
     well give the same answers, so such rows are kept as different respondents.
@@ -214,18 +219,17 @@ def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
     rows then column by column as codes (never a matrix of every cell: a
     national file's would be hundreds of MB).
     """
-    if answers.empty:
+    if not keep.any():
         return 0
     distinct: dict[str, int] = {}  # one code per text across columns: "not all alike" compares columns
-    blanks = blank.to_numpy()
 
-    def column(j: int) -> np.ndarray:  # the column's cells as codes, -1 where blank
+    def column(j: int) -> np.ndarray:  # the kept rows' cells as codes, -1 where blank
         local, uniques = distinct_cells(answers.iloc[:, j])
         table = np.array([distinct.setdefault(str(u).strip().casefold(), len(distinct)) for u in uniques] + [-1],
                          dtype=np.int64)
-        return np.where(blanks[:, j], -1, table[local])
+        return np.where(blank.iloc[:, j].to_numpy(dtype=bool), -1, table[local])[keep]
 
-    n = len(answers)
+    n = int(keep.sum())
     filled = np.zeros(n, dtype=np.int32)
     low = np.full(n, np.iinfo(np.int64).max)
     high = np.full(n, -1, dtype=np.int64)
@@ -244,7 +248,7 @@ def _identical_patterns(answers: pd.DataFrame, blank: pd.DataFrame) -> int:
 
 
 _ANSWER_COLUMNS = ("item_id", "value", "status", "text", "points")
-_CHUNK_ROWS = 1 << 19  # rows of the tidy table made, validated and handed on at once
+_CHUNK_ROWS = 1 << 18  # rows of the tidy table made, validated and handed on at once
 
 
 class _People:

@@ -30,7 +30,8 @@ from .params import Params
 from .privacy import reason_text
 from .scoring import SCORING_RULE
 from .sharing import enough_others, mask_comparisons, nameable, national_view
-from .tables import Tables, national_tables, settings_from
+from .tablecache import cached_national_tables, table_key
+from .tables import Tables, settings_from
 from .textscreen import ScreenedText, screen
 from .verdicts import gap_norms, mark_changes, mark_gaps
 from .workshop import priority_section
@@ -95,7 +96,7 @@ class Summaries:
 
 def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id: str,
                     selected: list[str] | None = None, run_started: datetime | None = None,
-                    national_models: bool = False) -> Summaries:
+                    national_models: bool = False, cache: Path | None = None) -> Summaries:
     """Compute all tables once and build the selected kommuner's summaries.
 
     Parameters
@@ -112,6 +113,11 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         always compares against every kommune in the data.
     run_started
         Time stamp for the provenance line (default: now, UTC).
+    national_models
+        Also fit the national models the overview shows.
+    cache
+        The data file or folder ``tidy`` was read from: the national tables are kept beside it
+        per fingerprint (:mod:`fundament_lib.tablecache`); ``None`` computes them every time.
 
     Returns
     -------
@@ -128,7 +134,9 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
     national_extra: dict[str, dict[str, Any]] = {}
     for fw_id, codes in by_framework.items():
         subset = tidy[tidy["kommunekode"].isin(codes)]
-        tables = national_tables(subset, load_framework(fw_id), settings_from({c: params[c] for c in codes}))
+        fw, settings = load_framework(fw_id), settings_from({c: params[c] for c in codes})
+        tables = cached_national_tables(subset, fw, settings, data=cache,
+                                        key=table_key(data_id=data_id, fw=fw, settings=settings, codes=codes))
         cells = Cells(tables, {c: params[c].min_n for c in codes})
         waves = tables.respondents.groupby("kommunekode", observed=True)["wave"].unique()
         current = {c: _current_wave(list(waves[c]), params[c].wave) for c in codes}
@@ -187,16 +195,18 @@ def _national_extra(t: Tables, tidy: pd.DataFrame | None = None) -> dict[str, An
 
 
 def _national_scores(cells: Cells, current: Mapping[str, str], group: str = "alle") -> pd.DataFrame:
-    """Every kommune's shown scores (with intervals) of ``group`` in its current wave."""
-    parts = []
-    for code, wave in current.items():
-        part = cells.get("scores", code, wave)
-        if part.empty:
-            continue
-        part = part[(part["group"] == group) & ~part["suppressed"]]
-        parts.append(part[["id", "score", "ci_low", "ci_high"]].assign(kommunekode=code))
+    """Every kommune's shown scores (with intervals) of ``group`` in its current wave, kommuner in
+    the order of ``current``."""
     columns = ["kommunekode", "id", "score", "ci_low", "ci_high"]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    table = cells.table("scores")
+    code = table["kommunekode"].astype(str)
+    order = pd.Series(range(len(current)), index=list(current))
+    keep = (table["wave"].astype(str) == code.map(current)) & (table["group"] == group) & ~table["suppressed"]
+    part = table[keep.to_numpy()].assign(kommunekode=code[keep.to_numpy()])
+    if part.empty:
+        return pd.DataFrame(columns=columns)
+    part = part.iloc[order.loc[part["kommunekode"]].to_numpy().argsort(kind="stable")]  # one kommune after another
+    return part[columns].reset_index(drop=True)
 
 
 # The cells a national average is taken over: table → its key columns.
@@ -233,8 +243,8 @@ def national_averages(shown: Mapping[str, pd.DataFrame], code: str, *, min_n: in
         others = part[part["kommunekode"] != code].groupby(keys, observed=True, sort=False)["kommunekode"].nunique()
         g = part.groupby(keys, observed=True, sort=False)["score"].agg(["mean", "count"])
         g = g[others.reindex(g.index).fillna(0) >= min_n].reset_index()
-        out[name] = [{**{k: str(r[k]) for k in keys}, "mean": round(float(r["mean"]), 1),
-                      "n_kommuner": int(r["count"])} for _, r in g.iterrows()]
+        out[name] = [{**{k: str(v) for k, v in zip(keys, row[:-2], strict=True)}, "mean": round(float(row[-2]), 1),
+                      "n_kommuner": int(row[-1])} for row in g[[*keys, "mean", "count"]].itertuples(index=False)]
     return out
 
 

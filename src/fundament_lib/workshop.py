@@ -61,21 +61,23 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
     themes
         The themes to rank (default: every theme of the framework).
     """
-    by_theme = {key: g.set_index("group") for key, g in scores.groupby("id")} if not scores.empty else {}
-    importance = _alle_scores(items)
+    chosen = [fw.theme(i) for i in themes] if themes is not None else fw.themes()
+    # Each cell as a plain dict, looked up by (id, group): a few dozen cells, read many times.
+    cells = {(str(r["id"]), str(r["group"])): r for r in scores.to_dict("records")} if not scores.empty else {}
+    wanted = {fw.importance_id(t.id) for t in chosen}
+    importance = _alle_scores(items[items["item_id"].isin(wanted)] if not items.empty else items)
     rows = []
-    for t in [fw.theme(i) for i in themes] if themes is not None else fw.themes():
-        own = by_theme.get(t.id, pd.DataFrame(columns=scores.columns).set_index("group"))
-        group = basis or ("borgernaer" if _shown(own, "borgernaer") else "alle")
-        cell = own.loc[group] if group in own.index else None
+    for t in chosen:
+        group = basis or ("borgernaer" if _shown(cells.get((t.id, "borgernaer"))) else "alle")
+        cell = cells.get((t.id, group))
         imp = importance.get(fw.importance_id(t.id), np.nan)
+        stab, frontline = cells.get((t.id, "stab")), cells.get((t.id, "borgernaer"))
         rows.append({
             "id": t.id, "title": t.title, "basis": group,
             "score": _get(cell, "score"), "ci_low": _get(cell, "ci_low"), "ci_high": _get(cell, "ci_high"),
             "n": _get(cell, "n"),
             "importance": float(imp) if pd.notna(imp) else np.nan,
-            "gap": (own.loc["stab", "score"] - own.loc["borgernaer", "score"])
-            if _shown(own, "stab") and _shown(own, "borgernaer") else np.nan,
+            "gap": stab["score"] - frontline["score"] if _shown(stab) and _shown(frontline) else np.nan,  # type: ignore[index]
         })
     out = pd.DataFrame(rows, columns=["id", "title", "basis", "score", "ci_low", "ci_high", "n", "importance",
                                       "gap"]).set_index("id")
@@ -119,11 +121,11 @@ def _alle_scores(items: pd.DataFrame) -> pd.Series:
     return (total / n.where(n > 0)).where(~hidden)
 
 
-def _shown(own: pd.DataFrame, group: str) -> bool:
-    return group in own.index and not bool(own.loc[group, "suppressed"]) and pd.notna(own.loc[group, "score"])
+def _shown(cell: Mapping[str, Any] | None) -> bool:
+    return cell is not None and not bool(cell["suppressed"]) and pd.notna(cell["score"])
 
 
-def _get(cell: pd.Series | None, key: str) -> float:
+def _get(cell: Mapping[str, Any] | None, key: str) -> float:
     if cell is None or key not in cell or pd.isna(cell[key]):
         return np.nan
     return float(cell[key])
@@ -142,6 +144,7 @@ def prerequisites(fw: Framework, items: pd.DataFrame, *, n_boot: int = stats.DEF
     if fw.prerequisites is None or items.empty:
         return []
     asked = set(items["item_id"].astype(str))
+    items = items[items["item_id"].isin([x.id for x in fw.prerequisites.items])]  # each item is scored alone
     alle = items[items["group"] == "alle"]
     scores = _alle_scores(items)
     out = []
@@ -233,8 +236,9 @@ def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], r
         return {"n_higher": None, "same_group": None, "same_region": None, "names": []}
     higher = cells[(cells.index != code) & (cells["ci_low"] > cells.loc[code, "ci_high"])]
     group, region = ref.loc[code, "kommunegruppe"], ref.loc[code, "region"]
-    in_group = [c for c in cells.index if ref.loc[c, "kommunegruppe"] == group]
-    in_region = [c for c in cells.index if ref.loc[c, "region"] == region]
+    place = ref.reindex(cells.index)  # each compared kommune's kommunegruppe and region, in one look-up
+    in_group = list(cells.index[(place["kommunegruppe"] == group).to_numpy()])
+    in_region = list(cells.index[(place["region"] == region).to_numpy()])
     same_group = [c for c in higher.index if c in in_group]
     same_region = [c for c in higher.index if c in in_region]
     preferred = same_group + [c for c in same_region if c not in same_group]

@@ -65,7 +65,8 @@ class Cells:
     def __init__(self, t: Tables, min_n: Mapping[str, int]) -> None:
         self.t, self.min_n = t, dict(min_n)
         self._cache: dict[str, pd.DataFrame] = {}
-        self._cuts: dict[str, dict[tuple[str, ...], pd.DataFrame]] = {}
+        self._rows: dict[str, dict[tuple[str, ...], np.ndarray]] = {}  # table → unit → its row positions
+        self._cuts: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
 
     def table(self, name: str) -> pd.DataFrame:
         """A whole suppressed table (``scores``, ``items``, ``gaps`` …), all kommuner."""
@@ -74,14 +75,20 @@ class Cells:
         return self._cache[name]
 
     def get(self, name: str, code: str, wave: str | None = None) -> pd.DataFrame:
-        """One kommune (× wave, for tables that have one) of a suppressed table."""
-        if name not in self._cuts:
-            table = self.table(name)
-            keys = [k for k in desc.UNIT if k in table.columns]
-            self._cuts[name] = {(key if isinstance(key, tuple) else (key,)): g.drop(columns=keys)
-                                for key, g in table.groupby(keys, observed=True)}
-        key = (code, wave) if wave is not None and "wave" in self.table(name).columns else (code,)
-        return self._cuts[name].get(key, pd.DataFrame())
+        """One kommune (× wave, for tables that have one) of a suppressed table.
+
+        Each table is grouped once (row positions only); a kommune's part is cut when first asked
+        for, so summarising one kommune does not cut every kommune's."""
+        table = self.table(name)
+        keys = [k for k in desc.UNIT if k in table.columns]
+        if name not in self._rows:
+            self._rows[name] = {(key if isinstance(key, tuple) else (key,)): rows
+                                for key, rows in table.groupby(keys, observed=True).indices.items()}
+        key = (code, wave) if wave is not None and "wave" in table.columns else (code,)
+        if (name, key) not in self._cuts:
+            rows = self._rows[name].get(key)
+            self._cuts[(name, key)] = pd.DataFrame() if rows is None else table.iloc[rows].drop(columns=keys)
+        return self._cuts[(name, key)]
 
     def _apply(self, table: pd.DataFrame, *, keys: list[str], values: list[str],
                hierarchy: Mapping[str, Sequence[str]] = GROUP_HIERARCHY) -> pd.DataFrame:

@@ -145,14 +145,14 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         by_group = {g: {i: f.set_index("kommunekode") for i, f in _national_scores(cells, waves_now, g).groupby("id")}
                     for g in ("alle", "stab")}
         norms = gap_norms(_current_gaps(cells, waves_now), min_kommuner=max(params[c].min_n for c in codes) + 1)
-        slices = dict(iter(subset.groupby(["kommunekode", "wave"], observed=True)))
+        slices = subset.groupby(["kommunekode", "wave"], observed=True).indices  # row positions; cut when used
         averages = _shown_cells(cells, waves_now)
         share = {c: params[c].share_names for c in codes}
         for code in [c for c in codes if selected is None or c in selected]:
             wave, previous = current[code]
             names = nameable(code, share)
             summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
-                                      slices[(code, wave)], data_id=data_id, started=started, national=by_group,
+                                      subset.iloc[slices[(code, wave)]], data_id=data_id, started=started, national=by_group,
                                       demo=code in demo, names=names, gap_norms=norms)
             summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref)
             summary["national_averages"] = national_averages(averages, code, min_n=params[code].min_n)
@@ -199,14 +199,19 @@ def _national_scores(cells: Cells, current: Mapping[str, str], group: str = "all
     the order of ``current``."""
     columns = ["kommunekode", "id", "score", "ci_low", "ci_high"]
     table = cells.table("scores")
+    part = _in_current_wave(table, current, (table["group"] == group) & ~table["suppressed"])
+    return part[columns] if not part.empty else pd.DataFrame(columns=columns)
+
+
+def _in_current_wave(table: pd.DataFrame, current: Mapping[str, str], keep: pd.Series) -> pd.DataFrame:
+    """The rows of ``table`` (where ``keep``) of each kommune's current wave, one kommune after
+    another in the order of ``current`` (rows of a kommune in table order), ``kommunekode`` as text:
+    what cutting the table per kommune and concatenating gives, without the cutting."""
     code = table["kommunekode"].astype(str)
+    mask = ((table["wave"].astype(str) == code.map(current)) & keep).to_numpy()
+    part = table[mask].assign(kommunekode=code[mask])
     order = pd.Series(range(len(current)), index=list(current))
-    keep = (table["wave"].astype(str) == code.map(current)) & (table["group"] == group) & ~table["suppressed"]
-    part = table[keep.to_numpy()].assign(kommunekode=code[keep.to_numpy()])
-    if part.empty:
-        return pd.DataFrame(columns=columns)
-    part = part.iloc[order.loc[part["kommunekode"]].to_numpy().argsort(kind="stable")]  # one kommune after another
-    return part[columns].reset_index(drop=True)
+    return part.iloc[order.loc[part["kommunekode"]].to_numpy().argsort(kind="stable")].reset_index(drop=True)
 
 
 # The cells a national average is taken over: table → its key columns.
@@ -250,9 +255,11 @@ def national_averages(shown: Mapping[str, pd.DataFrame], code: str, *, min_n: in
 
 def _current_gaps(cells: Cells, current: Mapping[str, str]) -> pd.DataFrame:
     """Every kommune's shown staff–frontline gaps in its current wave (``id``, ``diff``)."""
-    parts = [cells.get("gaps", code, wave) for code, wave in current.items()]
-    parts = [x[["id", "diff"]] for x in parts if not x.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["id", "diff"])
+    table = cells.table("gaps")
+    if table.empty:
+        return pd.DataFrame(columns=["id", "diff"])
+    part = _in_current_wave(table, current, pd.Series(True, index=table.index))
+    return part[["id", "diff"]] if not part.empty else pd.DataFrame(columns=["id", "diff"])
 
 
 def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None]:

@@ -29,7 +29,7 @@ from .kommuner import kommuner
 from .params import Params
 from .privacy import reason_text
 from .scoring import SCORING_RULE
-from .sharing import enough_others, mask_comparisons, nameable, national_view
+from .sharing import enough_others, mask_comparisons, nameable, national_view, rounded_by_id
 from .tablecache import cached_national_tables, table_key
 from .tables import Tables, settings_from
 from .textscreen import ScreenedText, screen
@@ -142,6 +142,7 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         current = {c: _current_wave(list(waves[c]), params[c].wave) for c in codes}
         waves_now = {c: w for c, (w, _) in current.items()}
         national = _national_scores(cells, waves_now)
+        rounded = rounded_by_id(national)
         by_group = {g: {i: f.set_index("kommunekode") for i, f in _national_scores(cells, waves_now, g).groupby("id")}
                     for g in ("alle", "stab")}
         norms = gap_norms(_current_gaps(cells, waves_now), min_kommuner=max(params[c].min_n for c in codes) + 1)
@@ -154,7 +155,8 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
             summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
                                       subset.iloc[slices[(code, wave)]], data_id=data_id, started=started, national=by_group,
                                       demo=code in demo, names=names, gap_norms=norms)
-            summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref)
+            summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref,
+                                                rounded=rounded)
             summary["national_averages"] = national_averages(averages, code, min_n=params[code].min_n)
             out[code] = summary
         national_extra[fw_id] = _national_extra(tables, _shown_groups(subset, cells) if national_models else None)

@@ -115,9 +115,9 @@ def _alle_scores(items: pd.DataFrame) -> pd.Series:
     if items.empty:
         return pd.Series(dtype="float64")
     alle = items[items["group"] == "alle"]
-    total = (alle["score"] * alle["n"]).groupby(alle["item_id"].astype(str)).sum(min_count=1)
-    hidden = alle["score"].isna().groupby(alle["item_id"].astype(str)).any()
-    n = alle["n"].groupby(alle["item_id"].astype(str)).sum()
+    parts = pd.DataFrame({"total": alle["score"] * alle["n"], "hidden": alle["score"].isna(), "n": alle["n"]})
+    by_item = parts.groupby(alle["item_id"].astype(str))  # grouped once for the three sums
+    total, hidden, n = by_item["total"].sum(min_count=1), by_item["hidden"].any(), by_item["n"].sum()
     return (total / n.where(n > 0)).where(~hidden)
 
 
@@ -169,9 +169,9 @@ def _answers(rows: pd.DataFrame) -> np.ndarray:
     """The 0–100 answers behind one group's answer counts of an item (``c1``…``cK`` of each row's
     K-point scale; rows on two scales pooled)."""
     values = []
-    for _, r in rows.iterrows():
+    for r in rows.to_dict("records"):
         k = int(r["points"]) if "points" in r and pd.notna(r["points"]) else \
-            len([c for c in r.index if c.startswith("c") and c[1:].isdigit() and pd.notna(r[c])])
+            len([c for c in r if c.startswith("c") and c[1:].isdigit() and pd.notna(r[c])])
         for j in range(1, k + 1):
             count = r.get(f"c{j}")
             if count is not None and pd.notna(count):

@@ -146,9 +146,10 @@ def prerequisites(fw: Framework, items: pd.DataFrame, *, n_boot: int = stats.DEF
     asked = set(items["item_id"].astype(str))
     items = items[items["item_id"].isin([x.id for x in fw.prerequisites.items])]  # each item is scored alone
     alle = items[items["group"] == "alle"]
-    scores = _alle_scores(items)
+    every = _scores_by_group(items)
+    scores = every.get("alle", pd.Series(dtype="float64"))
     out = []
-    by_group = {g: _group_scores(items, g) for g in ("stab", "borgernaer")}
+    by_group = {g: every.get(g, pd.Series(dtype="float64")) for g in ("stab", "borgernaer")}
     for pre in [x for x in fw.prerequisites.items if x.id in asked]:
         value = scores.get(pre.id, np.nan)
         n = alle.loc[alle["item_id"] == pre.id, "n"]
@@ -165,11 +166,11 @@ def prerequisites(fw: Framework, items: pd.DataFrame, *, n_boot: int = stats.DEF
     return out
 
 
-def _answers(rows: pd.DataFrame) -> np.ndarray:
+def _answers(rows: list[dict[str, Any]]) -> np.ndarray:
     """The 0–100 answers behind one group's answer counts of an item (``c1``…``cK`` of each row's
-    K-point scale; rows on two scales pooled)."""
+    K-point scale; rows on two scales pooled), from the rows as records."""
     values = []
-    for r in rows.to_dict("records"):
+    for r in rows:
         k = int(r["points"]) if "points" in r and pd.notna(r["points"]) else \
             len([c for c in r if c.startswith("c") and c[1:].isdigit() and pd.notna(r[c])])
         for j in range(1, k + 1):
@@ -192,8 +193,9 @@ def prerequisite_interval(rows: pd.DataFrame, *, n_boot: int, confidence: float,
         The item's rows of the kommune's ``items`` (``group``, ``points``, ``c1``…).
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    strata = [_answers(rows[rows["group"] == g]) for g in ("stab", "borgernaer")]
-    alle = _answers(rows[rows["group"] == "alle"])
+    records = rows.to_dict("records")  # a few rows: read once, picked per group in Python
+    strata = [_answers([r for r in records if r["group"] == g]) for g in ("stab", "borgernaer")]
+    alle = _answers([r for r in records if r["group"] == "alle"])
     if sum(len(x) for x in strata) != len(alle):  # a group hidden: no strata to resample within
         strata = [alle]
     strata = [x for x in strata if len(x)]
@@ -204,12 +206,17 @@ def prerequisite_interval(rows: pd.DataFrame, *, n_boot: int, confidence: float,
     return float(low[0]), float(high[0])
 
 
-def _group_scores(items: pd.DataFrame, group: str) -> pd.Series:
-    """One group's shown score (0–100) per item (n-weighted over scales; missing where hidden)."""
-    rows = items[items["group"] == group]
-    if rows.empty:
-        return pd.Series(dtype="float64")
-    return _alle_scores(rows.assign(group="alle"))
+def _scores_by_group(items: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each group's shown score (0–100) per item, as :func:`_alle_scores` makes all leaders' (n-weighted
+    over scales; missing where hidden), grouped once for every group."""
+    if items.empty:
+        return {}
+    parts = pd.DataFrame({"total": items["score"] * items["n"], "hidden": items["score"].isna(), "n": items["n"],
+                          "group": items["group"].astype(str), "item_id": items["item_id"].astype(str)})
+    by = parts.groupby(["group", "item_id"])
+    total, hidden, n = by["total"].sum(min_count=1), by["hidden"].any(), by["n"].sum()
+    score = (total / n.where(n > 0)).where(~hidden)
+    return {str(g): part.droplevel("group") for g, part in score.groupby(level="group")}
 
 
 def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], ref: pd.DataFrame, *,

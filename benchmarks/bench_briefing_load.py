@@ -4,7 +4,8 @@ Three ways, each in a fresh interpreter (imports included, as a new kernel pays 
 side in one run on the same data:
 
 1. **every kommune, no cache** — what ``briefing.load`` did before issue 16: every kommune's
-   summary built to return one (``pipeline.prepare(cache=False)``);
+   summary built to return one (``pipeline.prepare(cache=False)``, with this tree's code; an older
+   tree is compared by ``bench_prepare_trees.py``);
 2. **cold** — one kommune's summary with no national tables kept yet: the tables are computed
    and written beside the data (``.fundament-cache/``);
 3. **warm** — the same call again: the tables are read back, only the kommune is cut.
@@ -72,11 +73,11 @@ def main() -> None:
     median = {k: statistics.median(v) for k, v in times.items() if v}
     print(f"\nbriefing.load({args.kommune!r}), no summary file, fresh interpreter each; median of {args.repeat}:")
     if "all" in median:
-        print(f"  every kommune, no cache (before)  {median['all']:7.1f} s")
+        print(f"  every kommune, no cache (old path){median['all']:7.1f} s   (this tree's code)")
     print(f"  cold: tables computed and kept    {median['cold']:7.1f} s")
     print(f"  warm: tables read back            {median['warm']:7.1f} s   goal ≤ 5 s")
     if "all" in median:
-        print(f"ratio  before / warm  {median['all'] / median['warm']:6.1f} ×")
+        print(f"ratio  old path / warm  {median['all'] / median['warm']:6.1f} ×")
     print(f"ratio  cold / warm    {median['cold'] / median['warm']:6.1f} ×")
 
 

@@ -108,11 +108,17 @@ def print_scale(width_in: float) -> float:
 
 
 def _renderer(ax: Axes) -> RendererBase:
-    """The figure laid out as it will be saved (constrained layout run), and its renderer."""
+    """The figure laid out as it will be saved (constrained layout run), and its renderer.
+
+    Only the layout engine runs: measuring needs where everything goes, not a pass drawing every
+    artist (``draw_without_rendering``), which costs as much again on a figure full of text."""
     fig = ax.get_figure(root=True)
     assert fig is not None
-    fig.draw_without_rendering()
-    return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    return renderer
 
 
 def _two_lines(text: str) -> str:
@@ -440,6 +446,7 @@ def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: 
     colors, hatches = likert_palette(len(codes))
     rows = items.set_index(["item_id", "group"])
     span = _GL_END - _GL_BAR
+    bars: list[tuple[float, np.ndarray]] = []  # (y, shares) of every drawn bar, drawn below level by level
     for top, item, text in zip(tops, order, texts, strict=True):
         ax.text(0.0, top, text, va="top", ha="left", fontsize=fontsize, linespacing=1.05)
         for k, group in enumerate(groups):
@@ -456,23 +463,32 @@ def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: 
                 continue
             counts = np.array([float(row.get(f"c{c}", 0) or 0) for c in codes])
             shares = counts / counts.sum() * 100 if counts.sum() > 0 else counts
-            left = 0.0
-            for j, share in enumerate(shares):
-                ax.barh(y, share / 100 * span, left=_GL_BAR + left / 100 * span, height=bar, color=colors[j],
-                        hatch=hatches[j], edgecolor="white", linewidth=0.5)
+            bars.append((y, shares))
+            for j, (left, share) in enumerate(zip(_starts(shares), shares, strict=True)):
                 if share >= min_label:
                     ax.text(_GL_BAR + (left + share / 2) / 100 * span, y, f"{share:.0f}", ha="center",
                             va="center", fontsize=small, color=_ink_on(colors[j]),  # the hatch stops at the number
                             bbox={"boxstyle": "square,pad=0.05", "fc": colors[j], "ec": "none"} if hatches[j] else None)
-                left += share
             dk = row.get("dont_know")
             end = f"n = {int(n)}" + (f" · {int(dk)} ved ikke" if dk is not None and pd.notna(dk) and dk > 0 else "")
             ax.text(_GL_END + 0.008, y, end, va="center", ha="left", fontsize=small, color="#333333")
+    if bars:  # one barh per level: a call per segment costs more than drawing it
+        ys = np.array([y for y, _ in bars])
+        shares_all = np.vstack([sh for _, sh in bars])
+        lefts = np.vstack([_starts(sh) for _, sh in bars])
+        for j in range(len(codes)):
+            ax.barh(ys, shares_all[:, j] / 100 * span, left=_GL_BAR + lefts[:, j] / 100 * span, height=bar,
+                    color=colors[j], hatch=hatches[j], edgecolor="white", linewidth=0.5)
     handles = [Patch(facecolor=colors[j], hatch=hatches[j], edgecolor="white", label=scale[c])
                for j, c in enumerate(codes)]
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=len(handles), frameon=False,
                fontsize=small, handlelength=1.4, columnspacing=1.0)
     return ax
+
+
+def _starts(shares: np.ndarray) -> np.ndarray:
+    """Where each stacked segment starts: the running sum of the shares before it (summed in order)."""
+    return np.concatenate([[0.0], np.cumsum(shares)[:-1]])
 
 
 def _ink_on(colour: str) -> str:
@@ -532,8 +548,7 @@ def deviation_heatmap(grid: pd.DataFrame, annot: np.ndarray, reference: pd.DataF
         colour, label = grid - reference, DEVIATION_LABEL
         limits = _around_middle(colour, middle=0.0, least=5.0)
     ax.set_facecolor("#e6e6e6")  # a shown cell without a national average (NaN colour) reads as neutral grey
-    sns.heatmap(colour.astype(float), ax=ax, cmap=DIVERGING_CMAP, annot=False, **limits, linewidths=1,
-                linecolor="white", cbar_kws={"label": label})
+    _heatmap(colour.astype(float), ax=ax, cmap=DIVERGING_CMAP, label=label, **limits)
     cmap, values = plt.get_cmap(DIVERGING_CMAP), colour.to_numpy(dtype=float)
     for (y, x), text in np.ndenumerate(annot):  # every shown cell keeps the kommune's own value
         if text:
@@ -543,6 +558,22 @@ def deviation_heatmap(grid: pd.DataFrame, annot: np.ndarray, reference: pd.DataF
     ax.set_xlabel("")
     ax.set_ylabel("")
     return ax
+
+
+def _heatmap(grid: pd.DataFrame, *, ax: Axes, cmap: str, vmin: float, vmax: float, label: str) -> None:
+    """What ``seaborn.heatmap(grid, linewidths=1, linecolor="white", cbar_kws={"label": label})`` draws
+    (white-edged cells, missing cells left out, y downwards, a colour bar without outline), without the
+    full render seaborn makes to check its tick labels: the callers set their own."""
+    sns.despine(ax=ax, left=True, bottom=True)
+    values = grid.to_numpy(dtype=float)
+    mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax, linewidths=1,
+                         edgecolor="white")
+    ax.set(xlim=(0, values.shape[1]), ylim=(0, values.shape[0]))
+    ax.invert_yaxis()
+    bar = ax.get_figure(root=True).colorbar(mesh, ax=ax, label=label)  # type: ignore[union-attr]
+    bar.outline.set_linewidth(0)
+    ax.set_xticks(np.arange(values.shape[1]) + 0.5, [str(c) for c in grid.columns])
+    ax.set_yticks(np.arange(values.shape[0]) + 0.5, [str(i) for i in grid.index], va="center")
 
 
 def share_bars(shares: pd.DataFrame, *, labels: Mapping[str, str], key: str = "area",

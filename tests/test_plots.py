@@ -338,3 +338,17 @@ def test_benchmark_strip_shows_n_in_the_legend() -> None:
     plain = plots.benchmark_strip(national, highlight="707", labels={"P1": "P1 Støtte"}, own=own).get_legend()
     assert plain is not None
     assert [t.get_text() for t in plain.get_texts()] == ["Andre kommuner", "Kommunen"]
+
+
+def test_text_measured_once_per_process_is_what_the_figure_measures() -> None:
+    """Statement texts are measured on a figure of plots' own and the sizes kept per process: they are a
+    briefing figure's own measures, and a change of font is measured anew."""
+    fig = plt.figure()
+    text = "P1.1 Staben forstår de borgernære enheders opgaver\nog hvad der fylder i hverdagen"
+    own = fig.add_axes((0, 0, 1, 1)).text(0, 0, text, fontsize=11.3, linespacing=1.05, transform=None)
+    box = own.get_window_extent(fig.canvas.get_renderer())  # type: ignore[attr-defined]
+    assert plots._text_px(text, 11.3, fig.dpi, 1.05) == (box.width, box.height)
+    assert plots._text_px(text, 11.3, fig.dpi, 1.05) == (box.width, box.height)  # from the cache
+    with plt.rc_context({"font.family": "serif"}):
+        assert plots._text_px(text, 11.3, fig.dpi, 1.05)[0] != box.width
+    plt.close(fig)

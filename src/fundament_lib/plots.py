@@ -12,6 +12,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import matplotlib
 
@@ -24,11 +25,14 @@ import seaborn as sns
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_hex
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.text import Annotation
-from matplotlib.transforms import Bbox, ScaledTranslation
+from matplotlib.text import Annotation, Text
+from matplotlib.transforms import Bbox, IdentityTransform, ScaledTranslation
 
 from .framework import GROUP_LABELS
 from .report import EMBED_DPI
@@ -219,22 +223,39 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
     return ax
 
 
-def _wrap_to(texts: Sequence[str], ax: Axes, width_px: float, fontsize: float,
-             renderer: RendererBase) -> list[str]:
-    """Each text wrapped so that its widest line fits ``width_px`` at ``fontsize`` (measured with
-    ``renderer``, from :func:`_renderer` on the laid-out figure)."""
-    probe = ax.text(0, 0, "x" * 40, fontsize=fontsize, transform=None)
-    char_px = probe.get_window_extent(renderer).width / 40
+@cache
+def _measuring(dpi: float) -> tuple[Figure, RendererBase]:
+    """A figure at ``dpi`` of its own and its renderer, to measure text with."""
+    fig = Figure(dpi=dpi)
+    return fig, FigureCanvasAgg(fig).get_renderer()
+
+
+@lru_cache(maxsize=16384)
+def _text_size(text: str, fontsize: float, linespacing: float, dpi: float, font: FontProperties) -> tuple[float, float]:
+    """Width and height in pixels of ``text`` (any figure at ``dpi`` gives the same). Kept per process:
+    a worker measures the same statement texts for every kommune. ``font`` (the house style's, at the
+    call) is part of the key so a change of style is never answered from the cache."""
+    fig, renderer = _measuring(dpi)
+    probe = Text(0, 0, text, fontsize=fontsize, linespacing=linespacing, transform=IdentityTransform())
+    probe.set_figure(fig)
+    box = probe.get_window_extent(renderer)
+    return float(box.width), float(box.height)
+
+
+def _text_px(text: str, fontsize: float, dpi: float, linespacing: float = 1.2) -> tuple[float, float]:
+    """:func:`_text_size` in the current style (1.2 is Matplotlib's default line spacing)."""
+    return _text_size(text, fontsize, linespacing, dpi, FontProperties(size=fontsize))
+
+
+def _wrap_to(texts: Sequence[str], width_px: float, fontsize: float, dpi: float) -> list[str]:
+    """Each text wrapped so that its widest line fits ``width_px`` at ``fontsize`` on a figure at ``dpi``."""
+    char_px = _text_px("x" * 40, fontsize, dpi)[0] / 40
     out = []
     for text in texts:
         chars = max(12, int(1.25 * width_px / char_px))
-        while True:
-            probe.set_text(wrap(text, chars))
-            if probe.get_window_extent(renderer).width <= width_px or chars <= 12:
-                break
+        while _text_px(wrap(text, chars), fontsize, dpi)[0] > width_px and chars > 12:
             chars -= 1
         out.append(wrap(text, chars))
-    probe.remove()
     return out
 
 
@@ -313,15 +334,10 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     dk_share = np.divide(dk, n + dk, out=np.zeros_like(dk), where=(n + dk) > 0) * 100
     ax.set_xlim(-100, DK_START + max(24.0, float(dk_share.max(initial=0.0))) + 6)
     renderer = _renderer(ax)
-    names = _wrap_to(names, ax, ax.get_window_extent(renderer).width - 8 * fig.dpi / 72, fontsize, renderer)
+    names = _wrap_to(names, ax.get_window_extent(renderer).width - 8 * fig.dpi / 72, fontsize, fig.dpi)
     # Row layout in points: the item text, then its bar, then a gap before the next item.
     px_per_pt = fig.dpi / 72
-    probe = ax.text(0, 0, "", fontsize=fontsize, linespacing=spacing, transform=None)
-    text_h = []
-    for name in names:
-        probe.set_text(name)
-        text_h.append(probe.get_window_extent(renderer).height / px_per_pt)
-    probe.remove()
+    text_h = [_text_px(name, fontsize, fig.dpi, spacing)[1] / px_per_pt for name in names]
     pad, bar, gap = 2.0, 0.95 * fontsize, 0.75 * fontsize
     heights = pad + np.array(text_h) + 3.5 + bar + gap
     tops = np.concatenate([[0.0], np.cumsum(heights)[:-1]])
@@ -424,15 +440,9 @@ def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: 
     small = max(8.0, fontsize - 2.0)
     fig = plt.figure(figsize=(width, 4.0))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    renderer = _renderer(ax)
-    texts = _wrap_to([labels[i] for i in order], ax, _GL_TEXT * width * fig.dpi - 6, fontsize, renderer)
+    texts = _wrap_to([labels[i] for i in order], _GL_TEXT * width * fig.dpi - 6, fontsize, fig.dpi)
     px_per_pt = fig.dpi / 72
-    probe = ax.text(0, 0, "", fontsize=fontsize, linespacing=1.05, transform=None)
-    text_h = []
-    for t in texts:
-        probe.set_text(t)
-        text_h.append(probe.get_window_extent(renderer).height / px_per_pt)
-    probe.remove()
+    text_h = [_text_px(t, fontsize, fig.dpi, 1.05)[1] / px_per_pt for t in texts]
     bar, step, gap = 1.05 * small, 1.25 * small, 0.8 * fontsize
     heights = np.maximum(np.array(text_h), step * len(groups)) + gap
     tops = np.concatenate([[0.0], np.cumsum(heights)[:-1]])

@@ -30,7 +30,7 @@ from matplotlib.colors import LinearSegmentedColormap, to_hex
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox, IdentityTransform, ScaledTranslation
 
@@ -482,13 +482,14 @@ def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: 
             dk = row.get("dont_know")
             end = f"n = {int(n)}" + (f" · {int(dk)} ved ikke" if dk is not None and pd.notna(dk) and dk > 0 else "")
             ax.text(_GL_END + 0.008, y, end, va="center", ha="left", fontsize=small, color="#333333")
-    if bars:  # one barh per level: a call per segment costs more than drawing it
-        ys = np.array([y for y, _ in bars])
+    if bars:  # level by level, as barh would place them (centred on y), without its per-bar autoscaling
+        ys = np.array([y for y, _ in bars]) - bar / 2
         shares_all = np.vstack([sh for _, sh in bars])
         lefts = np.vstack([_starts(sh) for _, sh in bars])
         for j in range(len(codes)):
-            ax.barh(ys, shares_all[:, j] / 100 * span, left=_GL_BAR + lefts[:, j] / 100 * span, height=bar,
-                    color=colors[j], hatch=hatches[j], edgecolor="white", linewidth=0.5)
+            for x, b, w in zip(_GL_BAR + lefts[:, j] / 100 * span, ys, shares_all[:, j] / 100 * span, strict=True):
+                ax.add_artist(Rectangle((x, b), w, bar, facecolor=colors[j], hatch=hatches[j], edgecolor="white",
+                                        linewidth=0.5))
     handles = [Patch(facecolor=colors[j], hatch=hatches[j], edgecolor="white", label=scale[c])
                for j, c in enumerate(codes)]
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=len(handles), frameon=False,

@@ -17,20 +17,37 @@ kommuner (29 400 respondents, every item), one wave. Timed:
 Peak memory is measured in a second run of the vectorised step under
 ``tracemalloc`` (numpy reports its buffers to it), plus the process's
 maximum resident set size. Machines are shared: compare, don't clock.
+
+``--step`` times instead the whole once-per-run step (``pipeline.prepare``: load, validate,
+national tables, every kommune's summary) on demo data of 98 kommuner × each of ``--sizes``
+respondents (half staff, half frontline leaders), written to a temporary Parquet file:
+
+* **cold** — no national tables kept: computed, then written beside the data;
+* **warm** — the same again, the tables read back (what a second run on the same data pays);
+* **one kommune** — ``prepare(kommuner=["707"])`` with the tables kept (``fundament run --kommune 707``),
+
+and the growth factor from the smallest size to each larger one (the goal: at most 10× for 10×
+the respondents)::
+
+    .venv/bin/python benchmarks/bench_scoring.py --step --sizes 300,3000
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from fundament_lib.atomic import write_parquet
 from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import load_framework
+from fundament_lib.pipeline import prepare
 from fundament_lib.scoring import respondent_scores, score_ids
 from fundament_lib.stats import benchmark, group_gaps, score_intervals
 
@@ -53,12 +70,47 @@ def straightforward(scores: pd.DataFrame, ids: list[str], *, n_boot: int, seed: 
     return pd.concat(parts)
 
 
+def once_per_run(sizes: list[int]) -> None:
+    """Time ``pipeline.prepare`` cold, warm and for one kommune at each size (see the module docstring)."""
+    fw = load_framework()
+    rows = []
+    for size in sizes:
+        print(f"Generating 98 kommuner × {size} respondents …", flush=True)
+        tidy = generate(DemoConfig(fixed_size=size // 2, second_wave_kommuner=()), fw).tidy
+        with tempfile.TemporaryDirectory(prefix="bench-step-") as tmp:
+            path = Path(tmp) / "national.parquet"
+            write_parquet(tidy, path)
+            del tidy
+            t0 = time.perf_counter()
+            prepare(path)
+            t1 = time.perf_counter()
+            prepare(path)
+            t2 = time.perf_counter()
+            prepare(path, kommuner=["707"])
+            t3 = time.perf_counter()
+        rows.append((size, t1 - t0, t2 - t1, t3 - t2))
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  cold {t1 - t0:.1f} s, warm {t2 - t1:.1f} s, one kommune {t3 - t2:.1f} s; "
+              f"process max RSS so far {maxrss:.0f} MiB", flush=True)
+    print("\nonce-per-run step (pipeline.prepare), 98 kommuner:")
+    print(f"{'respondents':>12} {'cold s':>8} {'warm s':>8} {'707 s':>8} {'cold ×':>8} {'warm ×':>8}")
+    base = rows[0]
+    for size, cold, warm, one in rows:
+        print(f"{98 * size:12,} {cold:8.1f} {warm:8.1f} {one:8.1f} {cold / base[1]:8.1f} {warm / base[2]:8.1f}")
+    print("(× = growth from the smallest size; goal: warm ≤ 5 s at 98 × 300, ≤ 10× that at 10× the respondents)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-boot", type=int, default=2000)
     parser.add_argument("--subset", type=int, default=2, help="kommuner timed with the straightforward loop")
     parser.add_argument("--seed", type=int, default=20251)
+    parser.add_argument("--step", action="store_true", help="time the whole once-per-run step instead")
+    parser.add_argument("--sizes", default="300,3000", help="respondents per kommune for --step, comma-separated")
     args = parser.parse_args()
+    if args.step:
+        once_per_run([int(x) for x in args.sizes.split(",")])
+        return
 
     fw = load_framework()
     print("Generating 98 kommuner × 300 respondents (150 stab + 150 borgernær), every item …", flush=True)

@@ -25,6 +25,7 @@ from fundament_lib.batch import REFUSED, run
 from fundament_lib.bundles import BUNDLES, MANIFEST, bundle_name
 from fundament_lib.kommuner import kommuner
 from fundament_lib.leaks import pdf_text
+from fundament_lib.tablecache import CACHE_FOLDER, cache_folder
 
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -103,6 +104,9 @@ def test_bundles_are_written_checked_refused_and_resumed(ten, params, tmp_path):
         f"{bundle_name(c)}{ext}" for c in ("101", "147", "825") for ext in ("", ".zip"))
     for code in ("101", "147", "825"):
         assert f"{bundle_name(code)}.zip" in index
+    # The national tables the run kept (unsuppressed) stay beside the data: not in the output, not in a bundle.
+    assert any(cache_folder(ten).glob("*.pickle"))
+    assert not [f for f in out.rglob("*") if CACHE_FOLDER in f.parts or f.suffix == ".pickle"]
 
     # Unchanged inputs: the bundles are left as they are, byte for byte.
     zips = {c: _bundle(out, c).with_suffix(".zip").read_bytes() for c in ("101", "147", "825")}

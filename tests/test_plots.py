@@ -109,6 +109,37 @@ def _assert_column_labels_apart(ax: Axes) -> None:
         assert not _polygons_overlap(a, b), f"{ta.get_text()!r} runs into {tb.get_text()!r}"
 
 
+def _pixels(fig) -> np.ndarray:  # type: ignore[no-untyped-def]
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+
+
+def test_heatmap_draws_what_seaborns_heatmap_draws() -> None:
+    """The heatmap without seaborn's extra render (plots._heatmap) is pixel for pixel seaborn's, missing
+    cells and colour bar included, once both have the same tick labels and are laid out as in a briefing."""
+    import seaborn as sns
+
+    grid = pd.DataFrame([[-12.0, 3.5, np.nan], [0.0, 7.25, -3.0]], index=["P1 Et tema", "P2 Et andet"],
+                        columns=["Skole", "Kultur og fritid", "Social"])
+    limits = {"vmin": -15.0, "vmax": 15.0}
+    pictures = []
+    for draw in ("seaborn", "ours"):
+        fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+        if draw == "seaborn":
+            sns.heatmap(grid, ax=ax, cmap=plots.DIVERGING_CMAP, **limits, linewidths=1, linecolor="white",
+                        cbar_kws={"label": "Point"})
+        else:
+            plots._heatmap(grid, ax=ax, cmap=plots.DIVERGING_CMAP, label="Point", **limits)
+        ax.set_xticks(np.arange(3) + 0.5, list(grid.columns), rotation=0)
+        ax.set_yticks(np.arange(2) + 0.5, list(grid.index), rotation=0)
+        plots._renderer(ax)  # laid out once more before saving, as the briefing's heatmaps are (column labels)
+        pictures.append(_pixels(fig))
+    assert pictures[0].shape == pictures[1].shape
+    assert np.array_equal(pictures[0], pictures[1])
+
+
 @pytest.mark.parametrize("count", [2, 4, 6, 8])
 def test_fagomraade_heatmap_column_labels_never_overlap(fw: Framework, count: int) -> None:
     options = next(b.options for b in fw.background if b.id == "fagomraade")
@@ -307,3 +338,17 @@ def test_benchmark_strip_shows_n_in_the_legend() -> None:
     plain = plots.benchmark_strip(national, highlight="707", labels={"P1": "P1 Støtte"}, own=own).get_legend()
     assert plain is not None
     assert [t.get_text() for t in plain.get_texts()] == ["Andre kommuner", "Kommunen"]
+
+
+def test_text_measured_once_per_process_is_what_the_figure_measures() -> None:
+    """Statement texts are measured on a figure of plots' own and the sizes kept per process: they are a
+    briefing figure's own measures, and a change of font is measured anew."""
+    fig = plt.figure()
+    text = "P1.1 Staben forstår de borgernære enheders opgaver\nog hvad der fylder i hverdagen"
+    own = fig.add_axes((0, 0, 1, 1)).text(0, 0, text, fontsize=11.3, linespacing=1.05, transform=None)
+    box = own.get_window_extent(fig.canvas.get_renderer())  # type: ignore[attr-defined]
+    assert plots._text_px(text, 11.3, fig.dpi, 1.05) == (box.width, box.height)
+    assert plots._text_px(text, 11.3, fig.dpi, 1.05) == (box.width, box.height)  # from the cache
+    with plt.rc_context({"font.family": "serif"}):
+        assert plots._text_px(text, 11.3, fig.dpi, 1.05)[0] != box.width
+    plt.close(fig)

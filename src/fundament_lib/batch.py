@@ -56,15 +56,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import nbformat
 
-from . import __version__, atomic, interrupts
+from . import atomic, interrupts
 from .errors import RenderError
+from .libhash import library_fingerprint
 from .paths import (
     BRIEFING_NOTEBOOK,
     OVERVIEW_NOTEBOOK,
@@ -100,10 +99,6 @@ OVERVIEW = "landsoverblik"  # the national overview's folder, beside the kommune
 REFUSED = "bundle.refused.txt"  # why a kommune's bundle was not written (in its folder)
 Status = Literal["ok", "skipped", "failed"]
 Progress = Callable[[str, Any], None]
-# Packages whose version can change a briefing's look; part of every fingerprint.
-_KEY_PACKAGES = ("papermill", "nbconvert", "nbclient", "ipykernel", "matplotlib", "seaborn", "pandas", "numpy")
-# Library files that shape the run but never a briefing: editing them re-renders nothing.
-_NOT_IN_BRIEFINGS = frozenset({"cli.py", "cli_ingest.py", "index.py", "bundles.py", "leaks.py"})
 _RETRIES_AFTER_WORKER_DEATH = 1
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -180,25 +175,6 @@ class RunReport:
 
 
 # ---- fingerprints -------------------------------------------------------------------------------
-@cache
-def library_fingerprint() -> str:
-    """Hash of the library's source, data and templates, plus the versions of the packages that
-    shape a briefing (:data:`_KEY_PACKAGES`): a change to any of them re-renders."""
-    root = Path(__file__).parent
-    h = hashlib.sha256(__version__.encode())
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json", ".yaml", ".csv"} \
-                and p.name not in _NOT_IN_BRIEFINGS:
-            h.update(str(p.relative_to(root)).encode())
-            h.update(p.read_bytes())
-    for name in _KEY_PACKAGES:
-        try:
-            h.update(f"{name}={version(name)}".encode())
-        except PackageNotFoundError:
-            h.update(f"{name}=-".encode())
-    return h.hexdigest()
-
-
 def slice_hashes(tidy: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
     """Hash of each kommune's own rows of the tidy table (every wave; row order does not matter).
 

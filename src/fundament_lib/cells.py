@@ -38,11 +38,13 @@ text carries no number but its count: its quotes stay, their counts are withheld
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import descriptives as desc
+from .jsonready import records
 from .privacy import GROUP_HIERARCHY, suppress
 from .tables import Tables
 
@@ -65,7 +67,9 @@ class Cells:
     def __init__(self, t: Tables, min_n: Mapping[str, int]) -> None:
         self.t, self.min_n = t, dict(min_n)
         self._cache: dict[str, pd.DataFrame] = {}
-        self._cuts: dict[str, dict[tuple[str, ...], pd.DataFrame]] = {}
+        self._rows: dict[str, dict[tuple[str, ...], np.ndarray]] = {}  # table → unit → its row positions
+        self._cuts: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
+        self._lists: dict[tuple[str, ...], list[Any]] = {}  # whole tables as Python lists (records, columns)
 
     def table(self, name: str) -> pd.DataFrame:
         """A whole suppressed table (``scores``, ``items``, ``gaps`` …), all kommuner."""
@@ -74,14 +78,48 @@ class Cells:
         return self._cache[name]
 
     def get(self, name: str, code: str, wave: str | None = None) -> pd.DataFrame:
-        """One kommune (× wave, for tables that have one) of a suppressed table."""
-        if name not in self._cuts:
-            table = self.table(name)
-            keys = [k for k in desc.UNIT if k in table.columns]
-            self._cuts[name] = {(key if isinstance(key, tuple) else (key,)): g.drop(columns=keys)
-                                for key, g in table.groupby(keys, observed=True)}
-        key = (code, wave) if wave is not None and "wave" in self.table(name).columns else (code,)
-        return self._cuts[name].get(key, pd.DataFrame())
+        """One kommune (× wave, for tables that have one) of a suppressed table.
+
+        Each table is grouped once (row positions only); a kommune's part is cut when first asked
+        for, so summarising one kommune does not cut every kommune's."""
+        key = self._unit(name, code, wave)
+        if (name, key) not in self._cuts:
+            rows = self._rows[name].get(key)
+            units = [k for k in desc.UNIT if k in self.table(name).columns]
+            self._cuts[(name, key)] = pd.DataFrame() if rows is None else self.table(name).iloc[rows].drop(columns=units)
+        return self._cuts[(name, key)]
+
+    def positions(self, name: str, code: str, wave: str | None = None) -> np.ndarray | None:
+        """The row positions in :meth:`table` of one kommune (× wave), or ``None`` where it has none
+        (the rows :meth:`get` cuts)."""
+        key = self._unit(name, code, wave)  # groups the table on first use
+        return self._rows[name].get(key)
+
+    def _unit(self, name: str, code: str, wave: str | None) -> tuple[str, ...]:
+        """The key of one kommune (× wave) in ``name``'s grouping (the table is grouped on first use)."""
+        table = self.table(name)
+        if name not in self._rows:
+            units = [k for k in desc.UNIT if k in table.columns]
+            self._rows[name] = {(key if isinstance(key, tuple) else (key,)): rows
+                                for key, rows in table.groupby(units, observed=True).indices.items()}
+        return (code, wave) if wave is not None and "wave" in table.columns else (code,)
+
+    def column(self, name: str, column: str) -> list[Any]:
+        """One column of a whole suppressed table as Python values (``tolist``), read once."""
+        key = ("column", name, column)
+        if key not in self._lists:
+            self._lists[key] = self.table(name)[column].tolist()
+        return self._lists[key]
+
+    def records(self, name: str, columns: Sequence[str]) -> list[dict[str, Any]]:
+        """Every row of a whole suppressed table as a JSON-ready record of ``columns`` (those it
+        has; :func:`fundament_lib.jsonready.records`), made once for all kommuner."""
+        table = self.table(name)
+        present = tuple(c for c in columns if c in table.columns)
+        key = ("records", name, *present)
+        if key not in self._lists:
+            self._lists[key] = records(table[list(present)])
+        return self._lists[key]
 
     def _apply(self, table: pd.DataFrame, *, keys: list[str], values: list[str],
                hierarchy: Mapping[str, Sequence[str]] = GROUP_HIERARCHY) -> pd.DataFrame:

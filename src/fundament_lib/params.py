@@ -4,6 +4,8 @@ overrides in ``params/<kode>.yaml``, merged and validated before anything runs.
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -88,9 +90,16 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+@lru_cache(maxsize=512)
+def _parsed(text: str) -> Any:
+    # A run reads defaults.yaml once per kommune: parse each distinct text once (keyed by the text
+    # itself, so an edited file is never served stale).
+    return yaml.safe_load(text)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = copy.deepcopy(_parsed(path.read_text(encoding="utf-8")))  # callers change what they get
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML ({exc})") from None
     if raw is None:

@@ -81,7 +81,7 @@ def load(data: Path | None = None, *, kommuner: list[str] | None = None,
 
 
 def summarise(loaded: Loaded, *, kommuner: list[str] | None = None, run_started: datetime | None = None,
-              national_models: bool = False) -> Prepared:
+              national_models: bool = False, cache: bool = True) -> Prepared:
     """Summarise the selected kommuner of data already loaded (:func:`load`).
 
     Parameters
@@ -94,6 +94,9 @@ def summarise(loaded: Loaded, *, kommuner: list[str] | None = None, run_started:
         When the run started (stamped into the summaries; default: now).
     national_models
         Also fit the national models the overview shows (ICC, gap models; a few seconds).
+    cache
+        Keep the national tables beside the data and reuse them while the data, framework,
+        settings and library are unchanged (:mod:`fundament_lib.tablecache`).
 
     Raises
     ------
@@ -103,13 +106,13 @@ def summarise(loaded: Loaded, *, kommuner: list[str] | None = None, run_started:
     codes = check_codes(kommuner, set(loaded.params)) if kommuner else loaded.codes
     data_id = data_hash(data_files(loaded.data))
     built = build_summaries(loaded.tidy, loaded.params, data_id=data_id, selected=codes, run_started=run_started,
-                            national_models=national_models)
+                            national_models=national_models, cache=loaded.data if cache else None)
     main = pd.Series([p.framework for p in loaded.params.values()]).mode().iloc[0]
     return Prepared(loaded.tidy, loaded.params, built.kommuner, data_id, built.national.get(main, {}))
 
 
 def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, params_root: Path | None = None,
-            run_started: datetime | None = None, national_models: bool = False) -> Prepared:
+            run_started: datetime | None = None, national_models: bool = False, cache: bool = True) -> Prepared:
     """Load and validate the data and the parameters, then summarise every selected kommune.
 
     Parameters
@@ -122,6 +125,8 @@ def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, para
         The ``params/`` folder (default: the project's).
     national_models
         Also fit the national models the overview shows (ICC, gap models; a few seconds).
+    cache
+        Reuse (or write) the national tables kept beside the data (:mod:`fundament_lib.tablecache`).
 
     Raises
     ------
@@ -129,14 +134,14 @@ def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, para
         Before anything is written.
     """
     return summarise(load(data, kommuner=kommuner, params_root=params_root), run_started=run_started,
-                     national_models=national_models)
+                     national_models=national_models, cache=cache)
 
 
 def summarise_one(kommunekode: str, data: Path | None = None) -> dict[str, Any]:
-    """One kommune's summary computed from the data (for interactive use)."""
-    prepared = prepare(data)
-    code = check_codes([kommunekode], set(prepared.summaries))[0]
-    return prepared.summaries[code]
+    """One kommune's summary computed from the data (for interactive use): only that kommune is
+    summarised, against the national tables kept beside the data (computed the first time)."""
+    prepared = prepare(data, kommuner=[kommunekode])
+    return next(iter(prepared.summaries.values()))
 
 
 def national_from_data(data: Path | None = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import matplotlib
 
@@ -24,11 +25,14 @@ import seaborn as sns
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_hex
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.text import Annotation
-from matplotlib.transforms import Bbox, ScaledTranslation
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Annotation, Text
+from matplotlib.transforms import Bbox, IdentityTransform, ScaledTranslation
 
 from .framework import GROUP_LABELS
 from .report import EMBED_DPI
@@ -108,11 +112,17 @@ def print_scale(width_in: float) -> float:
 
 
 def _renderer(ax: Axes) -> RendererBase:
-    """The figure laid out as it will be saved (constrained layout run), and its renderer."""
+    """The figure laid out as it will be saved (constrained layout run), and its renderer.
+
+    Only the layout engine runs: measuring needs where everything goes, not a pass drawing every
+    artist (``draw_without_rendering``), which costs as much again on a figure full of text."""
     fig = ax.get_figure(root=True)
     assert fig is not None
-    fig.draw_without_rendering()
-    return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    return renderer
 
 
 def _two_lines(text: str) -> str:
@@ -213,22 +223,39 @@ def theme_profile(scores: pd.DataFrame, *, labels: Mapping[str, str],
     return ax
 
 
-def _wrap_to(texts: Sequence[str], ax: Axes, width_px: float, fontsize: float,
-             renderer: RendererBase) -> list[str]:
-    """Each text wrapped so that its widest line fits ``width_px`` at ``fontsize`` (measured with
-    ``renderer``, from :func:`_renderer` on the laid-out figure)."""
-    probe = ax.text(0, 0, "x" * 40, fontsize=fontsize, transform=None)
-    char_px = probe.get_window_extent(renderer).width / 40
+@cache
+def _measuring(dpi: float) -> tuple[Figure, RendererBase]:
+    """A figure at ``dpi`` of its own and its renderer, to measure text with."""
+    fig = Figure(dpi=dpi)
+    return fig, FigureCanvasAgg(fig).get_renderer()
+
+
+@lru_cache(maxsize=16384)
+def _text_size(text: str, fontsize: float, linespacing: float, dpi: float, font: FontProperties) -> tuple[float, float]:
+    """Width and height in pixels of ``text`` (any figure at ``dpi`` gives the same). Kept per process:
+    a worker measures the same statement texts for every kommune. ``font`` (the house style's, at the
+    call) is part of the key so a change of style is never answered from the cache."""
+    fig, renderer = _measuring(dpi)
+    probe = Text(0, 0, text, fontsize=fontsize, linespacing=linespacing, transform=IdentityTransform())
+    probe.set_figure(fig)
+    box = probe.get_window_extent(renderer)
+    return float(box.width), float(box.height)
+
+
+def _text_px(text: str, fontsize: float, dpi: float, linespacing: float = 1.2) -> tuple[float, float]:
+    """:func:`_text_size` in the current style (1.2 is Matplotlib's default line spacing)."""
+    return _text_size(text, fontsize, linespacing, dpi, FontProperties(size=fontsize))
+
+
+def _wrap_to(texts: Sequence[str], width_px: float, fontsize: float, dpi: float) -> list[str]:
+    """Each text wrapped so that its widest line fits ``width_px`` at ``fontsize`` on a figure at ``dpi``."""
+    char_px = _text_px("x" * 40, fontsize, dpi)[0] / 40
     out = []
     for text in texts:
         chars = max(12, int(1.25 * width_px / char_px))
-        while True:
-            probe.set_text(wrap(text, chars))
-            if probe.get_window_extent(renderer).width <= width_px or chars <= 12:
-                break
+        while _text_px(wrap(text, chars), fontsize, dpi)[0] > width_px and chars > 12:
             chars -= 1
         out.append(wrap(text, chars))
-    probe.remove()
     return out
 
 
@@ -307,15 +334,10 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
     dk_share = np.divide(dk, n + dk, out=np.zeros_like(dk), where=(n + dk) > 0) * 100
     ax.set_xlim(-100, DK_START + max(24.0, float(dk_share.max(initial=0.0))) + 6)
     renderer = _renderer(ax)
-    names = _wrap_to(names, ax, ax.get_window_extent(renderer).width - 8 * fig.dpi / 72, fontsize, renderer)
+    names = _wrap_to(names, ax.get_window_extent(renderer).width - 8 * fig.dpi / 72, fontsize, fig.dpi)
     # Row layout in points: the item text, then its bar, then a gap before the next item.
     px_per_pt = fig.dpi / 72
-    probe = ax.text(0, 0, "", fontsize=fontsize, linespacing=spacing, transform=None)
-    text_h = []
-    for name in names:
-        probe.set_text(name)
-        text_h.append(probe.get_window_extent(renderer).height / px_per_pt)
-    probe.remove()
+    text_h = [_text_px(name, fontsize, fig.dpi, spacing)[1] / px_per_pt for name in names]
     pad, bar, gap = 2.0, 0.95 * fontsize, 0.75 * fontsize
     heights = pad + np.array(text_h) + 3.5 + bar + gap
     tops = np.concatenate([[0.0], np.cumsum(heights)[:-1]])
@@ -418,15 +440,9 @@ def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: 
     small = max(8.0, fontsize - 2.0)
     fig = plt.figure(figsize=(width, 4.0))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    renderer = _renderer(ax)
-    texts = _wrap_to([labels[i] for i in order], ax, _GL_TEXT * width * fig.dpi - 6, fontsize, renderer)
+    texts = _wrap_to([labels[i] for i in order], _GL_TEXT * width * fig.dpi - 6, fontsize, fig.dpi)
     px_per_pt = fig.dpi / 72
-    probe = ax.text(0, 0, "", fontsize=fontsize, linespacing=1.05, transform=None)
-    text_h = []
-    for t in texts:
-        probe.set_text(t)
-        text_h.append(probe.get_window_extent(renderer).height / px_per_pt)
-    probe.remove()
+    text_h = [_text_px(t, fontsize, fig.dpi, 1.05)[1] / px_per_pt for t in texts]
     bar, step, gap = 1.05 * small, 1.25 * small, 0.8 * fontsize
     heights = np.maximum(np.array(text_h), step * len(groups)) + gap
     tops = np.concatenate([[0.0], np.cumsum(heights)[:-1]])
@@ -440,6 +456,7 @@ def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: 
     colors, hatches = likert_palette(len(codes))
     rows = items.set_index(["item_id", "group"])
     span = _GL_END - _GL_BAR
+    bars: list[tuple[float, np.ndarray]] = []  # (y, shares) of every drawn bar, drawn below level by level
     for top, item, text in zip(tops, order, texts, strict=True):
         ax.text(0.0, top, text, va="top", ha="left", fontsize=fontsize, linespacing=1.05)
         for k, group in enumerate(groups):
@@ -456,23 +473,33 @@ def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: 
                 continue
             counts = np.array([float(row.get(f"c{c}", 0) or 0) for c in codes])
             shares = counts / counts.sum() * 100 if counts.sum() > 0 else counts
-            left = 0.0
-            for j, share in enumerate(shares):
-                ax.barh(y, share / 100 * span, left=_GL_BAR + left / 100 * span, height=bar, color=colors[j],
-                        hatch=hatches[j], edgecolor="white", linewidth=0.5)
+            bars.append((y, shares))
+            for j, (left, share) in enumerate(zip(_starts(shares), shares, strict=True)):
                 if share >= min_label:
                     ax.text(_GL_BAR + (left + share / 2) / 100 * span, y, f"{share:.0f}", ha="center",
                             va="center", fontsize=small, color=_ink_on(colors[j]),  # the hatch stops at the number
                             bbox={"boxstyle": "square,pad=0.05", "fc": colors[j], "ec": "none"} if hatches[j] else None)
-                left += share
             dk = row.get("dont_know")
             end = f"n = {int(n)}" + (f" · {int(dk)} ved ikke" if dk is not None and pd.notna(dk) and dk > 0 else "")
             ax.text(_GL_END + 0.008, y, end, va="center", ha="left", fontsize=small, color="#333333")
+    if bars:  # level by level, as barh would place them (centred on y), without its per-bar autoscaling
+        ys = np.array([y for y, _ in bars]) - bar / 2
+        shares_all = np.vstack([sh for _, sh in bars])
+        lefts = np.vstack([_starts(sh) for _, sh in bars])
+        for j in range(len(codes)):
+            for x, b, w in zip(_GL_BAR + lefts[:, j] / 100 * span, ys, shares_all[:, j] / 100 * span, strict=True):
+                ax.add_artist(Rectangle((x, b), w, bar, facecolor=colors[j], hatch=hatches[j], edgecolor="white",
+                                        linewidth=0.5))
     handles = [Patch(facecolor=colors[j], hatch=hatches[j], edgecolor="white", label=scale[c])
                for j, c in enumerate(codes)]
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=len(handles), frameon=False,
                fontsize=small, handlelength=1.4, columnspacing=1.0)
     return ax
+
+
+def _starts(shares: np.ndarray) -> np.ndarray:
+    """Where each stacked segment starts: the running sum of the shares before it (summed in order)."""
+    return np.concatenate([[0.0], np.cumsum(shares)[:-1]])
 
 
 def _ink_on(colour: str) -> str:
@@ -532,8 +559,7 @@ def deviation_heatmap(grid: pd.DataFrame, annot: np.ndarray, reference: pd.DataF
         colour, label = grid - reference, DEVIATION_LABEL
         limits = _around_middle(colour, middle=0.0, least=5.0)
     ax.set_facecolor("#e6e6e6")  # a shown cell without a national average (NaN colour) reads as neutral grey
-    sns.heatmap(colour.astype(float), ax=ax, cmap=DIVERGING_CMAP, annot=False, **limits, linewidths=1,
-                linecolor="white", cbar_kws={"label": label})
+    _heatmap(colour.astype(float), ax=ax, cmap=DIVERGING_CMAP, label=label, **limits)
     cmap, values = plt.get_cmap(DIVERGING_CMAP), colour.to_numpy(dtype=float)
     for (y, x), text in np.ndenumerate(annot):  # every shown cell keeps the kommune's own value
         if text:
@@ -543,6 +569,22 @@ def deviation_heatmap(grid: pd.DataFrame, annot: np.ndarray, reference: pd.DataF
     ax.set_xlabel("")
     ax.set_ylabel("")
     return ax
+
+
+def _heatmap(grid: pd.DataFrame, *, ax: Axes, cmap: str, vmin: float, vmax: float, label: str) -> None:
+    """What ``seaborn.heatmap(grid, linewidths=1, linecolor="white", cbar_kws={"label": label})`` draws
+    (white-edged cells, missing cells left out, y downwards, a colour bar without outline), without the
+    full render seaborn makes to check its tick labels: the callers set their own."""
+    sns.despine(ax=ax, left=True, bottom=True)
+    values = grid.to_numpy(dtype=float)
+    mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax, linewidths=1,
+                         edgecolor="white")
+    ax.set(xlim=(0, values.shape[1]), ylim=(0, values.shape[0]))
+    ax.invert_yaxis()
+    bar = ax.get_figure(root=True).colorbar(mesh, ax=ax, label=label)  # type: ignore[union-attr]
+    bar.outline.set_linewidth(0)
+    ax.set_xticks(np.arange(values.shape[1]) + 0.5, [str(c) for c in grid.columns])
+    ax.set_yticks(np.arange(values.shape[0]) + 0.5, [str(i) for i in grid.index], va="center")
 
 
 def share_bars(shares: pd.DataFrame, *, labels: Mapping[str, str], key: str = "area",

@@ -17,8 +17,10 @@ matplotlib.use("Agg")  # never open a window; notebooks and tests render off-scr
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import cbook
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from .fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 
@@ -100,6 +102,18 @@ def table(df: pd.DataFrame, *, caption: str, numeric: Sequence[str] = (), row_he
                 f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+def _tight_box(fig: Figure, dpi: float) -> Bbox | str:
+    """What ``savefig(bbox_inches="tight")`` crops to. A figure without a layout engine (placed by
+    hand) is measured here: savefig would first draw every artist unseen to find the same box, which
+    on the statement figures' hundreds of labels costs as much as the picture. A laid-out figure is
+    left to savefig, whose layout pass is needed anyway."""
+    if fig.get_layout_engine() is not None:
+        return "tight"
+    with cbook._setattr_cm(fig, dpi=dpi):
+        box = fig.get_tightbbox(fig.canvas.get_renderer())  # type: ignore[attr-defined]
+    return box.padded(matplotlib.rcParams["savefig.pad_inches"])
+
+
 def figure(fig: Figure | Axes, *, alt: str, caption: str | None = None, dpi: int = EMBED_DPI) -> Html:
     """Embed a Matplotlib figure (or the figure of an Axes) as a PNG data URI with alt text,
     then close it. The alt text should state the figure's main finding in Danish.
@@ -110,7 +124,7 @@ def figure(fig: Figure | Axes, *, alt: str, caption: str | None = None, dpi: int
             raise ValueError("the Axes belongs to no figure")
         fig = root
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=_tight_box(fig, dpi), metadata={"Software": None})
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""

@@ -26,8 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["SCORE_DIGITS", "shown_value", "enough_others", "nameable", "national_view", "mask_comparisons",
-           "COMPARISON_SCOPES"]
+__all__ = ["SCORE_DIGITS", "shown_value", "enough_others", "nameable", "national_view", "rounded_by_id",
+           "mask_comparisons", "COMPARISON_SCOPES"]
 
 SCORE_DIGITS = 0  # a briefing prints scores as whole numbers (fmt_num's default)
 # Benchmark columns per set of kommuner compared with: the suffix and the column holding the set's size.
@@ -69,8 +69,18 @@ def nameable(code: str, share_names: Mapping[str, bool]) -> frozenset[str]:
     return frozenset(c for c, share in share_names.items() if share and c != code)
 
 
+Rounded = list[tuple[str, list[Any], list[int | None]]]
+
+
+def rounded_by_id(national: pd.DataFrame) -> Rounded:
+    """Per score id (in the order of ``national``): the kommuner and their shown values — what
+    :func:`national_view` reads for every kommune, worked out once."""
+    return [(str(sid), part["kommunekode"].tolist(), [shown_value(v) for v in part["score"].tolist()])
+            for sid, part in national.groupby("id", sort=False)]
+
+
 def national_view(national: pd.DataFrame, code: str, *, min_n: int, names: Collection[str] = (),
-                  ref: pd.DataFrame | None = None) -> dict[str, Any]:
+                  ref: pd.DataFrame | None = None, rounded: Rounded | None = None) -> dict[str, Any]:
     """The ``national`` field of one kommune's summary (see the module docstring).
 
     Parameters
@@ -86,6 +96,8 @@ def national_view(national: pd.DataFrame, code: str, *, min_n: int, names: Colle
         The other kommuner it may name (:func:`nameable`).
     ref
         The kommune reference table (``navn``), needed when ``names`` is not empty.
+    rounded
+        :func:`rounded_by_id` of ``national``, when the caller builds many kommuner's views.
 
     Returns
     -------
@@ -96,12 +108,12 @@ def national_view(national: pd.DataFrame, code: str, *, min_n: int, names: Colle
         ``kommune``, ``scores`` id → value; empty unless names may be shared).
     """
     rows = []
-    for sid, part in national.groupby("id", sort=False):
-        mine = part["kommunekode"] == code
-        others = sorted(v for v in map(shown_value, part.loc[~mine, "score"]) if v is not None)
+    for sid, codes, values in rounded if rounded is not None else rounded_by_id(national):
+        own = [v for c, v in zip(codes, values, strict=True) if c == code]
+        others = sorted(v for c, v in zip(codes, values, strict=True) if c != code and v is not None)
         shown = len(others) >= min_n
-        rows.append({"id": str(sid), "own": shown_value(part.loc[mine, "score"].iloc[0]) if mine.any() else None,
-                     "n_others": len(others), "others": others if shown else []})
+        rows.append({"id": sid, "own": own[0] if own else None, "n_others": len(others),
+                     "others": others if shown else []})
     return {"n_kommuner": int(national["kommunekode"].nunique()), "digits": SCORE_DIGITS, "scores": rows,
             "named": _named(national, code, rows, min_n=min_n, names=names, ref=ref)}
 
@@ -110,6 +122,8 @@ def _named(national: pd.DataFrame, code: str, rows: list[dict[str, Any]], *, min
            ref: pd.DataFrame | None) -> list[dict[str, Any]]:
     """The named kommuner's values: only on ids whose distribution is shown, and none at all where
     some id would leave between 1 and ``min_n − 1`` kommuner anonymous."""
+    if not names:
+        return []
     shown_ids = [r["id"] for r in rows if r["others"]]
     part = national[national["id"].isin(shown_ids) & (national["kommunekode"] != code)]
     named = sorted(set(names) & set(part["kommunekode"]))

@@ -29,8 +29,9 @@ from .kommuner import kommuner
 from .params import Params
 from .privacy import reason_text
 from .scoring import SCORING_RULE
-from .sharing import enough_others, mask_comparisons, nameable, national_view
-from .tables import Tables, national_tables, settings_from
+from .sharing import enough_others, mask_comparisons, nameable, national_view, rounded_by_id
+from .tablecache import cached_national_tables, table_key
+from .tables import Tables, settings_from
 from .textscreen import ScreenedText, screen
 from .verdicts import gap_norms, mark_changes, mark_gaps
 from .workshop import priority_section
@@ -95,7 +96,7 @@ class Summaries:
 
 def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id: str,
                     selected: list[str] | None = None, run_started: datetime | None = None,
-                    national_models: bool = False) -> Summaries:
+                    national_models: bool = False, cache: Path | None = None) -> Summaries:
     """Compute all tables once and build the selected kommuner's summaries.
 
     Parameters
@@ -112,6 +113,11 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         always compares against every kommune in the data.
     run_started
         Time stamp for the provenance line (default: now, UTC).
+    national_models
+        Also fit the national models the overview shows.
+    cache
+        The data file or folder ``tidy`` was read from: the national tables are kept beside it
+        per fingerprint (:mod:`fundament_lib.tablecache`); ``None`` computes them every time.
 
     Returns
     -------
@@ -128,25 +134,29 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
     national_extra: dict[str, dict[str, Any]] = {}
     for fw_id, codes in by_framework.items():
         subset = tidy[tidy["kommunekode"].isin(codes)]
-        tables = national_tables(subset, load_framework(fw_id), settings_from({c: params[c] for c in codes}))
+        fw, settings = load_framework(fw_id), settings_from({c: params[c] for c in codes})
+        tables = cached_national_tables(subset, fw, settings, data=cache,
+                                        key=table_key(data_id=data_id, fw=fw, settings=settings, codes=codes))
         cells = Cells(tables, {c: params[c].min_n for c in codes})
         waves = tables.respondents.groupby("kommunekode", observed=True)["wave"].unique()
         current = {c: _current_wave(list(waves[c]), params[c].wave) for c in codes}
         waves_now = {c: w for c, (w, _) in current.items()}
         national = _national_scores(cells, waves_now)
+        rounded = rounded_by_id(national)
         by_group = {g: {i: f.set_index("kommunekode") for i, f in _national_scores(cells, waves_now, g).groupby("id")}
                     for g in ("alle", "stab")}
         norms = gap_norms(_current_gaps(cells, waves_now), min_kommuner=max(params[c].min_n for c in codes) + 1)
-        slices = dict(iter(subset.groupby(["kommunekode", "wave"], observed=True)))
-        averages = _shown_cells(cells, waves_now)
+        slices = subset.groupby(["kommunekode", "wave"], observed=True).indices  # row positions; cut when used
+        averages = average_cells(_shown_cells(cells, waves_now))
         share = {c: params[c].share_names for c in codes}
         for code in [c for c in codes if selected is None or c in selected]:
             wave, previous = current[code]
             names = nameable(code, share)
             summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
-                                      slices[(code, wave)], data_id=data_id, started=started, national=by_group,
+                                      subset.iloc[slices[(code, wave)]], data_id=data_id, started=started, national=by_group,
                                       demo=code in demo, names=names, gap_norms=norms)
-            summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref)
+            summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref,
+                                                rounded=rounded)
             summary["national_averages"] = national_averages(averages, code, min_n=params[code].min_n)
             out[code] = summary
         national_extra[fw_id] = _national_extra(tables, _shown_groups(subset, cells) if national_models else None)
@@ -187,16 +197,23 @@ def _national_extra(t: Tables, tidy: pd.DataFrame | None = None) -> dict[str, An
 
 
 def _national_scores(cells: Cells, current: Mapping[str, str], group: str = "alle") -> pd.DataFrame:
-    """Every kommune's shown scores (with intervals) of ``group`` in its current wave."""
-    parts = []
-    for code, wave in current.items():
-        part = cells.get("scores", code, wave)
-        if part.empty:
-            continue
-        part = part[(part["group"] == group) & ~part["suppressed"]]
-        parts.append(part[["id", "score", "ci_low", "ci_high"]].assign(kommunekode=code))
+    """Every kommune's shown scores (with intervals) of ``group`` in its current wave, kommuner in
+    the order of ``current``."""
     columns = ["kommunekode", "id", "score", "ci_low", "ci_high"]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    table = cells.table("scores")
+    part = _in_current_wave(table, current, (table["group"] == group) & ~table["suppressed"])
+    return part[columns] if not part.empty else pd.DataFrame(columns=columns)
+
+
+def _in_current_wave(table: pd.DataFrame, current: Mapping[str, str], keep: pd.Series) -> pd.DataFrame:
+    """The rows of ``table`` (where ``keep``) of each kommune's current wave, one kommune after
+    another in the order of ``current`` (rows of a kommune in table order), ``kommunekode`` as text:
+    what cutting the table per kommune and concatenating gives, without the cutting."""
+    code = table["kommunekode"].astype(str)
+    mask = ((table["wave"].astype(str) == code.map(current)) & keep).to_numpy()
+    part = table[mask].assign(kommunekode=code[mask])
+    order = pd.Series(range(len(current)), index=list(current))
+    return part.iloc[order.loc[part["kommunekode"]].to_numpy().argsort(kind="stable")].reset_index(drop=True)
 
 
 # The cells a national average is taken over: table → its key columns.
@@ -218,31 +235,46 @@ def _shown_cells(cells: Cells, current: Mapping[str, str]) -> dict[str, pd.DataF
     return out
 
 
-def national_averages(shown: Mapping[str, pd.DataFrame], code: str, *, min_n: int) -> dict[str, list[dict[str, Any]]]:
-    """The ``national_averages`` field of one kommune's summary: per table (``scores``,
-    ``subgroups``, ``roles``) and cell key, the mean of every kommune's shown score
-    (``mean``, one decimal; this kommune included, as «landsgennemsnittet» is everywhere) and
-    ``n_kommuner``. A cell that fewer than ``min_n`` other kommuner show has no record, like the
-    ``national`` field's distributions (:mod:`fundament_lib.sharing`)."""
-    out: dict[str, list[dict[str, Any]]] = {}
+# Per table: each cell key's record (keys as text, ``mean``, ``n_kommuner``) and the kommuner showing it.
+Averages = dict[str, list[tuple[dict[str, Any], frozenset[str]]]]
+
+
+def average_cells(shown: Mapping[str, pd.DataFrame]) -> Averages:
+    """Every cell key's national mean and the kommuner behind it (:func:`_shown_cells` per table),
+    worked out once for every kommune's :func:`national_averages`."""
+    out: Averages = {}
     for name, keys in AVERAGE_KEYS.items():
         part = shown[name]
         if part.empty:
             out[name] = []
             continue
-        others = part[part["kommunekode"] != code].groupby(keys, observed=True, sort=False)["kommunekode"].nunique()
-        g = part.groupby(keys, observed=True, sort=False)["score"].agg(["mean", "count"])
-        g = g[others.reindex(g.index).fillna(0) >= min_n].reset_index()
-        out[name] = [{**{k: str(r[k]) for k in keys}, "mean": round(float(r["mean"]), 1),
-                      "n_kommuner": int(r["count"])} for _, r in g.iterrows()]
+        grouped = part.groupby(keys, observed=True, sort=False)
+        g = grouped["score"].agg(["mean", "count"]).reset_index()
+        who = grouped["kommunekode"].unique().tolist()  # same groups, same order as g
+        out[name] = [({**{k: str(v) for k, v in zip(keys, row[:-2], strict=True)}, "mean": round(float(row[-2]), 1),
+                       "n_kommuner": int(row[-1])}, frozenset(map(str, codes)))
+                     for row, codes in zip(g[[*keys, "mean", "count"]].itertuples(index=False), who, strict=True)]
     return out
+
+
+def national_averages(averages: Averages, code: str, *, min_n: int) -> dict[str, list[dict[str, Any]]]:
+    """The ``national_averages`` field of one kommune's summary: per table (``scores``,
+    ``subgroups``, ``roles``) and cell key, the mean of every kommune's shown score
+    (``mean``, one decimal; this kommune included, as «landsgennemsnittet» is everywhere) and
+    ``n_kommuner``. A cell that fewer than ``min_n`` other kommuner show has no record, like the
+    ``national`` field's distributions (:mod:`fundament_lib.sharing`). ``averages`` is
+    :func:`average_cells` of the shown cells."""
+    return {name: [dict(record) for record, codes in rows if len(codes - {code}) >= min_n]
+            for name, rows in averages.items()}
 
 
 def _current_gaps(cells: Cells, current: Mapping[str, str]) -> pd.DataFrame:
     """Every kommune's shown staff–frontline gaps in its current wave (``id``, ``diff``)."""
-    parts = [cells.get("gaps", code, wave) for code, wave in current.items()]
-    parts = [x[["id", "diff"]] for x in parts if not x.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["id", "diff"])
+    table = cells.table("gaps")
+    if table.empty:
+        return pd.DataFrame(columns=["id", "diff"])
+    part = _in_current_wave(table, current, pd.Series(True, index=table.index))
+    return part[["id", "diff"]] if not part.empty else pd.DataFrame(columns=["id", "diff"])
 
 
 def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None]:
@@ -276,12 +308,11 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
     ids = {*cov.domains, *cov.themes}
 
     def take(name: str, columns: list[str], keys: list[str] | None = None) -> list[dict[str, Any]]:
-        table = _asked(cells.get(name, code, wave), cov, ids)
-        if table.empty:
-            return []
+        rows = _asked_rows(cells, name, code, wave, cov, ids)
         if keys is not None:
-            _note_hidden(hidden, table, name, keys, k)
-        return records(table[[c for c in columns if c in table.columns]])
+            _note_hidden_rows(hidden, cells, name, rows, keys, k)
+        whole = cells.records(name, columns)
+        return [dict(whole[i]) for i in rows]  # copies: the caller adds to them
 
     counts = [c for c in cells.t.items.columns if c.startswith("c") and c[1:].isdigit()]
     share = take("burden_share", ["n", "mean", "q1", "median", "q3", *FLAGS], ["group"])
@@ -362,6 +393,38 @@ def _asked(table: pd.DataFrame, cov: Coverage, ids: Collection[str]) -> pd.DataF
         groups = set(cov.groups) | {"alle"}
         keep &= table["group"].isin(groups) | ~table["group"].isin(["stab", "borgernaer", "alle"])
     return table[keep.to_numpy()]
+
+
+def _asked_rows(cells: Cells, name: str, code: str, wave: str, cov: Coverage, ids: Collection[str]) -> list[int]:
+    """The positions in the whole suppressed table ``name`` of one kommune's rows about what its survey
+    asked — the rows :func:`_asked` keeps of :meth:`Cells.get`, read from whole-table columns
+    (cutting a DataFrame per kommune and table was most of a summary's time)."""
+    rows = cells.positions(name, code, wave)
+    if rows is None:
+        return []
+    out = [int(i) for i in rows]
+    columns = cells.table(name).columns
+    if "id" in columns:
+        wanted = set(ids)
+        id_of = cells.column(name, "id")
+        out = [i for i in out if id_of[i] in wanted]
+    if "group" in columns:
+        groups, known = set(cov.groups) | {"alle"}, {"stab", "borgernaer", "alle"}
+        group_of = cells.column(name, "group")
+        out = [i for i in out if group_of[i] in groups or group_of[i] not in known]
+    return out
+
+
+def _note_hidden_rows(hidden: list[dict[str, Any]], cells: Cells, name: str, rows: list[int], keys: list[str],
+                      k: int) -> None:
+    """Note each suppressed row among ``rows`` (positions in the whole suppressed table ``name``) in
+    ``hidden``: the table, its ``keys``, the reason code and the reason in Danish."""
+    suppressed = cells.column(name, "suppressed")
+    for i in (i for i in rows if suppressed[i]):
+        entry = {"table": name, **{c: cells.column(name, c)[i] for c in keys}}
+        entry["reason"] = str(cells.column(name, "suppression")[i])
+        entry["suppression"] = reason_text(entry["reason"], k)
+        hidden.append(entry)
 
 
 def _scales(cells: Cells, code: str, wave: str, ids: Collection[str]) -> list[dict[str, Any]]:
@@ -475,14 +538,6 @@ def _with_invited(rows: list[dict[str, Any]], p: Params) -> list[dict[str, Any]]
         rate = row["n"] / row["invited"] if row["n"] is not None and row["invited"] else None
         row["response_rate"] = None if rate is None or rate > 1 else round(rate, 4)
     return rows
-
-
-def _note_hidden(hidden: list[dict[str, Any]], table: pd.DataFrame, what: str, keys: list[str], k: int) -> None:
-    for row in table[table["suppressed"]].itertuples(index=False):
-        entry = {"table": what, **{c: getattr(row, c) for c in keys}}
-        entry["reason"] = str(row.suppression)  # few / complement / empty, for tools (and the briefing)
-        entry["suppression"] = reason_text(entry["reason"], k)
-        hidden.append(entry)
 
 
 def _shown_total(cells: Cells, code: str, wave: str) -> int | None:

@@ -61,21 +61,23 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
     themes
         The themes to rank (default: every theme of the framework).
     """
-    by_theme = {key: g.set_index("group") for key, g in scores.groupby("id")} if not scores.empty else {}
-    importance = _alle_scores(items)
+    chosen = [fw.theme(i) for i in themes] if themes is not None else fw.themes()
+    # Each cell as a plain dict, looked up by (id, group): a few dozen cells, read many times.
+    cells = {(str(r["id"]), str(r["group"])): r for r in scores.to_dict("records")} if not scores.empty else {}
+    wanted = {fw.importance_id(t.id) for t in chosen}
+    importance = _alle_scores(items[items["item_id"].isin(wanted)] if not items.empty else items)
     rows = []
-    for t in [fw.theme(i) for i in themes] if themes is not None else fw.themes():
-        own = by_theme.get(t.id, pd.DataFrame(columns=scores.columns).set_index("group"))
-        group = basis or ("borgernaer" if _shown(own, "borgernaer") else "alle")
-        cell = own.loc[group] if group in own.index else None
+    for t in chosen:
+        group = basis or ("borgernaer" if _shown(cells.get((t.id, "borgernaer"))) else "alle")
+        cell = cells.get((t.id, group))
         imp = importance.get(fw.importance_id(t.id), np.nan)
+        stab, frontline = cells.get((t.id, "stab")), cells.get((t.id, "borgernaer"))
         rows.append({
             "id": t.id, "title": t.title, "basis": group,
             "score": _get(cell, "score"), "ci_low": _get(cell, "ci_low"), "ci_high": _get(cell, "ci_high"),
             "n": _get(cell, "n"),
             "importance": float(imp) if pd.notna(imp) else np.nan,
-            "gap": (own.loc["stab", "score"] - own.loc["borgernaer", "score"])
-            if _shown(own, "stab") and _shown(own, "borgernaer") else np.nan,
+            "gap": stab["score"] - frontline["score"] if _shown(stab) and _shown(frontline) else np.nan,  # type: ignore[index]
         })
     out = pd.DataFrame(rows, columns=["id", "title", "basis", "score", "ci_low", "ci_high", "n", "importance",
                                       "gap"]).set_index("id")
@@ -113,17 +115,17 @@ def _alle_scores(items: pd.DataFrame) -> pd.Series:
     if items.empty:
         return pd.Series(dtype="float64")
     alle = items[items["group"] == "alle"]
-    total = (alle["score"] * alle["n"]).groupby(alle["item_id"].astype(str)).sum(min_count=1)
-    hidden = alle["score"].isna().groupby(alle["item_id"].astype(str)).any()
-    n = alle["n"].groupby(alle["item_id"].astype(str)).sum()
+    parts = pd.DataFrame({"total": alle["score"] * alle["n"], "hidden": alle["score"].isna(), "n": alle["n"]})
+    by_item = parts.groupby(alle["item_id"].astype(str))  # grouped once for the three sums
+    total, hidden, n = by_item["total"].sum(min_count=1), by_item["hidden"].any(), by_item["n"].sum()
     return (total / n.where(n > 0)).where(~hidden)
 
 
-def _shown(own: pd.DataFrame, group: str) -> bool:
-    return group in own.index and not bool(own.loc[group, "suppressed"]) and pd.notna(own.loc[group, "score"])
+def _shown(cell: Mapping[str, Any] | None) -> bool:
+    return cell is not None and not bool(cell["suppressed"]) and pd.notna(cell["score"])
 
 
-def _get(cell: pd.Series | None, key: str) -> float:
+def _get(cell: Mapping[str, Any] | None, key: str) -> float:
     if cell is None or key not in cell or pd.isna(cell[key]):
         return np.nan
     return float(cell[key])
@@ -142,10 +144,12 @@ def prerequisites(fw: Framework, items: pd.DataFrame, *, n_boot: int = stats.DEF
     if fw.prerequisites is None or items.empty:
         return []
     asked = set(items["item_id"].astype(str))
+    items = items[items["item_id"].isin([x.id for x in fw.prerequisites.items])]  # each item is scored alone
     alle = items[items["group"] == "alle"]
-    scores = _alle_scores(items)
+    every = _scores_by_group(items)
+    scores = every.get("alle", pd.Series(dtype="float64"))
     out = []
-    by_group = {g: _group_scores(items, g) for g in ("stab", "borgernaer")}
+    by_group = {g: every.get(g, pd.Series(dtype="float64")) for g in ("stab", "borgernaer")}
     for pre in [x for x in fw.prerequisites.items if x.id in asked]:
         value = scores.get(pre.id, np.nan)
         n = alle.loc[alle["item_id"] == pre.id, "n"]
@@ -162,13 +166,13 @@ def prerequisites(fw: Framework, items: pd.DataFrame, *, n_boot: int = stats.DEF
     return out
 
 
-def _answers(rows: pd.DataFrame) -> np.ndarray:
+def _answers(rows: list[dict[str, Any]]) -> np.ndarray:
     """The 0–100 answers behind one group's answer counts of an item (``c1``…``cK`` of each row's
-    K-point scale; rows on two scales pooled)."""
+    K-point scale; rows on two scales pooled), from the rows as records."""
     values = []
-    for _, r in rows.iterrows():
+    for r in rows:
         k = int(r["points"]) if "points" in r and pd.notna(r["points"]) else \
-            len([c for c in r.index if c.startswith("c") and c[1:].isdigit() and pd.notna(r[c])])
+            len([c for c in r if c.startswith("c") and c[1:].isdigit() and pd.notna(r[c])])
         for j in range(1, k + 1):
             count = r.get(f"c{j}")
             if count is not None and pd.notna(count):
@@ -189,8 +193,9 @@ def prerequisite_interval(rows: pd.DataFrame, *, n_boot: int, confidence: float,
         The item's rows of the kommune's ``items`` (``group``, ``points``, ``c1``…).
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    strata = [_answers(rows[rows["group"] == g]) for g in ("stab", "borgernaer")]
-    alle = _answers(rows[rows["group"] == "alle"])
+    records = rows.to_dict("records")  # a few rows: read once, picked per group in Python
+    strata = [_answers([r for r in records if r["group"] == g]) for g in ("stab", "borgernaer")]
+    alle = _answers([r for r in records if r["group"] == "alle"])
     if sum(len(x) for x in strata) != len(alle):  # a group hidden: no strata to resample within
         strata = [alle]
     strata = [x for x in strata if len(x)]
@@ -201,12 +206,17 @@ def prerequisite_interval(rows: pd.DataFrame, *, n_boot: int, confidence: float,
     return float(low[0]), float(high[0])
 
 
-def _group_scores(items: pd.DataFrame, group: str) -> pd.Series:
-    """One group's shown score (0–100) per item (n-weighted over scales; missing where hidden)."""
-    rows = items[items["group"] == group]
-    if rows.empty:
-        return pd.Series(dtype="float64")
-    return _alle_scores(rows.assign(group="alle"))
+def _scores_by_group(items: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each group's shown score (0–100) per item, as :func:`_alle_scores` makes all leaders' (n-weighted
+    over scales; missing where hidden), grouped once for every group."""
+    if items.empty:
+        return {}
+    parts = pd.DataFrame({"total": items["score"] * items["n"], "hidden": items["score"].isna(), "n": items["n"],
+                          "group": items["group"].astype(str), "item_id": items["item_id"].astype(str)})
+    by = parts.groupby(["group", "item_id"])
+    total, hidden, n = by["total"].sum(min_count=1), by["hidden"].any(), by["n"].sum()
+    score = (total / n.where(n > 0)).where(~hidden)
+    return {str(g): part.droplevel("group") for g, part in score.groupby(level="group")}
 
 
 def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], ref: pd.DataFrame, *,
@@ -233,8 +243,9 @@ def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], r
         return {"n_higher": None, "same_group": None, "same_region": None, "names": []}
     higher = cells[(cells.index != code) & (cells["ci_low"] > cells.loc[code, "ci_high"])]
     group, region = ref.loc[code, "kommunegruppe"], ref.loc[code, "region"]
-    in_group = [c for c in cells.index if ref.loc[c, "kommunegruppe"] == group]
-    in_region = [c for c in cells.index if ref.loc[c, "region"] == region]
+    place = ref.reindex(cells.index)  # each compared kommune's kommunegruppe and region, in one look-up
+    in_group = list(cells.index[(place["kommunegruppe"] == group).to_numpy()])
+    in_region = list(cells.index[(place["region"] == region).to_numpy()])
     same_group = [c for c in higher.index if c in in_group]
     same_region = [c for c in higher.index if c in in_region]
     preferred = same_group + [c for c in same_region if c not in same_group]

@@ -83,9 +83,9 @@ def profile(s: dict[str, Any]) -> Html:
                     caption="Temascore pr. gruppe og forskellen mellem dem" if gap else "Temascore",
                     numeric=[*columns, POSITIVE_COLUMN], row_header="Tema"),
               paragraph(_table_note(fw, gap, len(labels)), cls="meta")]
-    sub = _subgroup_part(s, fw)
-    parts.append(sub if not sub.startswith("<h3") else "")  # a note on why there is no breakdown stays here
-    where = "Opdelingen på fagområde og svarfordelingen" if sub.startswith("<h3") else "Svarfordelingen"
+    why_not = _subgroup_note(s, fw)  # the breakdown itself is drawn in the bilag only
+    parts.append(why_not or "")  # a note on why there is no breakdown stays here
+    where = "Opdelingen på fagområde og svarfordelingen" if why_not is None else "Svarfordelingen"
     parts.append(paragraph(f"{where} på hvert udsagn står i bilaget.", cls="meta"))
     return Html("".join(parts))
 
@@ -94,8 +94,8 @@ def fagomraade(s: dict[str, Any]) -> Html:
     """Bilag: the frontline leaders' theme scores by fagområde (heatmap), or '' where there is none (the
     main text then says why)."""
     plots.set_style()
-    sub = _subgroup_part(s, fw_of(s))
-    return Html(sub if sub.startswith("<h3") else "")
+    fw = fw_of(s)
+    return Html(_subgroup_figure(s, fw) if _subgroup_note(s, fw) is None else "")
 
 
 def _respondents(s: dict[str, Any]) -> dict[str, int]:
@@ -170,17 +170,28 @@ def _profile_alt(by_group: pd.DataFrame, labels: dict[str, str], s: dict[str, An
     return text
 
 
-def _subgroup_part(s: dict[str, Any], fw: Framework) -> str:
+def _fagomraade_options(fw: Framework) -> dict[str, str]:
+    return next((b.options for b in fw.background if b.id == "fagomraade"), {})
+
+
+def _subgroup_note(s: dict[str, Any], fw: Framework) -> str | None:
+    """Why there is no fagområde breakdown (a note), or ``None`` when there is one to draw."""
     cells = frame(s.get("subgroups", {}).get("fagomraade", []))
     not_asked = (s.get("analyses") or {}).get("fagomraade", {}).get("reason") == "not_asked"
     if not_asked:
         return note(str(skipped_text(s, "fagomraade")))
-    options = next((b.options for b in fw.background if b.id == "fagomraade"), {})
-    if not cells.empty and not set(cells["group"]) & set(options):  # a summary without ``analyses``
+    if not cells.empty and not set(cells["group"]) & set(_fagomraade_options(fw)):  # a summary without ``analyses``
         return note("Fagområdet er ikke oplyst i data, så de borgernære ledere kan ikke opdeles på fagområde.")
     if cells.empty or cells["score"].notna().sum() == 0:
         return note(frontline_hidden_note(s, "Opdelingen på fagområde")
                     or "Opdelingen på fagområde vises ikke: for få borgernære ledere pr. fagområde.")
+    return None
+
+
+def _subgroup_figure(s: dict[str, Any], fw: Framework) -> str:
+    """The fagområde heatmap with its heading (only where :func:`_subgroup_note` gives no note)."""
+    cells = frame(s.get("subgroups", {}).get("fagomraade", []))
+    options = _fagomraade_options(fw)
     shown_groups = [g for g in options if g in set(cells.loc[cells["score"].notna(), "group"])]
     columns = {g: options[g] for g in shown_groups}
     national = national_cells(s, "subgroups")

@@ -22,6 +22,8 @@ from ..paths import demo_data_path, params_dir
 from ..privacy import DEFAULT_MIN_N
 from ..report import Html, esc, figure, note, table
 from ..scoring import respondent_scores
+from ..tablecache import cached_tables, say, table_key
+from ..tables import settings_from
 
 __all__ = ["GROUPS", "UNKNOWN_FAGOMRAADE", "Dataset", "View", "load", "select_tidy"]
 
@@ -171,9 +173,37 @@ def load(data: str | Path | pd.DataFrame | None = None, *, framework: str | Fram
         if unknown:
             raise FrameworkError(f"{source}: item ids not in framework {fw.id}: {', '.join(unknown[:8])}")
     codes = sorted({str(c) for c in tidy["kommunekode"].unique()})
-    return Dataset(tidy=tidy, fw=fw, scores=respondent_scores(tidy, fw),
+    scores = _kept_scores(tidy, fw, Path(source), params_root) if source != "<DataFrame>" else None
+    if scores is None:
+        scores = respondent_scores(tidy, fw)
+    return Dataset(tidy=tidy, fw=fw, scores=scores,
                    min_n=_thresholds(codes, min_n, params_root, demo_codes(tidy)),
                    default_min_n=min_n, source=source)
+
+
+def _kept_scores(tidy: pd.DataFrame, fw: Framework, path: Path, root: Path | None) -> pd.DataFrame | None:
+    """The respondent scores of the national tables a run (or a briefing) kept beside the data
+    (:mod:`fundament_lib.tablecache`), or ``None`` where there are none for these data, this
+    framework and the kommuner's parameters; the explorer then computes the scores itself (quick:
+    the bootstrap and the models are what the cache saves)."""
+    from ..pipeline import data_files
+    from ..summary import data_hash
+
+    codes = sorted({str(c) for c in tidy["kommunekode"].unique()})
+    demo = demo_codes(tidy)
+    try:
+        params = {c: load_params(root or params_dir(), c, demo=c in demo) for c in codes}
+    except ParamsError:
+        return None
+    if any(p.framework != fw.id for p in params.values()):  # the run scored some kommuner with another
+        return None
+    key = table_key(data_id=data_hash(data_files(path)), fw=fw, settings=settings_from(params), codes=codes)
+    tables = cached_tables(path, fw, key)
+    if tables is None:
+        say(f"Beregner respondenternes scorer for {len(codes)} kommuner (ingen gemte nationale tabeller "
+            "for disse data endnu; en kørsel eller briefing.load gemmer dem).")
+        return None
+    return tables.respondent_scores
 
 
 def _detect_framework(tidy: pd.DataFrame) -> Framework:

@@ -33,8 +33,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from fundament_lib.kernels import WarmKernel
-from fundament_lib.paths import demo_data_path, notebooks_dir, project_root
+from fundament_lib.core.paths import demo_data_path, notebooks_dir, project_root
+from fundament_lib.run.kernels import WarmKernel
 
 BIN = Path(sys.executable).parent
 NOTEBOOK = notebooks_dir() / "kommune_briefing.ipynb"
@@ -59,7 +59,7 @@ def naive(selected: list[str], work: Path) -> tuple[float, float]:
     """Summaries once, then the shell loop; return (summaries seconds, loop seconds)."""
     summaries = work / "summaries"
     script = (
-        "import json, sys; from pathlib import Path; from fundament_lib.pipeline import prepare\n"
+        "import json, sys; from pathlib import Path; from fundament_lib.results.pipeline import prepare\n"
         f"out = Path({str(summaries)!r}); out.mkdir(parents=True, exist_ok=True)\n"
         f"for code, s in prepare(kommuner={selected!r}).summaries.items():\n"
         "    (out / f'{code}.json').write_text(json.dumps(s, ensure_ascii=False), encoding='utf-8')\n"

@@ -29,11 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from fundament_lib.demo import DemoConfig, write_demo
-from fundament_lib.paths import project_root
-from fundament_lib.tablecache import CACHE_FOLDER
+from fundament_lib.core.paths import project_root
+from fundament_lib.demo.generate import DemoConfig, write_demo
+from fundament_lib.results.tablecache import CACHE_FOLDER
 
-ALL = "from fundament_lib.pipeline import prepare; prepare(cache=False)"
+ALL = "from fundament_lib.results.pipeline import prepare; prepare(cache=False)"
 ONE = "from fundament_lib import briefing; briefing.load({code!r})"
 
 

@@ -8,7 +8,7 @@ UTF-8 as ``fundament demo`` writes it, then copied as often as needed to reach
 each size — every copy with respondent ids of its own, so that the file holds
 that many different respondents.
 
-Each ingest runs in a child process (``python -m fundament_lib.cli ingest``);
+Each ingest runs in a child process (``python -m fundament_lib.cli.main ingest``);
 its peak resident set size is the child's ``ru_maxrss`` (``resource.getrusage``
 after ``os.wait4``), its speed the rows of the file over the wall time. The
 files are made in a child process of their own: Linux counts the parent's
@@ -42,7 +42,7 @@ def national_csv(folder: Path, sizes: list[int], per_group: int) -> dict[int, Pa
     """One wide CSV per size, scaled copies of one demo export (ids made unique per copy)."""
     import pandas as pd
 
-    from fundament_lib.demo import DemoConfig, generate
+    from fundament_lib.demo.generate import DemoConfig, generate
 
     wide = generate(DemoConfig(fixed_size=per_group, second_wave_kommuner=(), p_breakoff=0.0)).wide
     files = {}
@@ -71,7 +71,7 @@ def run_ingest(csv: Path, out: Path, src: Path | None) -> tuple[float, float, in
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = str(src)
-    cmd = [sys.executable, "-m", "fundament_lib.cli", "ingest", str(csv), "--out", str(out)]
+    cmd = [sys.executable, "-m", "fundament_lib.cli.main", "ingest", str(csv), "--out", str(out)]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 SNIPPET = """
 import time
-from fundament_lib.pipeline import prepare
+from fundament_lib.results.pipeline import prepare
 t = time.perf_counter()
 prepare({args})
 print(time.perf_counter() - t)

@@ -44,12 +44,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fundament_lib.atomic import write_parquet
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.framework import load_framework
-from fundament_lib.pipeline import prepare
-from fundament_lib.scoring import respondent_scores, score_ids
-from fundament_lib.stats import benchmark, group_gaps, score_intervals
+from fundament_lib.analysis.scoring import respondent_scores, score_ids
+from fundament_lib.analysis.stats import benchmark, group_gaps, score_intervals
+from fundament_lib.core.atomic import write_parquet
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.framework.model import load_framework
+from fundament_lib.results.pipeline import prepare
 
 
 def straightforward(scores: pd.DataFrame, ids: list[str], *, n_boot: int, seed: int) -> pd.DataFrame:

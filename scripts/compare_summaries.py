@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fundament_lib.atomic import json_text
-from fundament_lib.pipeline import prepare
+from fundament_lib.core.atomic import json_text
+from fundament_lib.results.pipeline import prepare
 
 STAMPS = (("provenance", "run_started"),)
 

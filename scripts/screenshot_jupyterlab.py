@@ -25,8 +25,8 @@ from pathlib import Path
 
 import nbformat
 
-from fundament_lib.browser import LAUNCH_ARGS, require_chromium
-from fundament_lib.paths import demo_data_path
+from fundament_lib.core.paths import demo_data_path
+from fundament_lib.run.browser import LAUNCH_ARGS, require_chromium
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "explore.ipynb"

@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from fundament_lib.demo import DemoConfig, DemoSurvey, generate, write_demo
-from fundament_lib.framework import Framework, load_framework
+from fundament_lib.demo.generate import DemoConfig, DemoSurvey, generate, write_demo
+from fundament_lib.framework.model import Framework, load_framework
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTO_STAND_IN = REPO / "tests" / "fixtures" / "quarto" / "quarto"
@@ -56,7 +56,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def demo_subset(project: Path, codes: list[str], folder: Path) -> Path:
     """The project's demo answers of ``codes`` only, as ``folder/subset.parquet`` (a whole dataset)."""
-    from fundament_lib.atomic import write_parquet
+    from fundament_lib.core.atomic import write_parquet
     from fundament_lib.ingest.schema import read_tidy
 
     tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
@@ -68,7 +68,7 @@ def demo_subset(project: Path, codes: list[str], folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_prepared(project: Path):
     """Every demo kommune's summary, computed once through the production path."""
-    from fundament_lib.pipeline import prepare
+    from fundament_lib.results.pipeline import prepare
 
     return prepare(project / "data" / "processed" / "demo.parquet", params_root=project / "params")
 
@@ -76,7 +76,7 @@ def demo_prepared(project: Path):
 @pytest.fixture(scope="module")
 def chromium() -> Path:
     """The Chromium executable; skip with the reason, or fail where a browser is required (CI)."""
-    from fundament_lib import browser
+    from fundament_lib.run import browser
 
     found = browser.find_chromium()
     if found is None:

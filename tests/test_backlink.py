@@ -3,7 +3,7 @@ for the kommune's bundle, hidden in print."""
 
 from __future__ import annotations
 
-from fundament_lib.backlink import INDEX_LINK_TEXT, with_index_link, without_index_link
+from fundament_lib.run.backlink import INDEX_LINK_TEXT, with_index_link, without_index_link
 
 PAGE = '<!DOCTYPE html><html><head><title>x</title></head><body class="jp">\n<h1>Briefing</h1></body></html>'
 

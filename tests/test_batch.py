@@ -12,7 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fundament_lib.batch import (
+from fundament_lib.cli.main import _Progress
+from fundament_lib.core.errors import ParamsError, RenderError, UnknownKommuneError
+from fundament_lib.core.params import Params
+from fundament_lib.run.batch import (
     MARKER,
     OUTPUT_FILES,
     Outcome,
@@ -21,10 +24,7 @@ from fundament_lib.batch import (
     plan,
     slice_hashes,
 )
-from fundament_lib.cli import _Progress
-from fundament_lib.errors import ParamsError, RenderError, UnknownKommuneError
-from fundament_lib.index import Details, index_html
-from fundament_lib.params import Params
+from fundament_lib.run.index import Details, index_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 
@@ -119,7 +119,7 @@ def test_plan_rejects_bad_input_before_anything_is_written(project, tmp_path):
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fundament_lib.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "fundament_lib.cli.main", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 
 

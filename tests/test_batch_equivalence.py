@@ -12,12 +12,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from fundament_lib import kernels
-from fundament_lib.backlink import with_index_link
-from fundament_lib.batch import run
-from fundament_lib.fmt import fmt_datetime
-from fundament_lib.kommuner import official_name
-from fundament_lib.render import export_html
+from fundament_lib.core.fmt import fmt_datetime
+from fundament_lib.core.kommuner import official_name
+from fundament_lib.run import kernels
+from fundament_lib.run.backlink import with_index_link
+from fundament_lib.run.batch import run
+from fundament_lib.run.render import export_html
 
 pytestmark = pytest.mark.slow
 CODES = ["561", "707", "825"]  # a large kommune, the demo's reference kommune, one with a hidden staff group
@@ -121,7 +121,7 @@ def test_a_dask_cluster_gives_the_same_briefings(warm, data, args, tmp_path, mon
 def test_an_unreachable_scheduler_is_one_clear_error(data, args, tmp_path):
     import dask
 
-    from fundament_lib.errors import RenderError
+    from fundament_lib.core.errors import RenderError
 
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), \
             pytest.raises(RenderError, match="cannot reach the Dask scheduler"):

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import demo_subset, install_quarto_stand_in
-from fundament_lib import browser
-from fundament_lib.atomic import write_parquet
-from fundament_lib.batch import MARKER, OVERVIEW, run
-from fundament_lib.bundles import BUNDLES
-from fundament_lib.errors import RenderError
+from fundament_lib.core.atomic import write_parquet
+from fundament_lib.core.errors import RenderError
 from fundament_lib.ingest.schema import read_tidy
-from fundament_lib.render import external_references, scripts
+from fundament_lib.run import browser
+from fundament_lib.run.batch import MARKER, OVERVIEW, run
+from fundament_lib.run.bundles import BUNDLES
+from fundament_lib.run.render import external_references, scripts
 
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -164,7 +164,7 @@ def test_quarto_errors_fail_the_kommune_with_quartos_own_message(small, params, 
 def test_missing_quarto_is_one_clear_line_and_nothing_is_written(small, project, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # python, no quarto
     out = tmp_path / "out"
-    res = subprocess.run([sys.executable, "-m", "fundament_lib.cli", "run", "--data", str(small),
+    res = subprocess.run([sys.executable, "-m", "fundament_lib.cli.main", "run", "--data", str(small),
                           "--renderer", "quarto", "--out", str(out)],
                          cwd=project, capture_output=True, text=True, timeout=300)
     assert res.returncode == 2, res.stderr
@@ -175,7 +175,7 @@ def test_missing_quarto_is_one_clear_line_and_nothing_is_written(small, project,
 
 # ---- fundament export on the command line ------------------------------------------------------------
 def test_export_is_a_fundament_command(small, project, tmp_path):
-    res = subprocess.run([sys.executable, "-m", "fundament_lib.cli", "export", "--data", str(small),
+    res = subprocess.run([sys.executable, "-m", "fundament_lib.cli.main", "export", "--data", str(small),
                           "--out", str(tmp_path / "export"), "--format", "csv"],
                          cwd=project, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr

@@ -17,10 +17,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from fundament_lib import kernels
-from fundament_lib.batch import MARKER, run
 from fundament_lib.ingest.parquet import write_tidy_parquet
 from fundament_lib.ingest.schema import read_tidy
+from fundament_lib.run import kernels
+from fundament_lib.run.batch import MARKER, run
 
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
@@ -79,7 +79,7 @@ def done_codes(out: Path) -> set[str]:
 def cli(project: Path, *args: str, mark: str) -> subprocess.Popen[str]:
     """``fundament run`` in its own process group, as a shell would start it."""
     env = {**os.environ, MARK: mark}
-    return subprocess.Popen([sys.executable, "-m", "fundament_lib.cli", "run", *args], cwd=project, env=env,
+    return subprocess.Popen([sys.executable, "-m", "fundament_lib.cli.main", "run", *args], cwd=project, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 

@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib import plots
-from fundament_lib.briefing import decision
-from fundament_lib.briefing.common import fw_of, theme_labels
-from fundament_lib.briefing.profile import GAP_COLUMN, _profile_table
-from fundament_lib.briefing.quality import change_table
-from fundament_lib.fmt import fmt_num
+from fundament_lib.core.fmt import fmt_num
+from fundament_lib.report import plots
+from fundament_lib.report.briefing import decision
+from fundament_lib.report.briefing.common import fw_of, theme_labels
+from fundament_lib.report.briefing.profile import GAP_COLUMN, _profile_table
+from fundament_lib.report.briefing.quality import change_table
 
 pytestmark = pytest.mark.slow
 

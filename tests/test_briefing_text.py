@@ -11,16 +11,16 @@ from typing import Any
 
 import pytest
 
-from fundament_lib import briefing, overview
-from fundament_lib.briefing.profile import fagomraade, statement_answers
-from fundament_lib.briefing.quality import change_table, hidden, method
-from fundament_lib.fmt import fmt_ci
-from fundament_lib.framework import load_framework
+from fundament_lib.core.fmt import fmt_ci
+from fundament_lib.framework.model import load_framework
+from fundament_lib.report import briefing, overview
+from fundament_lib.report.briefing.profile import fagomraade, statement_answers
+from fundament_lib.report.briefing.quality import change_table, hidden, method
 
 
 @pytest.fixture(scope="module")
 def summaries(project) -> dict[str, dict[str, Any]]:
-    from fundament_lib.pipeline import prepare
+    from fundament_lib.results.pipeline import prepare
 
     data = project / "data" / "processed" / "demo.parquet"
     s = prepare(data, kommuner=["707", "825"], params_root=project / "params").summaries
@@ -133,7 +133,7 @@ def test_section_6_is_always_there(summaries):
 
 
 def test_sections_are_numbered_without_gaps_for_a_framework_without_roles_and_burden():
-    from fundament_lib.briefing.common import section_number
+    from fundament_lib.report.briefing.common import section_number
 
     other = load_framework("mereledelse2023")
     assert other.roles is None and other.burden is None
@@ -168,7 +168,7 @@ def test_sections_about_a_hidden_frontline_group_say_why_they_are_empty(summarie
 
 
 def test_the_strip_draws_the_anonymous_distribution_and_counts_the_others(summaries, monkeypatch):
-    from fundament_lib import plots
+    from fundament_lib.report import plots
 
     seen: dict[str, Any] = {}
     real = plots.benchmark_strip

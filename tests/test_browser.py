@@ -25,10 +25,10 @@ from typing import Any
 
 import pytest
 
-from fundament_lib import browser as chromium_helpers
-from fundament_lib.batch import run
-from fundament_lib.briefing import KEY_HEADINGS
-from fundament_lib.render import external_references, scripts
+from fundament_lib.report.briefing import KEY_HEADINGS
+from fundament_lib.run import browser as chromium_helpers
+from fundament_lib.run.batch import run
+from fundament_lib.run.render import external_references, scripts
 
 pytestmark = pytest.mark.slow
 KOMMUNER = ["707", "825", "101"]  # an earlier round and hidden fagområder; a hidden staff group; the largest
@@ -174,7 +174,7 @@ def _xpath_literal(text: str) -> str:
 # ---- print to PDF -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def pdfs(browser, reports) -> dict[str, bytes]:
-    from fundament_lib.pdf import PdfPrinter
+    from fundament_lib.run.pdf import PdfPrinter
 
     with PdfPrinter(browser=browser) as printer:
         paths = {code: printer.print(reports / code / "briefing.html", reports / code / "briefing.pdf")

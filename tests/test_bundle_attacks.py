@@ -29,8 +29,8 @@ from typing import Any
 
 import pytest
 
-from fundament_lib.kommuner import danish_sort_key, kommuner
-from fundament_lib.sharing import shown_value
+from fundament_lib.core.kommuner import danish_sort_key, kommuner
+from fundament_lib.core.sharing import shown_value
 
 pytestmark = pytest.mark.slow
 

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 
 from conftest import demo_subset
-from fundament_lib.backlink import without_index_link
-from fundament_lib.batch import REFUSED, run
-from fundament_lib.bundles import BUNDLES, MANIFEST, bundle_name
-from fundament_lib.kommuner import kommuner
-from fundament_lib.leaks import pdf_text
-from fundament_lib.tablecache import CACHE_FOLDER, cache_folder
+from fundament_lib.core.kommuner import kommuner
+from fundament_lib.results.tablecache import CACHE_FOLDER, cache_folder
+from fundament_lib.run.backlink import without_index_link
+from fundament_lib.run.batch import REFUSED, run
+from fundament_lib.run.bundles import BUNDLES, MANIFEST, bundle_name
+from fundament_lib.run.leaks import pdf_text
 
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).parent / "fixtures"

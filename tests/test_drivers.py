@@ -5,8 +5,8 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from fundament_lib.drivers import driver_table, relative_weights, shapley_r2
-from fundament_lib.scoring import respondent_scores
+from fundament_lib.analysis.drivers import driver_table, relative_weights, shapley_r2
+from fundament_lib.analysis.scoring import respondent_scores
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from fundament_lib.batch import run
+from fundament_lib.run.batch import run
 
 pytestmark = pytest.mark.slow
 KOMMUNER = ["707", "825", "561"]
@@ -80,7 +80,7 @@ def test_briefing_names_the_planted_weakest_theme(report, project):
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "fundament_lib.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "fundament_lib.cli.main", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 
 

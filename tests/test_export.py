@@ -13,10 +13,11 @@ import typer
 from typer.testing import CliRunner
 
 from conftest import REPO
-from fundament_lib import cli_export, export
-from fundament_lib.atomic import write_parquet
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.scoring import respondent_scores
+from fundament_lib.analysis.scoring import respondent_scores
+from fundament_lib.cli import export as cli_export
+from fundament_lib.core.atomic import write_parquet
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.results import export
 
 CODES = ("707", "825", "400")  # Læsø (825): 3 staff respondents, so staff and frontline are hidden
 HOSTILE = ["=HYPERLINK(\"http://x\";\"klik\")", "+45 tal", "-1+2", "@SUM(A1)", "  =1+1", "\t=1", "\rx"]

@@ -15,7 +15,7 @@ BAD = FIX / "bad"
 
 
 def fundament(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fundament_lib.cli", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "fundament_lib.cli.main", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin",
                                                        "FUNDAMENT_ROOT": str(cwd)})
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fundament_lib.demo import DemoConfig, write_demo
-from fundament_lib.errors import DataValidationError
+from fundament_lib.core.errors import DataValidationError
+from fundament_lib.demo.generate import DemoConfig, write_demo
 from fundament_lib.ingest import ingest, write_ingested
 from fundament_lib.ingest.parquet import read_marks
 from fundament_lib.ingest.schema import DEMO_MIXED, read_tidy
@@ -92,7 +92,7 @@ def test_a_value_off_its_scale_points_is_refused_by_the_schema(tmp_path):
 
 def test_the_demo_invited_counts_reach_demo_data_only(tmp_path):
     """A kommune's own survey never gets the demo's response rate (params/demo/ is the demo's)."""
-    from fundament_lib.pipeline import load
+    from fundament_lib.results.pipeline import load
 
     params = tmp_path / "params"
     config = DemoConfig(kommuner=("707", "101"), fixed_size=6, second_wave_kommuner=("707",))

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from fundament_lib.errors import DataFileError
+from fundament_lib.core.errors import DataFileError
 from fundament_lib.ingest import fastcsv
 from fundament_lib.ingest.encoding import scan_file
 from fundament_lib.ingest.readers import read_text_grid, read_text_table, table_from_sheet

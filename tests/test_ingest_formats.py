@@ -12,13 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.errors import DataValidationError
-from fundament_lib.framework import Framework, load_framework
+from fundament_lib.analysis.scoring import respondent_scores, score_table
+from fundament_lib.core.errors import DataValidationError
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.framework.instrument import write_instrument
+from fundament_lib.framework.model import Framework, load_framework
 from fundament_lib.ingest import detect_format, ingest, write_ingested
 from fundament_lib.ingest.schema import read_tidy
-from fundament_lib.instrument import write_instrument
-from fundament_lib.scoring import respondent_scores, score_table
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 AS_707 = {"kommune": "707", "wave": "2025"}

@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fundament_lib.atomic import write_parquet
-from fundament_lib.errors import DataValidationError, FundamentError, UnknownKommuneError
+from fundament_lib.core.atomic import write_parquet
+from fundament_lib.core.errors import DataValidationError, FundamentError, UnknownKommuneError
+from fundament_lib.core.kommuner import normalise_code
+from fundament_lib.core.values import CONTROL_MESSAGE, clean_free_text, drop_decimal_zero
 from fundament_lib.ingest import ingest
 from fundament_lib.ingest.schema import DUPLICATE_ID, read_tidy
-from fundament_lib.kommuner import normalise_code
-from fundament_lib.values import CONTROL_MESSAGE, clean_free_text, drop_decimal_zero
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = REPO / "tests" / "fixtures" / "ingest"
@@ -38,7 +38,7 @@ def _wide(tmp_path: Path, mutate: Callable[[pd.DataFrame], None]) -> Path:
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fundament_lib.cli", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "fundament_lib.cli.main", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300)
 
 

@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from fundament_lib.errors import DataFileError, DataValidationError
+from fundament_lib.core.errors import DataFileError, DataValidationError
 from fundament_lib.ingest import ingest, write_ingested
 from fundament_lib.ingest.answers import NUMBER_LABEL, SCALE_POINTS, UNKNOWN_LABEL
 from fundament_lib.ingest.assemble import FEW_MATCH, NOTHING_LEFT

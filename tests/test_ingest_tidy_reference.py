@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.framework import load_framework
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.framework.model import load_framework
 from fundament_lib.ingest import ingest
 from fundament_lib.ingest.codebook import codebook_table
 
@@ -95,7 +95,7 @@ def test_the_tidy_table_equals_a_melt_read_cell_by_cell(demo_export, which):
 @pytest.mark.parametrize("dtype", ["category", "str"])
 def test_the_same_respondent_and_item_twice_is_refused_whatever_the_dtypes(dtype):
     """The tidy schema's duplicate check: item by item on categorical codes, else by pandas; the same verdict."""
-    from fundament_lib.errors import DataValidationError
+    from fundament_lib.core.errors import DataValidationError
     from fundament_lib.ingest.schema import validate_tidy
 
     data = ingest(FIX / "wide_707_cp1252.csv").data
@@ -146,7 +146,7 @@ def test_the_streamed_file_and_the_joined_chunks_equal_the_reference(demo_export
 
 def test_a_file_refused_late_leaves_nothing_although_parts_were_written(demo_export, small_chunks, tmp_path):
     """A bad cell in the last item column: earlier chunks went to a temporary file, which is removed."""
-    from fundament_lib.errors import DataValidationError
+    from fundament_lib.core.errors import DataValidationError
 
     wide = pd.read_csv(demo_export, sep=";", dtype=str, keep_default_na=False)
     last = [c for c in wide.columns if c.startswith("P2.")][-1]

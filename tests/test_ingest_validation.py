@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fundament_lib.errors import (
+from fundament_lib.core.errors import (
     DataFileError,
     DataValidationError,
     FundamentError,

@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.errors import DataValidationError
-from fundament_lib.framework import BLOCKS, Framework, load_framework
+from fundament_lib.analysis.scoring import respondent_scores, score_table
+from fundament_lib.core.errors import DataValidationError
+from fundament_lib.core.params import load_params
+from fundament_lib.core.paths import frameworks_dir
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.framework.instrument import questionnaire_html, write_instrument
+from fundament_lib.framework.model import BLOCKS, Framework, load_framework
 from fundament_lib.ingest.codebook import CODEBOOK_COLUMNS, load_codebook
-from fundament_lib.instrument import questionnaire_html, write_instrument
-from fundament_lib.params import load_params
-from fundament_lib.paths import frameworks_dir
-from fundament_lib.scoring import respondent_scores, score_table
 
 
 @pytest.fixture(scope="module")

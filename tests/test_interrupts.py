@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from fundament_lib import interrupts
-from fundament_lib.batch import Result, Task, _execute
-from fundament_lib.kernels import Workers
+from fundament_lib.core import interrupts
+from fundament_lib.run.batch import Result, Task, _execute
+from fundament_lib.run.kernels import Workers
 
 
 class _SwallowsCtrlC:

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from fundament_lib.jsonready import records
+from fundament_lib.core.jsonready import records
 
 
 def test_every_column_type_gives_plain_json_values():

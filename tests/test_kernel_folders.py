@@ -20,9 +20,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from fundament_lib.atomic import write_parquet
+from fundament_lib.core.atomic import write_parquet
 from fundament_lib.ingest.schema import read_tidy
-from fundament_lib.kernels import DIR_PREFIX, clean_stale_folders
+from fundament_lib.run.kernels import DIR_PREFIX, clean_stale_folders
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 
@@ -68,7 +68,7 @@ def test_a_run_killed_with_sigkill_leaves_no_workers_kernels_or_folders(project,
     tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
     data = tmp_path / "four.parquet"
     write_parquet(tidy[tidy["kommunekode"].isin(["101", "147", "151", "707"])], data)
-    args = [sys.executable, "-m", "fundament_lib.cli", "run", "--data", str(data), "--notebook",
+    args = [sys.executable, "-m", "fundament_lib.cli.main", "run", "--data", str(data), "--notebook",
             str(FIXTURES / "slow.ipynb"), "--out", str(tmp_path / "out"), "--workers", "2"]
     proc = subprocess.Popen(args, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -89,7 +89,7 @@ def test_a_run_killed_with_sigkill_leaves_no_workers_kernels_or_folders(project,
     stale, live = tmp / f"{DIR_PREFIX}{_dead_pid()}-xyz", tmp / f"{DIR_PREFIX}{os.getpid()}-xyz"
     stale.mkdir()
     live.mkdir()
-    small = [sys.executable, "-m", "fundament_lib.cli", "run", "--data", str(data), "-k", "707", "--notebook",
+    small = [sys.executable, "-m", "fundament_lib.cli.main", "run", "--data", str(data), "-k", "707", "--notebook",
              str(FIXTURES / "broken.ipynb"), "--out", str(tmp_path / "out2"), "--workers", "1"]
     again = subprocess.run(small, cwd=project, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr

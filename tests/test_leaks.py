@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fundament_lib.leaks import check_files, check_summary
+from fundament_lib.run.leaks import check_files, check_summary
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.meta_analysis import combine_effects
 
-from fundament_lib.stats.local_drivers import dersimonian_laird, shrunk_correlations
+from fundament_lib.analysis.stats.local_drivers import dersimonian_laird, shrunk_correlations
 
 
 def test_dersimonian_laird_equals_statsmodels(rng):
@@ -72,10 +72,10 @@ def test_a_kommune_with_too_few_pairs_takes_the_national_value(rng):
 def test_the_demos_planted_local_driver_is_found_in_those_kommuner_only():
     """The demo plants a theme that drives the outcome in a few kommuner only (``local_drivers``); on a
     small generated survey exactly those kommuner have it as a driver of their own."""
-    from fundament_lib.demo import LOCAL_DRIVER_WEIGHT, DemoConfig, generate, local_pickups
-    from fundament_lib.framework import load_framework
-    from fundament_lib.scoring import respondent_scores
-    from fundament_lib.tables import local_driver_table, outcome_scores
+    from fundament_lib.analysis.scoring import respondent_scores
+    from fundament_lib.demo.generate import LOCAL_DRIVER_WEIGHT, DemoConfig, generate, local_pickups
+    from fundament_lib.framework.model import load_framework
+    from fundament_lib.results.tables import local_driver_table, outcome_scores
 
     codes = ("101", "147", "151", "153", "155", "157", "159", "161", "163", "165", "167", "169", "173", "175",
              "183", "185")

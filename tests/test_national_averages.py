@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib import plots
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.params import load_params
-from fundament_lib.summary import AVERAGE_KEYS, build_summaries
+from fundament_lib.core.params import load_params
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.report import plots
+from fundament_lib.results.summary import AVERAGE_KEYS, build_summaries
 
 REPO = Path(__file__).resolve().parents[1]
 CODES = ("101", "147", "151", "153", "157", "159", "161", "163")

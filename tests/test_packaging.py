@@ -39,4 +39,4 @@ def test_environment_yml_matches_pyproject():
 def test_python_requirement_and_entry_point():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert project["requires-python"] == ">=3.11"
-    assert project["scripts"]["fundament"] == "fundament_lib.cli:main"
+    assert project["scripts"]["fundament"] == "fundament_lib.cli.main:main"

@@ -1,8 +1,8 @@
 import pytest
 
 from conftest import REPO
-from fundament_lib.errors import ParamsError, UnknownKommuneError
-from fundament_lib.params import deep_merge, load_params
+from fundament_lib.core.errors import ParamsError, UnknownKommuneError
+from fundament_lib.core.params import deep_merge, load_params
 
 
 def test_defaults_and_override(tmp_path):

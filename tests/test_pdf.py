@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from fundament_lib import browser as chromium_helpers
-from fundament_lib.errors import RenderError
-from fundament_lib.paths import templates_dir
-from fundament_lib.pdf import PdfPrinter, html_to_pdf
+from fundament_lib.core.errors import RenderError
+from fundament_lib.core.paths import templates_dir
+from fundament_lib.run import browser as chromium_helpers
+from fundament_lib.run.pdf import PdfPrinter, html_to_pdf
 
 A4 = (595.28, 841.89)  # points
 

@@ -17,8 +17,8 @@ from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, Bbox
 from PIL import Image
 
-from fundament_lib import plots
-from fundament_lib.framework import Framework
+from fundament_lib.framework.model import Framework
+from fundament_lib.report import plots
 
 # The demo's prioriteringskort for kommune 101 and 707, where labels piled up.
 MATRIX_101 = [("P1.1", 68.5, 69.6, False), ("P1.2", 67.8, 53.3, False), ("P1.3", 62.2, 65.1, False),

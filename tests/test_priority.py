@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib.params import PriorityParams
-from fundament_lib.priority import components, prioritise, priority_index
+from fundament_lib.analysis.priority import components, prioritise, priority_index
+from fundament_lib.core.params import PriorityParams
 
 
 def _themes(scores, *, n=60, importance=60.0, driver=0.1, gap=0.0, percentile=50.0):

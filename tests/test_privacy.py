@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from fundament_lib.privacy import hidden_children, suppress
+from fundament_lib.results.privacy import hidden_children, suppress
 
 
 def test_a_small_group_hides_its_complement():
@@ -53,7 +53,7 @@ def test_no_hidden_group_can_be_recomputed_from_what_is_shown(rng):
 
 
 def test_screen_removes_markup_names_and_contacts():
-    from fundament_lib.textscreen import screen
+    from fundament_lib.results.textscreen import screen
 
     out = screen("<script>alert(1)</script> Spørg Karin Holm på 12 34 56 78 eller k@x.dk. HR svarer sent.")
     assert "<" not in out.text and "Karin" not in out.text and "12 34" not in out.text and "@" not in out.text

@@ -5,12 +5,12 @@ import json
 import pandas as pd
 import pytest
 
-from fundament_lib.atomic import write_parquet
-from fundament_lib.batch import run
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.framework import load_framework
-from fundament_lib.summary import _free_text
-from fundament_lib.tables import national_tables
+from fundament_lib.core.atomic import write_parquet
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.framework.model import load_framework
+from fundament_lib.results.summary import _free_text
+from fundament_lib.results.tables import national_tables
+from fundament_lib.run.batch import run
 
 pytestmark = pytest.mark.slow
 CODE = "707"

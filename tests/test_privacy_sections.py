@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.params import load_params
-from fundament_lib.summary import MAX_FREE_TEXTS, _free_text, build_summaries
-from fundament_lib.textscreen import screen
+from fundament_lib.core.params import load_params
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.results.summary import MAX_FREE_TEXTS, _free_text, build_summaries
+from fundament_lib.results.textscreen import screen
 from test_privacy_briefing import _attack
 
 SMALL = "825"  # Læsø: a handful of staff, so staff and frontline leaders are both hidden
@@ -129,7 +129,7 @@ def test_kommuner_with_both_groups_shown_keep_every_section(summaries):
 
 
 def test_compound_words_that_start_with_a_first_name_are_not_names():
-    from fundament_lib.textscreen import screen
+    from fundament_lib.results.textscreen import screen
 
     assert screen("Bo-tilbuddet mangler hjælp").text == "Bo-tilbuddet mangler hjælp"
     assert screen("Line-ledelsen er presset").text == "Line-ledelsen er presset"
@@ -148,7 +148,7 @@ def test_compound_words_that_start_with_a_first_name_are_not_names():
     "Skoleåret 2024-2025 var hårdt",
 ])
 def test_ordinary_danish_is_left_as_written(text):
-    from fundament_lib.textscreen import screen
+    from fundament_lib.results.textscreen import screen
 
     assert screen(text).text == text.strip()
 
@@ -161,6 +161,6 @@ def test_ordinary_danish_is_left_as_written(text):
     ("Vi ringede til Pedersen og Mikkelsen", "Mikkelsen"),
 ])
 def test_names_and_numbers_are_still_removed(text, gone):
-    from fundament_lib.textscreen import screen
+    from fundament_lib.results.textscreen import screen
 
     assert gone not in screen(text).text

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-from fundament_lib import psychometrics as psy
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.kommuner import kommuner
+from fundament_lib.analysis import psychometrics as psy
+from fundament_lib.core.kommuner import kommuner
+from fundament_lib.demo.generate import DemoConfig, generate
 
 CODES = tuple(kommuner()["kommunekode"][:20])  # 20 kommuner × (30 + 30) leaders, one with two waves
 
@@ -123,7 +123,7 @@ def test_section_is_a_report_ready_danish_block(misfit, fw):
     assert html.startswith('<h2 id="psykometri">')
     assert "P1.1.4" in html and "Metode." in html and "ungarske metode" in html
     assert "data:image/png;base64" in html and "<caption>" in html
-    if result.reliability is not None:  # fundament_lib.stats is present
+    if result.reliability is not None:  # fundament_lib.analysis.stats is present
         rel = result.reliability.set_index("id")
         assert rel["alpha"].between(0.5, 1).all()
         assert "Cronbachs alfa" in html

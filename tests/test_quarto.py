@@ -29,11 +29,11 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from conftest import install_quarto_stand_in
-from fundament_lib import quarto
-from fundament_lib.errors import RenderError
-from fundament_lib.pandoc_markdown import MediaFolder, html_to_markdown
-from fundament_lib.quarto_input import document_notebook
-from fundament_lib.render import external_references
+from fundament_lib.core.errors import RenderError
+from fundament_lib.run import quarto
+from fundament_lib.run.pandoc_markdown import MediaFolder, html_to_markdown
+from fundament_lib.run.quarto_input import document_notebook
+from fundament_lib.run.render import external_references
 
 TITLE = "Fundament-briefing – Norddjurs Kommune"
 CDN_SCRIPTS = ("cdn.jsdelivr.net/npm/requirejs@2.3.6", "cdn.jsdelivr.net/npm/jquery@3.5.1")
@@ -388,7 +388,8 @@ def test_the_cli_offers_exactly_the_renderers_publish_knows():
     # Typer needs an Enum for its choices, publish a Literal for its type hints: keep them equal.
     from typing import get_args
 
-    from fundament_lib import cli, publish
+    from fundament_lib.cli import main as cli
+    from fundament_lib.run import publish
 
     assert {r.value for r in cli.Renderer} == set(get_args(publish.Renderer))
 
@@ -441,8 +442,8 @@ def _numbers(text: str) -> Counter[str]:
 
 @pytest.mark.slow
 def test_a_quarto_briefing_carries_what_the_nbconvert_briefing_does(project, tmp_path, monkeypatch):
-    from fundament_lib.batch import run
-    from fundament_lib.render import export_html
+    from fundament_lib.run.batch import run
+    from fundament_lib.run.render import export_html
 
     exe = install_quarto_stand_in(tmp_path / "bin")
     monkeypatch.setenv("PATH", f"{exe.parent}{os.pathsep}{os.environ['PATH']}")

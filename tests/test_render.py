@@ -7,9 +7,9 @@ import re
 import nbformat
 import pytest
 
-from fundament_lib.errors import RenderError
-from fundament_lib.paths import templates_dir
-from fundament_lib.render import export_html, external_references, scripts, strip_for_export
+from fundament_lib.core.errors import RenderError
+from fundament_lib.core.paths import templates_dir
+from fundament_lib.run.render import export_html, external_references, scripts, strip_for_export
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 CSS_BUDGET = 12_000  # bytes of inline CSS per page; the lab template's is ≈ 264 kB

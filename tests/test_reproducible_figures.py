@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fundament_lib import overview, plots
-from fundament_lib.national import national_summary
-from fundament_lib.report import figure
+from fundament_lib.report import overview, plots
+from fundament_lib.report.html import figure
+from fundament_lib.results.national import national_summary
 
 
 def test_the_overview_distribution_is_byte_for_byte_reproducible(demo_prepared):

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fundament_lib import instrument
-from fundament_lib.errors import FrameworkError
-from fundament_lib.framework import load_framework
-from fundament_lib.paths import frameworks_dir
-from fundament_lib.safe_names import UnsafeNameError, check_name, child, inside
+from fundament_lib.core.errors import FrameworkError
+from fundament_lib.core.paths import frameworks_dir
+from fundament_lib.core.safe_names import UnsafeNameError, check_name, child, inside
+from fundament_lib.framework import instrument
+from fundament_lib.framework.model import load_framework
 
 
 def _framework_file(folder: Path, framework_id: str) -> Path:
@@ -38,7 +38,7 @@ def test_instrument_refuses_a_framework_id_that_is_not_a_plain_name(tmp_path, fr
         framework_id = str(tmp_path / "elsewhere" / "zzpt")
     source = _framework_file(tmp_path, framework_id)
     out = tmp_path / "DIR" / "a" / "b" / "c"
-    res = subprocess.run([sys.executable, "-m", "fundament_lib.cli", "instrument", "--framework", str(source),
+    res = subprocess.run([sys.executable, "-m", "fundament_lib.cli.main", "instrument", "--framework", str(source),
                           "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 2, res.stderr
     lines = res.stderr.strip().splitlines()

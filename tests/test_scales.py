@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib import descriptives as desc
-from fundament_lib.briefing.quality import scales_text
-from fundament_lib.framework import load_framework
-from fundament_lib.params import Params
-from fundament_lib.plots import likert_bars, likert_palette
-from fundament_lib.scoring import answer_scores, respondent_scores, score_table
-from fundament_lib.summary import build_summaries
+from fundament_lib.analysis import descriptives as desc
+from fundament_lib.analysis.scoring import answer_scores, respondent_scores, score_table
+from fundament_lib.core.params import Params
+from fundament_lib.framework.model import load_framework
+from fundament_lib.report.briefing.quality import scales_text
+from fundament_lib.report.plots import likert_bars, likert_palette
+from fundament_lib.results.summary import build_summaries
 
 FW = load_framework("fundament2024")
 MERE = load_framework("mereledelse2023")
@@ -154,8 +154,8 @@ def test_likert_bars_centre_an_even_scale_between_its_halves(k):
 
 
 def test_points_survive_parquet_and_reach_the_summary_through_the_pipeline(tmp_path, project):
-    from fundament_lib.atomic import write_parquet
-    from fundament_lib.pipeline import prepare
+    from fundament_lib.core.atomic import write_parquet
+    from fundament_lib.results.pipeline import prepare
 
     path = tmp_path / "fire_trin.parquet"
     write_parquet(_survey(4, n=8), path)

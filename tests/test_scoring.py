@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib.scoring import respondent_scores, score_table
+from fundament_lib.analysis.scoring import respondent_scores, score_table
 
 
 def _tidy(rows):

@@ -27,13 +27,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundament_lib import briefing
-from fundament_lib.atomic import write_parquet
-from fundament_lib.errors import DataFileError
-from fundament_lib.framework import load_framework
+from fundament_lib.core.atomic import write_parquet
+from fundament_lib.core.errors import DataFileError
+from fundament_lib.framework.model import load_framework
 from fundament_lib.ingest import wide_to_tidy
-from fundament_lib.pipeline import prepare
-from fundament_lib.summary import SCHEMA_VERSION
+from fundament_lib.report import briefing
+from fundament_lib.results.pipeline import prepare
+from fundament_lib.results.summary import SCHEMA_VERSION
 
 FW = load_framework("fundament2024")
 THEMES = {t.id: [i.id for i in t.items] for t in FW.themes()}
@@ -278,7 +278,7 @@ def test_any_shape_gives_valid_summaries_with_the_reference_scores_and_a_briefin
 
 @pytest.mark.slow
 def test_a_few_shapes_through_fundament_run_with_notebooks(project, tmp_path):
-    from fundament_lib.batch import run
+    from fundament_lib.run.batch import run
 
     examples = [
         Shape(themes={t: THEMES[t] for t in ("P1.1", "P1.2", "P1.3")}, blocks=frozenset(), wave="2025",

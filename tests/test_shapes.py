@@ -15,15 +15,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib import briefing, explore, overview, psychometrics
-from fundament_lib.briefing.decision import key_findings
-from fundament_lib.briefing.status import DEMO_NOTICE
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.framework import load_framework
-from fundament_lib.national import national_summary
-from fundament_lib.params import Params
-from fundament_lib.stats import icc1
-from fundament_lib.summary import SCHEMA_VERSION, build_summaries
+from fundament_lib import explore
+from fundament_lib.analysis import psychometrics
+from fundament_lib.analysis.stats import icc1
+from fundament_lib.core.params import Params
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.framework.model import load_framework
+from fundament_lib.report import briefing, overview
+from fundament_lib.report.briefing.decision import key_findings
+from fundament_lib.report.briefing.status import DEMO_NOTICE
+from fundament_lib.results.national import national_summary
+from fundament_lib.results.summary import SCHEMA_VERSION, build_summaries
 
 FW = load_framework("fundament2024")
 BLOCK = FW.codebook().set_index("item_id")["block"]
@@ -198,8 +200,8 @@ def test_a_one_kommune_run_weighs_no_national_position_and_names_no_kommuner_to_
 
 
 def test_with_two_kommuner_the_national_models_are_skipped_with_a_reason(survey, tmp_path):
-    from fundament_lib.atomic import write_parquet
-    from fundament_lib.pipeline import Loaded, summarise
+    from fundament_lib.core.atomic import write_parquet
+    from fundament_lib.results.pipeline import Loaded, summarise
 
     two = survey[survey["kommunekode"].isin(["147", "707"])]
     write_parquet(two, tmp_path / "two.parquet")
@@ -238,8 +240,8 @@ def test_a_briefing_from_demo_data_says_so_on_its_first_screen(survey):
 
 
 def test_data_written_by_fundament_demo_reach_the_summary_as_demo_data(tmp_path, project):
-    from fundament_lib.demo import write_demo
-    from fundament_lib.pipeline import prepare
+    from fundament_lib.demo.generate import write_demo
+    from fundament_lib.results.pipeline import prepare
 
     write_demo(tmp_path / "raw", tmp_path / "processed", DemoConfig(kommuner=("707", "825"), size_factor=0.3))
     prepared = prepare(tmp_path / "processed" / "demo.parquet", params_root=project / "params")
@@ -249,8 +251,8 @@ def test_data_written_by_fundament_demo_reach_the_summary_as_demo_data(tmp_path,
 
 # ---- export and explore -------------------------------------------------------------------------------
 def test_export_of_a_staff_only_survey_keeps_every_table_and_says_why_some_are_empty(survey, tmp_path, project):
-    from fundament_lib.atomic import write_parquet
-    from fundament_lib.export import export
+    from fundament_lib.core.atomic import write_parquet
+    from fundament_lib.results.export import export
 
     write_parquet(cut(survey, "staff"), tmp_path / "staff.parquet")
     written = export(tmp_path / "staff.parquet", out=tmp_path / "out", formats=["parquet"],
@@ -292,7 +294,7 @@ def test_explore_says_a_group_was_not_asked(survey, tmp_path):
 
 
 def test_the_role_heatmap_tells_a_hidden_cell_from_one_not_asked(fw):
-    from fundament_lib.plots import role_heatmap
+    from fundament_lib.report.plots import role_heatmap
 
     cells = pd.DataFrame([{"function": "oko", "role": "kontrol", "n": 12, "score": 40.0},
                           {"function": "oko", "role": "raad", "n": None, "score": None}])

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from fundament_lib.atomic import write_parquet
-from fundament_lib.batch import run
-from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.core.atomic import write_parquet
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.run.batch import run
 
 pytestmark = pytest.mark.slow
 
@@ -65,8 +65,8 @@ def test_one_two_and_three_kommuner_give_briefings_and_say_what_they_cannot_comp
 @pytest.mark.parametrize("workers", [1, 2])
 def test_an_error_while_summarising_leaves_no_warm_up_traceback(project, survey, tmp_path, monkeypatch, capfd,
                                                                  workers):
-    from fundament_lib import pipeline
-    from fundament_lib.errors import DataValidationError, Problem
+    from fundament_lib.core.errors import DataValidationError, Problem
+    from fundament_lib.results import pipeline
 
     def bad_data(*args, **kwargs):
         time.sleep(0.5)  # the workers' kernels are starting now

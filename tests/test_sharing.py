@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundament_lib.fmt import fmt_num
-from fundament_lib.kommuner import kommuner
-from fundament_lib.sharing import (
+from fundament_lib.analysis.workshop import benchlearning
+from fundament_lib.core.fmt import fmt_num
+from fundament_lib.core.kommuner import kommuner
+from fundament_lib.core.sharing import (
     enough_others,
     mask_comparisons,
     nameable,
     national_view,
     shown_value,
 )
-from fundament_lib.workshop import benchlearning
 
 REF = kommuner()
 CODES = list(REF.index)

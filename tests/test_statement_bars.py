@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-from fundament_lib import plots
-from fundament_lib.briefing.profile import _likert_groups
+from fundament_lib.report import plots
+from fundament_lib.report.briefing.profile import _likert_groups
 
 SCALE = {1: "Helt uenig", 2: "Uenig", 3: "Hverken eller", 4: "Enig", 5: "Helt enig"}
 

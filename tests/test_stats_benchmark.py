@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from fundament_lib.kommuner import kommuner
-from fundament_lib.scoring import respondent_scores
-from fundament_lib.stats import StatsArgumentError, benchmark, rank_scores, score_intervals
+from fundament_lib.analysis.scoring import respondent_scores
+from fundament_lib.analysis.stats import StatsArgumentError, benchmark, rank_scores, score_intervals
+from fundament_lib.core.kommuner import kommuner
 
 
 @pytest.fixture(scope="module")

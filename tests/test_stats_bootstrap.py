@@ -19,16 +19,16 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.scoring import respondent_scores, score_ids, score_table
-from fundament_lib.stats import (
+from fundament_lib.analysis.scoring import respondent_scores, score_ids, score_table
+from fundament_lib.analysis.stats import (
     ScoreIntervals,
     StatsArgumentError,
     bootstrap_means,
     score_intervals,
 )
-from fundament_lib.stats._common import cell_rng, nan_quantiles
-from fundament_lib.stats.bootstrap import resample_indices
+from fundament_lib.analysis.stats._common import cell_rng, nan_quantiles
+from fundament_lib.analysis.stats.bootstrap import resample_indices
+from fundament_lib.demo.generate import DemoConfig, generate
 
 CODES = ("707", "147", "851")
 
@@ -209,7 +209,7 @@ def test_bad_arguments_name_the_parameter(small, fw):
 
 @pytest.mark.parametrize(("interval", "confidence"), [("percentile", 0.95), ("expanded", 0.9)])
 def test_the_description_follows_the_run_and_reads_as_danish(small, fw, interval, confidence):
-    from fundament_lib.briefing.quality import interval_text
+    from fundament_lib.report.briefing.quality import interval_text
 
     made = score_intervals(small, fw, n_boot=120, confidence=confidence, interval=interval, seed=3)
     d = made.description()

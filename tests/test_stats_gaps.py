@@ -25,18 +25,18 @@ from scipy import stats as sps
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.multitest import multipletests
 
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.kommuner import kommuner
-from fundament_lib.scoring import respondent_scores, score_ids
-from fundament_lib.stats import (
+from fundament_lib.analysis.scoring import respondent_scores, score_ids
+from fundament_lib.analysis.stats import (
     group_gaps,
     holm,
     national_gap_models,
     ordinal_logit,
     score_intervals,
 )
-from fundament_lib.stats._common import latest_wave
-from fundament_lib.stats.models import cluster_ols_slope
+from fundament_lib.analysis.stats._common import latest_wave
+from fundament_lib.analysis.stats.models import cluster_ols_slope
+from fundament_lib.core.kommuner import kommuner
+from fundament_lib.demo.generate import DemoConfig, generate
 
 CODES = ("101", "147", "707", "851", "330", "580", "173", "265")
 

@@ -20,9 +20,15 @@ import pingouin as pg
 import pytest
 from scipy import stats as sps
 
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.scoring import respondent_scores, score_ids
-from fundament_lib.stats import StatsArgumentError, icc1, icc_table, score_intervals, wave_changes
+from fundament_lib.analysis.scoring import respondent_scores, score_ids
+from fundament_lib.analysis.stats import (
+    StatsArgumentError,
+    icc1,
+    icc_table,
+    score_intervals,
+    wave_changes,
+)
+from fundament_lib.demo.generate import DemoConfig, generate
 
 
 def test_icc_matches_published_wine_example():

@@ -1,6 +1,6 @@
 """Simulation on the demo generator: planted effects are recovered, and 95 % intervals cover the truth.
 
-The demo generator (``fundament_lib.demo``) knows the exact expected score of
+The demo generator (``fundament_lib.demo.generate``) knows the exact expected score of
 every kommune × group × theme under its model (``true_scores``, from the
 normal CDF; ``alle`` weighted by the planted group sizes). Each repetition
 draws new kommune effects, respondents and missing answers with a new seed
@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.scoring import respondent_scores
-from fundament_lib.stats import group_gaps, score_intervals
+from fundament_lib.analysis.scoring import respondent_scores
+from fundament_lib.analysis.stats import group_gaps, score_intervals
+from fundament_lib.demo.generate import DemoConfig, generate
 
 CODES = ("101", "147", "707", "461", "851", "330", "580", "173", "265", "825", "561", "657")
 SEEDS = range(12)

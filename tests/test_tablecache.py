@@ -11,14 +11,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fundament_lib import briefing, tablecache
-from fundament_lib.atomic import write_parquet
-from fundament_lib.demo import DemoConfig, generate
-from fundament_lib.framework import load_framework
-from fundament_lib.params import Params
-from fundament_lib.pipeline import data_files
-from fundament_lib.summary import build_summaries, data_hash
-from fundament_lib.tables import StatsSettings
+from fundament_lib.core.atomic import write_parquet
+from fundament_lib.core.params import Params
+from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.framework.model import load_framework
+from fundament_lib.report import briefing
+from fundament_lib.results import tablecache
+from fundament_lib.results.pipeline import data_files
+from fundament_lib.results.summary import build_summaries, data_hash
+from fundament_lib.results.tables import StatsSettings
 
 CODES = ("147", "707", "825")  # a medium kommune, one with an earlier wave, a small one
 STARTED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -137,8 +138,8 @@ def test_briefing_load_reads_the_tables_a_run_computed(demo_prepared, project, m
 
 def test_explore_load_takes_the_scores_of_the_kept_tables(demo_prepared, project, monkeypatch):
     from fundament_lib import explore
+    from fundament_lib.analysis.scoring import respondent_scores
     from fundament_lib.explore import data as explore_data
-    from fundament_lib.scoring import respondent_scores
 
     path = project / "data" / "processed" / "demo.parquet"
 

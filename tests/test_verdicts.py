@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
-from fundament_lib.verdicts import gap_norms, mark_changes, mark_gaps
+from fundament_lib.analysis.verdicts import gap_norms, mark_changes, mark_gaps
 
 
 def test_changes_are_holm_adjusted_within_each_group_and_level(rng):

@@ -13,7 +13,7 @@ and in tests as well as behind the widgets of :func:`dashboard`:
 Privacy holds here as in the briefings. A selection is pooled from
 **per-kommune cells** (kommune × wave × group, or × fagområde), and a cell
 enters only when the briefing itself would show it: each cell is judged with
-:func:`fundament_lib.privacy.suppress` under the kommune's own threshold
+:func:`fundament_lib.results.privacy.suppress` under the kommune's own threshold
 (``params/<kode>.yaml`` may raise it), with the complement rule. A kommune
 whose cell is hidden is left out of the pool and named in a note, so the
 difference between two selections never gives a hidden cell away. When

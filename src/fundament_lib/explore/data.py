@@ -11,19 +11,19 @@ from typing import Any
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .. import descriptives as desc
-from ..errors import FrameworkError, ParamsError, UnknownKommuneError
-from ..fmt import fmt_int, fmt_num
-from ..framework import Framework, available_frameworks, load_framework
-from ..ingest.schema import demo_codes, read_tidy, validate_tidy
-from ..kommuner import kommuner as kommune_table
-from ..params import load_params
-from ..paths import demo_data_path, params_dir
-from ..privacy import DEFAULT_MIN_N
-from ..report import Html, esc, figure, note, table
-from ..scoring import respondent_scores
-from ..tablecache import cached_tables, say, table_key
-from ..tables import settings_from
+from fundament_lib.analysis import descriptives as desc
+from fundament_lib.analysis.scoring import respondent_scores
+from fundament_lib.core.errors import FrameworkError, ParamsError, UnknownKommuneError
+from fundament_lib.core.fmt import fmt_int, fmt_num
+from fundament_lib.core.kommuner import kommuner as kommune_table
+from fundament_lib.core.params import load_params
+from fundament_lib.core.paths import demo_data_path, params_dir
+from fundament_lib.framework.model import Framework, available_frameworks, load_framework
+from fundament_lib.ingest.schema import demo_codes, read_tidy, validate_tidy
+from fundament_lib.report.html import Html, esc, figure, note, table
+from fundament_lib.results.privacy import DEFAULT_MIN_N
+from fundament_lib.results.tablecache import cached_tables, say, table_key
+from fundament_lib.results.tables import settings_from
 
 __all__ = ["GROUPS", "UNKNOWN_FAGOMRAADE", "Dataset", "View", "load", "select_tidy"]
 
@@ -46,7 +46,7 @@ class Dataset:
     fw
         The framework the answers are scored on.
     scores
-        :func:`fundament_lib.scoring.respondent_scores` of ``tidy``.
+        :func:`fundament_lib.analysis.scoring.respondent_scores` of ``tidy``.
     min_n
         Privacy threshold per kommune: the larger of the default and the
         kommune's own ``params`` value.
@@ -183,11 +183,11 @@ def load(data: str | Path | pd.DataFrame | None = None, *, framework: str | Fram
 
 def _kept_scores(tidy: pd.DataFrame, fw: Framework, path: Path, root: Path | None) -> pd.DataFrame | None:
     """The respondent scores of the national tables a run (or a briefing) kept beside the data
-    (:mod:`fundament_lib.tablecache`), or ``None`` where there are none for these data, this
+    (:mod:`fundament_lib.results.tablecache`), or ``None`` where there are none for these data, this
     framework and the kommuner's parameters; the explorer then computes the scores itself (quick:
     the bootstrap and the models are what the cache saves)."""
-    from ..pipeline import data_files
-    from ..summary import data_hash
+    from fundament_lib.results.pipeline import data_files
+    from fundament_lib.results.summary import data_hash
 
     codes = sorted({str(c) for c in tidy["kommunekode"].unique()})
     demo = demo_codes(tidy)

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from .. import descriptives as desc
-from ..privacy import GROUP_HIERARCHY, suppress
-from ..scoring import score_ids, score_table
+from fundament_lib.analysis import descriptives as desc
+from fundament_lib.analysis.scoring import score_ids, score_table
+from fundament_lib.results.privacy import GROUP_HIERARCHY, suppress
+
 from .data import _UNIT, UNKNOWN_FAGOMRAADE, Dataset, _check_choice, select_tidy
 
 __all__ = []
@@ -18,7 +19,7 @@ __all__ = []
 
 def _apply(cells: pd.DataFrame, ds: Dataset, *, keys: list[str], values: list[str],
            hierarchy: Mapping[str, Sequence[str]] = GROUP_HIERARCHY) -> pd.DataFrame:
-    """:func:`~fundament_lib.privacy.suppress` with each kommune's own threshold."""
+    """:func:`~fundament_lib.results.privacy.suppress` with each kommune's own threshold."""
     if cells.empty:
         return cells.assign(suppressed=pd.Series(dtype=bool), suppression=pd.Series(dtype=object))
     code = cells["kommunekode"].astype(str)
@@ -39,7 +40,7 @@ def _as_fagomraade(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _with_parent_rule(main: pd.DataFrame, sub: pd.DataFrame, key: str) -> pd.DataFrame:
     """Fagområde cells under ``borgernaer``: a parent hidden in the main table hides its children
-    (as in :mod:`fundament_lib.summary`), so no fagområde split can give it away."""
+    (as in :mod:`fundament_lib.results.summary`), so no fagområde split can give it away."""
     hidden = main[main["suppressed"] & (main["group"].astype(str) == "borgernaer")][[*_UNIT, key]]
     out = sub.merge(hidden.assign(_hidden=True), on=[*_UNIT, key], how="left")
     is_parent = out["group"] == "borgernaer"

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..framework import Scale
-from ..values import clean_free_text
+from fundament_lib.core.values import clean_free_text
+from fundament_lib.framework.model import Scale
+
 from .cells import distinct_cells
 from .labels import NONSUBSTANTIVE, label_codes, ordered_label_codes
 from .scales import OrderedScale, framework_scale, is_number_label

@@ -41,7 +41,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
-from ..errors import DataFileError, DataValidationError, Problem
+from fundament_lib.core.errors import DataFileError, DataValidationError, Problem
+
 from .cells import as_cells, distinct_cells
 from .codebook import Codebook
 from .columns import LongPart, choice_parts, item_parts, read_background

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..values import plain_text
+from fundament_lib.core.values import plain_text
 
 __all__ = ["clean_cell", "as_cells", "distinct_cells", "cells_frame", "codes", "categories", "per_category", "spread", "map_cells",
            "cell_at", "is_cells", "object_column"]

@@ -41,8 +41,9 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ..errors import DataFileError, DataValidationError, Problem
-from ..framework import BLOCKS, Framework, Scale
+from fundament_lib.core.errors import DataFileError, DataValidationError, Problem
+from fundament_lib.framework.model import BLOCKS, Framework, Scale
+
 from .matching import Entry, HeaderMatcher
 from .readers import read_text_grid, read_workbook, table_from_sheet
 from .scales import OrderedScale, ScaleError, codebook_scale, framework_scale

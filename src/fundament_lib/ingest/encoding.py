@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import DataFileError
+from fundament_lib.core.errors import DataFileError
 
 __all__ = ["TextScan", "scan_text", "scan_file", "decode_text", "EMPTY_FILE", "OLE2", "ZIP"]
 

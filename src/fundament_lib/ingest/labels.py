@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..framework import Scale
+from fundament_lib.framework.model import Scale
+
 from .text import normalise_label
 
 if TYPE_CHECKING:

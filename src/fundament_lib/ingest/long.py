@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataFileError, Problem
+from fundament_lib.core.errors import DataFileError, Problem
+
 from .assemble import IngestOptions, IngestResult, assemble
 from .codebook import Codebook
 from .plan import ColumnPlan

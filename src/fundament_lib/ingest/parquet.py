@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..atomic import write_file
+from fundament_lib.core.atomic import write_file
 
 __all__ = ["DEMO_KEY", "SOURCE_KEY", "Marks", "marked_schema", "write_tidy_parquet", "read_marks"]
 

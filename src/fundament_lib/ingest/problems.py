@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..errors import Problem
+from fundament_lib.core.errors import Problem
 
 __all__ = ["Scope", "Report"]
 

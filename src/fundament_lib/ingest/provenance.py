@@ -19,8 +19,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_json
-from ..errors import DataFileError, Problem
+from fundament_lib.core.atomic import write_json
+from fundament_lib.core.errors import DataFileError, Problem
+
 from .assemble import IngestResult
 from .parquet import write_tidy_parquet
 

@@ -1,7 +1,7 @@
 """Read what survey tools write: text files in any of the usual encodings and
 separators, and Excel workbooks — into plain grids of strings.
 
-Every failure to read becomes a :class:`~fundament_lib.errors.DataFileError`
+Every failure to read becomes a :class:`~fundament_lib.core.errors.DataFileError`
 naming the file and saying what to do; nothing is decoded silently into
 mojibake. The messages are documented in ``docs/ingest.md``.
 """
@@ -22,7 +22,8 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFileError
+from fundament_lib.core.errors import DataFileError
+
 from .cells import cells_frame, clean_cell, codes, distinct_cells, is_cells, object_column
 from .encoding import EMPTY_FILE, OLE2, ZIP, decode_text, scan_file
 from .fastcsv import read_csv_columns

@@ -1,6 +1,6 @@
 """Respondent columns: id, kommune, group and wave, from the file or the options, normalised once and validated.
 
-Each column's distinct values are normalised once (:mod:`fundament_lib.values`:
+Each column's distinct values are normalised once (:mod:`fundament_lib.core.values`:
 NFC, stripped, a spreadsheet's ``.0`` dropped, ASCII digits, kommune names and
 group wording understood) and spread to the rows. A file column wins over an
 option; an option that says otherwise refuses the file. The pandera respondent
@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import Problem, UnknownKommuneError
-from ..kommuner import kommuner, normalise_code
-from ..values import CONTROL_MESSAGE, drop_decimal_zero, has_control
+from fundament_lib.core.errors import Problem, UnknownKommuneError
+from fundament_lib.core.kommuner import kommuner, normalise_code
+from fundament_lib.core.values import CONTROL_MESSAGE, drop_decimal_zero, has_control
+
 from .cells import cell_at, is_cells, map_cells, object_column
 from .codebook import Codebook
 from .plan import ColumnPlan

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..framework import Scale
+from fundament_lib.framework.model import Scale
+
 from .labels import FAMILIES, NONSUBSTANTIVE
 from .text import normalise_label, parse_number
 

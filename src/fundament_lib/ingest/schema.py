@@ -48,9 +48,10 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
-from ..errors import DataFileError, DataValidationError, Problem
-from ..kommuner import kommuner
-from ..values import CONTROL_MESSAGE
+from fundament_lib.core.errors import DataFileError, DataValidationError, Problem
+from fundament_lib.core.kommuner import kommuner
+from fundament_lib.core.values import CONTROL_MESSAGE
+
 from .parquet import Marks, read_marks
 
 __all__ = [
@@ -290,7 +291,7 @@ def validate_tidy(
     Raises
     ------
     DataValidationError
-        With one :class:`~fundament_lib.errors.Problem` per failing cell.
+        With one :class:`~fundament_lib.core.errors.Problem` per failing cell.
     """
     try:
         known = [c for c in df.columns if c in TIDY_COLUMNS]

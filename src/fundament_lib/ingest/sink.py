@@ -74,7 +74,7 @@ class ParquetSink:
     Parameters
     ----------
     path
-        The file to write (a temporary file: :func:`~fundament_lib.atomic.write_file` moves it into place
+        The file to write (a temporary file: :func:`~fundament_lib.core.atomic.write_file` moves it into place
         once the whole file is loaded, and removes it when the file is refused).
     demo, source_sha256
         The marks in the file's metadata.

@@ -39,18 +39,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import DataFileError
+from fundament_lib.core.errors import DataFileError
+
 from .assemble import IngestOptions, IngestResult, assemble
 from .codebook import Codebook
 from .matching import id_role
 from .plan import ColumnPlan
-from .readers import (
-    Sheet,
-    SourceTable,
-    read_text_grid,
-    read_workbook,
-    table_from_sheet,
-)
+from .readers import Sheet, SourceTable, read_text_grid, read_workbook, table_from_sheet
 from .schema import BACKGROUND_COLUMNS
 from .sink import TidySink
 from .text import is_blank, normalise_label, parse_number

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..framework import Framework
+from fundament_lib.framework.model import Framework
+
 from .assemble import IngestOptions, IngestResult, assemble
 from .codebook import Codebook, load_codebook
 from .plan import plan_columns

@@ -17,8 +17,10 @@ __all__ = ["library_fingerprint", "package_versions", "KEY_PACKAGES", "NOT_IN_BR
 
 # Packages whose version can change a briefing's look; part of every fingerprint.
 KEY_PACKAGES = ("papermill", "nbconvert", "nbclient", "ipykernel", "matplotlib", "seaborn", "pandas", "numpy")
-# Library files that shape the run but never a briefing: editing them re-renders nothing.
-NOT_IN_BRIEFINGS = frozenset({"cli.py", "cli_ingest.py", "index.py", "bundles.py", "leaks.py"})
+# Library files (relative to the package) that shape the run but never a briefing: editing them
+# re-renders nothing.
+NOT_IN_BRIEFINGS = frozenset({"cli/__init__.py", "cli/main.py", "cli/ingest.py", "cli/export.py",
+                              "run/index.py", "run/bundles.py", "run/leaks.py"})
 
 
 def package_versions(names: tuple[str, ...]) -> str:
@@ -36,12 +38,13 @@ def package_versions(names: tuple[str, ...]) -> str:
 def library_fingerprint() -> str:
     """Hash of the library's source, data and templates, plus the versions of the packages that
     shape a briefing (:data:`KEY_PACKAGES`): a change to any of them re-renders."""
-    root = Path(__file__).parent
+    root = Path(__file__).resolve().parents[1]  # the whole package, not only core/
     h = hashlib.sha256(__version__.encode())
     for p in sorted(root.rglob("*")):
+        name = p.relative_to(root).as_posix()
         if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json", ".yaml", ".csv"} \
-                and p.name not in NOT_IN_BRIEFINGS:
-            h.update(str(p.relative_to(root)).encode())
+                and name not in NOT_IN_BRIEFINGS:
+            h.update(name.encode())
             h.update(p.read_bytes())
     for name in KEY_PACKAGES:
         h.update(package_versions((name,)).encode())

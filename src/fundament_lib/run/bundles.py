@@ -33,9 +33,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fundament_lib import __version__
-from fundament_lib.core import atomic
+from fundament_lib.core import atomic, sharing
 from fundament_lib.core.kommuner import kommune_name, official_name, slug
 
+from . import leaks
 from .backlink import without_index_link
 from .leaks import Leak, check_files
 
@@ -158,7 +159,7 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 def _stamp(inputs: str, allowed: Collection[str], min_n: int, files: dict[str, bytes]) -> str:
     """What a bundle is made from: the briefing's inputs, the agreement, the threshold, the source files
     and the code that checks and packs them."""
-    checker = b"".join((Path(__file__).parent / m).read_bytes() for m in ("bundles.py", "leaks.py", "sharing.py"))
+    checker = b"".join(Path(m).read_bytes() for m in (__file__, leaks.__file__, sharing.__file__))
     parts = {"inputs": inputs, "allowed": sorted(allowed), "min_n": min_n, "library": __version__,
              "checker": _sha256(checker), "files": {n: _sha256(data) for n, data in sorted(files.items())}}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

@@ -63,7 +63,6 @@ def asked_themes(matrix: pd.DataFrame, fw: Framework) -> dict[str, list[str]]:
     return {t: ids for t, ids in out.items() if ids}
 
 
-
 @dataclass
 class FactorCheck:
     """The result of :func:`factor_check`.

@@ -43,7 +43,6 @@ class Task:
     overview: bool = False  # the national overview: its notebook takes no kommune code
 
 
-
 def render_one(task: Task) -> Result:
     """Execute and export one kommune's briefing; never raises for a failing notebook.
 

@@ -111,7 +111,6 @@ def _heatmap(grid: pd.DataFrame, *, ax: Axes, cmap: str, vmin: float, vmax: floa
     ax.set_yticks(np.arange(values.shape[0]) + 0.5, [str(i) for i in grid.index], va="center")
 
 
-
 def subgroup_heatmap(cells: pd.DataFrame, *, rows: Mapping[str, str], columns: Mapping[str, str],
                      national: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
     """Score heatmap of themes (rows) × subgroups (columns), n printed, hidden cells «–».

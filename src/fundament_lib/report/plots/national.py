@@ -76,7 +76,6 @@ def benchmark_strip(national: pd.DataFrame, *, highlight: str, labels: Mapping[s
     return ax
 
 
-
 def distribution_box(scores: pd.DataFrame, *, labels: Mapping[str, str], ax: Axes | None = None) -> Axes:
     """Box plot per id of the kommuner's scores, each kommune a dot (``id``, ``score``)."""
     order = [i for i in labels if i in set(scores["id"])]

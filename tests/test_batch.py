@@ -15,16 +15,12 @@ import pytest
 from fundament_lib.cli.main import _Progress
 from fundament_lib.core.errors import ParamsError, RenderError, UnknownKommuneError
 from fundament_lib.core.params import Params
-from fundament_lib.run.batch import (
-    MARKER,
-    OUTPUT_FILES,
-    Outcome,
-    check_notebook,
-    fingerprint,
-    plan,
-    slice_hashes,
-)
+from fundament_lib.run.fingerprints import fingerprint, slice_hashes
 from fundament_lib.run.index import Details, index_html
+from fundament_lib.run.on_disk import OUTPUT_FILES
+from fundament_lib.run.outcome import Outcome
+from fundament_lib.run.planning import check_notebook, plan
+from fundament_lib.run.publish import MARKER
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 

@@ -17,6 +17,7 @@ from fundament_lib.core.kommuner import official_name
 from fundament_lib.run import kernels
 from fundament_lib.run.backlink import with_index_link
 from fundament_lib.run.batch import run
+from fundament_lib.run.papermill_engine import execute
 from fundament_lib.run.render import export_html
 
 pytestmark = pytest.mark.slow
@@ -83,7 +84,7 @@ def warm(data, args, tmp_path_factory):
 
 def test_warm_briefings_equal_plain_papermill_in_fresh_kernels(warm, args, tmp_path):
     for code in CODES:
-        reference = kernels.execute(args["notebook"], tmp_path / f"{code}.ipynb",
+        reference = execute(args["notebook"], tmp_path / f"{code}.ipynb",
                                     {"kommunekode": code, "summary_path": str(warm / code / "summary.json")})
         html = export_html(reference, title=f"Fundament-briefing – {official_name(code)}")
         # the run's page is the export plus its link back to the run's index (backlink.py)

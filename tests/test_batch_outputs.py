@@ -20,8 +20,10 @@ from fundament_lib.core.atomic import write_parquet
 from fundament_lib.core.errors import RenderError
 from fundament_lib.ingest.schema import read_tidy
 from fundament_lib.run import browser
-from fundament_lib.run.batch import MARKER, OVERVIEW, run
+from fundament_lib.run.batch import run
 from fundament_lib.run.bundles import BUNDLES
+from fundament_lib.run.fingerprints import OVERVIEW
+from fundament_lib.run.publish import MARKER
 from fundament_lib.run.render import external_references, scripts
 
 pytestmark = pytest.mark.slow

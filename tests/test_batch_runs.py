@@ -20,7 +20,10 @@ import pytest
 from fundament_lib.ingest.parquet import write_tidy_parquet
 from fundament_lib.ingest.schema import read_tidy
 from fundament_lib.run import kernels
-from fundament_lib.run.batch import MARKER, run
+from fundament_lib.run.batch import run
+from fundament_lib.run.kernel_folders import DIR_PREFIX
+from fundament_lib.run.papermill_engine import execute
+from fundament_lib.run.publish import MARKER
 
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
@@ -275,9 +278,9 @@ def test_kernels_use_ipc_and_are_gone_after_the_run(project, tmp_path, mark):
     assert seen, "no kernel seen while the run was going"
     for cmd in seen:
         connection = Path(cmd[cmd.index("-f") + 1])
-        assert connection.parent.name.startswith(kernels.DIR_PREFIX)
+        assert connection.parent.name.startswith(DIR_PREFIX)
     no_kernels_left(mark, timeout=1.0)
-    leftovers = [p for p in Path(connection.parent).parent.glob(f"{kernels.DIR_PREFIX}{os.getpid()}-*")]
+    leftovers = [p for p in Path(connection.parent).parent.glob(f"{DIR_PREFIX}{os.getpid()}-*")]
     assert not leftovers
 
 
@@ -290,11 +293,11 @@ def test_a_warm_kernel_is_as_clean_as_a_fresh_one(tmp_path):
     """The probe prints the kernel's state (names, counter, figures, Matplotlib, pandas and NumPy
     options, warnings, cwd, sys.path, environment), then changes all of it."""
     probe, params = FIXTURES / "probe.ipynb", {"kommunekode": "707", "summary_path": ""}
-    fresh = _outputs(kernels.execute(probe, tmp_path / "fresh.ipynb", params))
+    fresh = _outputs(execute(probe, tmp_path / "fresh.ipynb", params))
     kernel = kernels.WarmKernel()
     try:
         for i in range(3):
-            warm = _outputs(kernels.execute(probe, tmp_path / f"warm{i}.ipynb", params, kernel=kernel))
+            warm = _outputs(execute(probe, tmp_path / f"warm{i}.ipynb", params, kernel=kernel))
             assert warm == fresh, f"run {i} in a warm kernel differs from a fresh kernel"
     finally:
         kernel.shutdown()
@@ -305,8 +308,8 @@ def test_the_probe_would_see_a_kernel_that_is_not_reset(tmp_path, monkeypatch):
     monkeypatch.setattr(kernels, "RESET", "pass")
     kernel = kernels.WarmKernel()
     try:
-        first = _outputs(kernels.execute(probe, tmp_path / "a.ipynb", params, kernel=kernel))
-        second = _outputs(kernels.execute(probe, tmp_path / "b.ipynb", params, kernel=kernel))
+        first = _outputs(execute(probe, tmp_path / "a.ipynb", params, kernel=kernel))
+        second = _outputs(execute(probe, tmp_path / "b.ipynb", params, kernel=kernel))
     finally:
         kernel.shutdown()
     assert first != second

@@ -23,8 +23,9 @@ from conftest import demo_subset
 from fundament_lib.core.kommuner import kommuner
 from fundament_lib.results.tablecache import CACHE_FOLDER, cache_folder
 from fundament_lib.run.backlink import without_index_link
-from fundament_lib.run.batch import REFUSED, run
+from fundament_lib.run.batch import run
 from fundament_lib.run.bundles import BUNDLES, MANIFEST, bundle_name
+from fundament_lib.run.finish import REFUSED
 from fundament_lib.run.leaks import pdf_text
 
 pytestmark = pytest.mark.slow

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 
 from fundament_lib.core import interrupts
-from fundament_lib.run.batch import Result, Task, _execute
-from fundament_lib.run.kernels import Workers
+from fundament_lib.run.outcome import Result
+from fundament_lib.run.schedule import execute_tasks
+from fundament_lib.run.task import Task
+from fundament_lib.run.workers import Workers
 
 
 class _SwallowsCtrlC:
@@ -72,7 +74,7 @@ def test_a_swallowed_ctrl_c_stops_the_run_before_the_next_briefing():
     workers = _SleepyWorkers()
     finished: list[str] = []
     with pytest.raises(KeyboardInterrupt), interrupts.noticed():
-        for result in _execute(_tasks(12), workers, lambda kind, obj: None):
+        for result in execute_tasks(_tasks(12), workers, lambda kind, obj: None):
             finished.append(result.kommunekode)
             if len(finished) == 2:
                 _ctrl_c_in_a_finaliser()

@@ -22,7 +22,7 @@ import pytest
 
 from fundament_lib.core.atomic import write_parquet
 from fundament_lib.ingest.schema import read_tidy
-from fundament_lib.run.kernels import DIR_PREFIX, clean_stale_folders
+from fundament_lib.run.kernel_folders import DIR_PREFIX, clean_stale_folders
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 

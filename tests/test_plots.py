@@ -19,6 +19,7 @@ from PIL import Image
 
 from fundament_lib.framework.model import Framework
 from fundament_lib.report import plots
+from fundament_lib.report.plots import heatmaps, layout, likert, style
 
 # The demo's prioriteringskort for kommune 101 and 707, where labels piled up.
 MATRIX_101 = [("P1.1", 68.5, 69.6, False), ("P1.2", 67.8, 53.3, False), ("P1.3", 62.2, 65.1, False),
@@ -83,7 +84,7 @@ def _printed_pt(ax: Axes, fontsize: float) -> float:
     buf = io.BytesIO()
     ax.get_figure(root=True).savefig(buf, format="png", dpi=110, bbox_inches="tight")
     width_px = Image.open(io.BytesIO(buf.getvalue())).size[0]
-    return fontsize * min(110 / 96, plots.PRINT_WIDTH_IN * 110 / width_px)
+    return fontsize * min(110 / 96, layout.PRINT_WIDTH_IN * 110 / width_px)
 
 
 # -- heatmaps -------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def _pixels(fig) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 
 def test_heatmap_draws_what_seaborns_heatmap_draws() -> None:
-    """The heatmap without seaborn's extra render (plots._heatmap) is pixel for pixel seaborn's, missing
+    """The heatmap without seaborn's extra render (heatmaps._heatmap) is pixel for pixel seaborn's, missing
     cells and colour bar included, once both have the same tick labels and are laid out as in a briefing."""
     import seaborn as sns
 
@@ -128,13 +129,13 @@ def test_heatmap_draws_what_seaborns_heatmap_draws() -> None:
     for draw in ("seaborn", "ours"):
         fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
         if draw == "seaborn":
-            sns.heatmap(grid, ax=ax, cmap=plots.DIVERGING_CMAP, **limits, linewidths=1, linecolor="white",
+            sns.heatmap(grid, ax=ax, cmap=style.DIVERGING_CMAP, **limits, linewidths=1, linecolor="white",
                         cbar_kws={"label": "Point"})
         else:
-            plots._heatmap(grid, ax=ax, cmap=plots.DIVERGING_CMAP, label="Point", **limits)
+            heatmaps._heatmap(grid, ax=ax, cmap=style.DIVERGING_CMAP, label="Point", **limits)
         ax.set_xticks(np.arange(3) + 0.5, list(grid.columns), rotation=0)
         ax.set_yticks(np.arange(2) + 0.5, list(grid.index), rotation=0)
-        plots._renderer(ax)  # laid out once more before saving, as the briefing's heatmaps are (column labels)
+        layout._renderer(ax)  # laid out once more before saving, as the briefing's heatmaps are (column labels)
         pictures.append(_pixels(fig))
     assert pictures[0].shape == pictures[1].shape
     assert np.array_equal(pictures[0], pictures[1])
@@ -261,7 +262,7 @@ def test_likert_dont_know_is_its_own_bar_with_room_for_its_label(fw: Framework) 
     ax = plots.likert_bars(items, labels=labels, scale=SCALE)
     renderer = _drawn(ax)
     frame = ax.get_window_extent(renderer)
-    grey = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_x() >= plots.DK_START]
+    grey = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_x() >= likert.DK_START]
     assert len(grey) == len(items)
     assert all(p.get_x() > 100 for p in grey)  # outside the scale
     pct = [t for t in ax.texts if t.get_text().endswith("%")]
@@ -347,8 +348,8 @@ def test_text_measured_once_per_process_is_what_the_figure_measures() -> None:
     text = "P1.1 Staben forstår de borgernære enheders opgaver\nog hvad der fylder i hverdagen"
     own = fig.add_axes((0, 0, 1, 1)).text(0, 0, text, fontsize=11.3, linespacing=1.05, transform=None)
     box = own.get_window_extent(fig.canvas.get_renderer())  # type: ignore[attr-defined]
-    assert plots._text_px(text, 11.3, fig.dpi, 1.05) == (box.width, box.height)
-    assert plots._text_px(text, 11.3, fig.dpi, 1.05) == (box.width, box.height)  # from the cache
+    assert layout._text_px(text, 11.3, fig.dpi, 1.05) == (box.width, box.height)
+    assert layout._text_px(text, 11.3, fig.dpi, 1.05) == (box.width, box.height)  # from the cache
     with plt.rc_context({"font.family": "serif"}):
-        assert plots._text_px(text, 11.3, fig.dpi, 1.05)[0] != box.width
+        assert layout._text_px(text, 11.3, fig.dpi, 1.05)[0] != box.width
     plt.close(fig)

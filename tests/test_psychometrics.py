@@ -9,9 +9,12 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
+from fundament_lib.analysis import factor_check as fc
 from fundament_lib.analysis import psychometrics as psy
 from fundament_lib.core.kommuner import kommuner
 from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.report import psychometrics as psy_report
+from fundament_lib.report.plots import loadings_heatmap
 
 CODES = tuple(kommuner()["kommunekode"][:20])  # 20 kommuner × (30 + 30) leaders, one with two waves
 
@@ -28,7 +31,7 @@ def clean():
 
 @pytest.fixture(scope="module")
 def misfit_check(misfit, fw):
-    return psy.factor_check(misfit, fw)
+    return fc.factor_check(misfit, fw)
 
 
 def test_planted_misfit_is_flagged_and_named(misfit_check):
@@ -53,47 +56,47 @@ def test_factors_match_themes_one_to_one(misfit, misfit_check, fw):
 
 
 def test_default_demo_flags_nothing(clean, fw):
-    check = psy.factor_check(clean, fw)
+    check = fc.factor_check(clean, fw)
     assert check.flagged.empty
     assert check.statement().startswith("Alle 30 udsagn lader højest på deres eget temas faktor")
 
 
 def test_full_default_demo_flags_nothing(demo, fw):
-    check = psy.factor_check(demo.tidy, fw)
+    check = fc.factor_check(demo.tidy, fw)
     assert check.flagged.empty
     assert check.items["own_loading"].min() > 0.6
 
 
 def test_same_data_same_result(misfit, fw, misfit_check):
-    again = psy.factor_check(misfit, fw)
+    again = fc.factor_check(misfit, fw)
     pd.testing.assert_frame_equal(again.loadings, misfit_check.loadings)
 
 
 def test_promax_agrees(misfit, fw):
-    assert list(psy.factor_check(misfit, fw, rotation="promax").flagged["item_id"]) == ["P1.1.4"]
+    assert list(fc.factor_check(misfit, fw, rotation="promax").flagged["item_id"]) == ["P1.1.4"]
 
 
 def test_a_strict_threshold_flags_weak_items(misfit, fw):
-    check = psy.factor_check(misfit, fw, threshold=0.99)
+    check = fc.factor_check(misfit, fw, threshold=0.99)
     assert check.items.query("item_id != 'P1.1.4'")["reason"].isin(
         ["lader svagt på sit eget temas faktor", None]).all()
     assert len(check.flagged) > 1
 
 
 def test_fewer_factors_than_themes_flags_the_unmatched_themes(misfit, fw):
-    check = psy.factor_check(misfit, fw, n_factors=9)
+    check = fc.factor_check(misfit, fw, n_factors=9)
     orphans = check.items[check.items["reason"] == "temaet fik ingen faktor"]
     assert orphans["theme"].nunique() == 1
 
 
 def test_bad_arguments(misfit, fw):
     with pytest.raises(ValueError, match="rotation: expected one of"):
-        psy.factor_check(misfit, fw, rotation="varimax")
+        fc.factor_check(misfit, fw, rotation="varimax")
     with pytest.raises(ValueError, match="n_factors: 30 items identify at most"):
-        psy.factor_check(misfit, fw, n_factors=25)
+        fc.factor_check(misfit, fw, n_factors=25)
     few = misfit[misfit["respondent_id"].isin(misfit["respondent_id"].unique()[:50])]
     with pytest.raises(ValueError, match="at least 100 respondents"):
-        psy.factor_check(few, fw)
+        fc.factor_check(few, fw)
 
 
 def test_item_rest_matches_a_direct_computation(misfit, fw):
@@ -110,7 +113,7 @@ def test_item_rest_matches_a_direct_computation(misfit, fw):
 
 
 def test_heatmap_marks_the_flagged_item(misfit_check):
-    ax = psy.loadings_heatmap(misfit_check)
+    ax = loadings_heatmap(misfit_check)
     assert isinstance(ax, Axes)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "P1.1.4 (!)" in labels and "P1.1.1" in labels
@@ -119,7 +122,7 @@ def test_heatmap_marks_the_flagged_item(misfit_check):
 
 def test_section_is_a_report_ready_danish_block(misfit, fw):
     result = psy.analyse(misfit, fw)
-    html = psy.section(result)
+    html = psy_report.section(result)
     assert html.startswith('<h2 id="psykometri">')
     assert "P1.1.4" in html and "Metode." in html and "ungarske metode" in html
     assert "data:image/png;base64" in html and "<caption>" in html

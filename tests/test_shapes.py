@@ -22,6 +22,7 @@ from fundament_lib.core.params import Params
 from fundament_lib.demo.generate import DemoConfig, generate
 from fundament_lib.framework.model import load_framework
 from fundament_lib.report import briefing, overview
+from fundament_lib.report import psychometrics as psychometrics_report
 from fundament_lib.report.briefing.decision import key_findings
 from fundament_lib.report.briefing.status import DEMO_NOTICE
 from fundament_lib.results.national import national_summary
@@ -281,7 +282,7 @@ def test_explore_on_one_kommunes_forty_respondents_works_or_says_why(survey, tmp
     assert result.skipped["factors"] == ("Faktoranalysen er ikke lavet: den kræver mindst 100 respondenter, og "
                                          "data har 40.")
     assert result.skipped["icc"].startswith("Variansen mellem kommuner (ICC) beregnes kun med mindst 5 kommuner")
-    text = html.unescape(str(psychometrics.section(result)))
+    text = html.unescape(str(psychometrics_report.section(result)))
     assert "Faktoranalysen er ikke lavet" in text and "Reliabilitet og item–rest-korrelation" in text
 
 

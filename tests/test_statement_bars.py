@@ -10,6 +10,7 @@ from matplotlib.patches import Rectangle
 
 from fundament_lib.report import plots
 from fundament_lib.report.briefing.profile import _likert_groups
+from fundament_lib.report.plots import likert
 
 SCALE = {1: "Helt uenig", 2: "Uenig", 3: "Hverken eller", 4: "Enig", 5: "Helt enig"}
 
@@ -33,7 +34,7 @@ def test_percentages_sum_per_bar_and_only_segments_of_eight_percent_are_labelled
     items = pd.DataFrame(rows)
     ax = plots.group_likert_bars(items, labels={f"i{k}": f"Udsagn nummer {k}" for k in range(6)}, scale=SCALE,
                                  groups=("stab", "borgernaer"))
-    span = plots._GL_END - plots._GL_BAR
+    span = likert._GL_END - likert._GL_BAR
     bars = _bars(ax)
     assert len(bars) == sum(int((np.array([r[f"c{j}"] for j in SCALE]) > 0).sum()) for r in rows)
     by_y: dict[float, float] = {}

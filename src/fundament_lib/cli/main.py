@@ -41,7 +41,7 @@ _USAGE_ERRORS = _usage_error_types()
 _ABORTS = (KeyboardInterrupt, click.exceptions.Abort, typer.Abort)
 
 if TYPE_CHECKING:
-    from fundament_lib.run.batch import RunReport
+    from fundament_lib.run.outcome import RunReport
 
 class Renderer(StrEnum):
     """The choices of ``--renderer``."""

@@ -11,6 +11,7 @@ from scipy.stats import norm
 
 from fundament_lib.framework.model import GROUP_LABELS
 from fundament_lib.report import plots
+from fundament_lib.report.plots.layout import _new_ax
 
 from .data import _COLUMN_LABELS, GROUPS, Dataset, View, _check_choice, _check_kommuner, select_tidy
 from .pooling import _item_cells, _pool, _pool_note, _score_cells
@@ -26,7 +27,7 @@ def _who(group: str, fagomraade: str | None, ds: Dataset) -> str:
 
 def _nothing(title: str, message: str, ax: Axes | None) -> View:
     """A view that shows a message instead of numbers."""
-    ax = plots._new_ax(ax, (8.0, 2.0))
+    ax = _new_ax(ax, (8.0, 2.0))
     ax.axis("off")
     ax.text(0.5, 0.5, plots.wrap(message, 70), ha="center", va="center", fontsize=11,
             transform=ax.transAxes)

@@ -97,7 +97,7 @@ def write_bundle(source: Path, root: Path, code: str, *, inputs: str, allowed: C
     code
         The kommune.
     inputs
-        The fingerprint of the briefing's inputs (:func:`fundament_lib.run.batch.fingerprint`): with
+        The fingerprint of the briefing's inputs (:func:`fundament_lib.run.fingerprints.fingerprint`): with
         ``allowed``, ``min_n``, the files themselves and the checking code it decides whether an
         existing bundle is current.
     allowed

@@ -27,7 +27,7 @@ from fundament_lib.report.html import esc
 from .bundles import BUNDLES, bundle_name
 
 if TYPE_CHECKING:
-    from .batch import Outcome
+    from .outcome import Outcome
 
 __all__ = ["write_index", "index_html", "Details", "details_on_disk", "OVERVIEW_PAGE"]
 

@@ -28,7 +28,7 @@ from fundament_lib.core.errors import RenderError
 from .backlink import with_index_link
 
 if TYPE_CHECKING:
-    from .batch import Result
+    from .outcome import Result
     from .pdf import PdfPrinter
 
 __all__ = ["Outputs", "Publisher", "stored_fingerprint", "output_files", "failed_files", "MARKER",

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from fundament_lib.demo.generate import DemoConfig, DemoSurvey, generate, write_demo
-from fundament_lib.framework.model import Framework, load_framework
+from fundament_lib.framework import Framework, load_framework
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTO_STAND_IN = REPO / "tests" / "fixtures" / "quarto" / "quarto"

@@ -180,7 +180,7 @@ def test_explore_notebook_is_thin():
 
 def test_the_framework_is_found_from_the_item_ids(tmp_path):
     from fundament_lib.core.errors import FrameworkError
-    from fundament_lib.framework.model import load_framework
+    from fundament_lib.framework import load_framework
 
     other = load_framework("mereledelse2023")
     tidy = generate(DemoConfig(kommuner=("101", "147", "707"), fixed_size=12), other).tidy

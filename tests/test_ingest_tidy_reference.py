@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.framework import load_framework
 from fundament_lib.framework.codebook import codebook_table
-from fundament_lib.framework.model import load_framework
 from fundament_lib.ingest import ingest
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"

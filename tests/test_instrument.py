@@ -16,9 +16,9 @@ from fundament_lib.core.errors import DataValidationError
 from fundament_lib.core.params import load_params
 from fundament_lib.core.paths import frameworks_dir
 from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.framework import BLOCKS, Framework, load_framework
 from fundament_lib.framework.codebook import CODEBOOK_COLUMNS
 from fundament_lib.framework.instrument import questionnaire_html, write_instrument
-from fundament_lib.framework.model import BLOCKS, Framework, load_framework
 from fundament_lib.ingest.codebook import load_codebook
 
 

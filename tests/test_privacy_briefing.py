@@ -7,7 +7,7 @@ import pytest
 
 from fundament_lib.core.atomic import write_parquet
 from fundament_lib.demo.generate import DemoConfig, generate
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 from fundament_lib.results.summary import _free_text
 from fundament_lib.results.tables import national_tables
 from fundament_lib.run.batch import run

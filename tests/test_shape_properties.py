@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from fundament_lib.core.atomic import write_parquet
 from fundament_lib.core.errors import DataFileError
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 from fundament_lib.ingest import wide_to_tidy
 from fundament_lib.report import briefing
 from fundament_lib.results.pipeline import prepare

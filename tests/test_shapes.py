@@ -20,7 +20,7 @@ from fundament_lib.analysis import psychometrics
 from fundament_lib.analysis.stats import icc1
 from fundament_lib.core.params import Params
 from fundament_lib.demo.generate import DemoConfig, generate
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 from fundament_lib.report import briefing, overview
 from fundament_lib.report.briefing.decision import key_findings
 from fundament_lib.report.briefing.status import DEMO_NOTICE

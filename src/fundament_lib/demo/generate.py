@@ -37,7 +37,7 @@ from scipy.stats import norm
 from fundament_lib.core.atomic import write_json, write_text
 from fundament_lib.core.kommuner import kommuner
 from fundament_lib.core.params import DEMO_FOLDER
-from fundament_lib.framework.model import Framework, load_framework
+from fundament_lib.framework import Framework, load_framework
 
 __all__ = ["DemoConfig", "DemoSurvey", "generate", "write_demo", "expected_item_mean", "THRESHOLDS", "local_pickups",
            "LOCAL_DRIVER_WEIGHT", "LOCAL_MARGIN"]

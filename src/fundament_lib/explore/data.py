@@ -18,7 +18,7 @@ from fundament_lib.core.fmt import fmt_int, fmt_num
 from fundament_lib.core.kommuner import kommuner as kommune_table
 from fundament_lib.core.params import load_params
 from fundament_lib.core.paths import demo_data_path, params_dir
-from fundament_lib.framework.model import Framework, available_frameworks, load_framework
+from fundament_lib.framework import Framework, available_frameworks, load_framework
 from fundament_lib.ingest.schema import demo_codes, read_tidy, validate_tidy
 from fundament_lib.report.html import Html, esc, figure, note, table
 from fundament_lib.results.privacy import DEFAULT_MIN_N

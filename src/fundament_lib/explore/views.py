@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy.stats import norm
 
-from fundament_lib.framework.model import GROUP_LABELS
+from fundament_lib.framework import GROUP_LABELS
 from fundament_lib.report import plots
 
 from .data import _COLUMN_LABELS, GROUPS, Dataset, View, _check_choice, _check_kommuner, select_tidy

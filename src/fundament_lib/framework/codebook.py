@@ -34,7 +34,8 @@ import io
 
 import pandas as pd
 
-from .model import Framework, Scale
+from .model import Framework
+from .parts import Scale
 
 __all__ = ["CODEBOOK_COLUMNS", "codebook_table", "codebook_csv_bytes", "codebook_xlsx_bytes", "theme_question"]
 

@@ -24,7 +24,8 @@ from fundament_lib.core.atomic import write_bytes
 from fundament_lib.core.safe_names import child
 
 from .codebook import codebook_csv_bytes, codebook_table, codebook_xlsx_bytes
-from .model import GROUP_LABELS, Framework
+from .model import Framework
+from .parts import GROUP_LABELS
 
 __all__ = ["questionnaire_html", "write_instrument", "instrument_paths", "BLOCK_TITLES"]
 

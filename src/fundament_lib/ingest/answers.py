@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from fundament_lib.core.values import clean_free_text
-from fundament_lib.framework.model import Scale
+from fundament_lib.framework import Scale
 
 from .cells import distinct_cells
 from .labels import NONSUBSTANTIVE, label_codes

@@ -24,8 +24,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from fundament_lib.core.errors import DataFileError, DataValidationError, Problem
+from fundament_lib.framework import BLOCKS, Framework, Scale
 from fundament_lib.framework.codebook import codebook_table
-from fundament_lib.framework.model import BLOCKS, Framework, Scale
 
 from .matching import Entry, HeaderMatcher
 from .readers import read_text_grid, read_workbook, table_from_sheet

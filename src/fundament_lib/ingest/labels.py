@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from fundament_lib.framework.model import Scale
+from fundament_lib.framework import Scale
 
 from .text import normalise_label
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from fundament_lib.framework.model import Scale
+from fundament_lib.framework import Scale
 
 from .labels import FAMILIES, NONSUBSTANTIVE, synonym_codes
 from .text import normalise_label, parse_number

@@ -34,7 +34,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox, IdentityTransform, ScaledTranslation
 
-from fundament_lib.framework.model import GROUP_LABELS
+from fundament_lib.framework import GROUP_LABELS
 
 from .html import EMBED_DPI
 

@@ -43,7 +43,7 @@ import pandas as pd
 
 from fundament_lib.analysis.scoring import respondent_scores
 from fundament_lib.core.atomic import write_bytes, write_parquet
-from fundament_lib.framework.model import Framework, load_framework
+from fundament_lib.framework import Framework, load_framework
 
 from .privacy import reason_text
 from .summary import COLUMNS

@@ -41,7 +41,7 @@ from fundament_lib.core.sharing import (
     national_view,
     rounded_by_id,
 )
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 
 from .cells import Cells
 from .privacy import reason_text

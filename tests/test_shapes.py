@@ -24,8 +24,9 @@ from fundament_lib.framework import load_framework
 from fundament_lib.report import briefing, overview
 from fundament_lib.report.briefing.decision import key_findings
 from fundament_lib.report.briefing.status import DEMO_NOTICE
+from fundament_lib.results.kommune_summary import SCHEMA_VERSION
 from fundament_lib.results.national import national_summary
-from fundament_lib.results.summary import SCHEMA_VERSION, build_summaries
+from fundament_lib.results.summary import build_summaries
 
 FW = load_framework("fundament2024")
 BLOCK = FW.codebook().set_index("item_id")["block"]

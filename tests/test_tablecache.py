@@ -17,8 +17,9 @@ from fundament_lib.demo.generate import DemoConfig, generate
 from fundament_lib.framework import load_framework
 from fundament_lib.report import briefing
 from fundament_lib.results import tablecache
+from fundament_lib.results.fingerprints import data_hash
 from fundament_lib.results.pipeline import data_files
-from fundament_lib.results.summary import build_summaries, data_hash
+from fundament_lib.results.summary import build_summaries
 from fundament_lib.results.tables import StatsSettings
 
 CODES = ("147", "707", "825")  # a medium kommune, one with an earlier wave, a small one

@@ -186,8 +186,8 @@ def _kept_scores(tidy: pd.DataFrame, fw: Framework, path: Path, root: Path | Non
     (:mod:`fundament_lib.results.tablecache`), or ``None`` where there are none for these data, this
     framework and the kommuner's parameters; the explorer then computes the scores itself (quick:
     the bootstrap and the models are what the cache saves)."""
+    from fundament_lib.results.fingerprints import data_hash
     from fundament_lib.results.pipeline import data_files
-    from fundament_lib.results.summary import data_hash
 
     codes = sorted({str(c) for c in tidy["kommunekode"].unique()})
     demo = demo_codes(tidy)

@@ -45,8 +45,8 @@ from fundament_lib.analysis.scoring import respondent_scores
 from fundament_lib.core.atomic import write_bytes, write_parquet
 from fundament_lib.framework import Framework, load_framework
 
+from .kommune_summary import COLUMNS
 from .privacy import reason_text
-from .summary import COLUMNS
 from .textscreen import screen
 
 __all__ = ["FORMATS", "CsvStyle", "DANISH", "INTERNATIONAL", "neutralise", "neutralise_frame",

@@ -20,7 +20,8 @@ from fundament_lib.core.paths import demo_data_path, params_dir
 from fundament_lib.framework import load_framework
 from fundament_lib.ingest.schema import demo_codes, read_tidy
 
-from .summary import build_summaries, data_hash
+from .fingerprints import data_hash
+from .summary import build_summaries
 
 __all__ = ["Prepared", "Loaded", "prepare", "load", "summarise", "summarise_one", "data_files", "national_from_data"]
 

@@ -24,7 +24,7 @@ MAX_FREE_TEXTS = 8
 
 
 def free_text_section(texts: pd.DataFrame, code: str, wave: str, k: int, seed: int, *,
-               hidden: Collection[str] | None = None, total: int | None = None) -> dict[str, Any]:
+                      hidden: Collection[str] | None = None, total: int | None = None) -> dict[str, Any]:
     """Screened free-text examples — only where at least ``min_n`` people wrote one.
 
     Parameters

@@ -27,8 +27,8 @@ __all__ = ["priority_block"]
 
 
 def priority_block(code: str, wave: str, cells: Cells, p: Params, cov: Coverage, n_kommuner: int,
-              national: Mapping[str, Mapping[str, pd.DataFrame]], names: Collection[str] = (),
-              summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                   national: Mapping[str, Mapping[str, pd.DataFrame]], names: Collection[str] = (),
+                   summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The priority block: the rule's inputs from the suppressed cells of the themes the survey
     asked, the benchmark percentile of the group the rule looks at, and the bootstrap replicates
     of that group's scores and of the staff–frontline gaps (so the uncertainty of both reaches

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from fundament_lib.demo.generate import DemoConfig, DemoSurvey, generate, write_demo
+from fundament_lib.demo import DemoConfig, DemoSurvey, generate, write_demo
 from fundament_lib.framework import Framework, load_framework
 
 REPO = Path(__file__).resolve().parents[1]

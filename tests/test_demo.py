@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 
 from fundament_lib.core.kommuner import kommuner
-from fundament_lib.demo.generate import DemoConfig, expected_item_mean, generate
+from fundament_lib.demo import DemoConfig, expected_item_mean, generate
 
 
 def test_all_98_kommuner_two_groups_realistic_sizes(demo):
@@ -50,7 +50,7 @@ def test_seeded_and_planted_truth_written_next_to_data(demo):
 
 def test_expected_item_mean_matches_simulation(rng):
     draws = rng.normal(0.3, 0.8, 400_000)
-    from fundament_lib.demo.generate import THRESHOLDS
+    from fundament_lib.demo import THRESHOLDS
 
     simulated = (1 + (draws[:, None] > THRESHOLDS).sum(axis=1)).mean()
     assert abs(float(expected_item_mean(0.3, 0.8)) - simulated) < 0.005

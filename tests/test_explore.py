@@ -15,7 +15,7 @@ from fundament_lib import explore
 from fundament_lib.analysis.scoring import respondent_scores
 from fundament_lib.core.atomic import write_parquet
 from fundament_lib.core.errors import UnknownKommuneError
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 
 # Læsø (825) has 3 staff respondents and 10 frontline leaders: its staff cell is hidden,
 # and its frontline cell too (3 could be had as alle − borgernære).

@@ -16,7 +16,7 @@ from conftest import REPO
 from fundament_lib.analysis.scoring import respondent_scores
 from fundament_lib.cli import export as cli_export
 from fundament_lib.core.atomic import write_parquet
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.results import dictionary, export, spreadsheet
 
 CODES = ("707", "825", "400")  # Læsø (825): 3 staff respondents, so staff and frontline are hidden

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from fundament_lib.core.errors import DataValidationError
-from fundament_lib.demo.generate import DemoConfig, write_demo
+from fundament_lib.demo import DemoConfig, write_demo
 from fundament_lib.ingest import ingest, write_ingested
 from fundament_lib.ingest.parquet import read_marks
 from fundament_lib.ingest.schema import DEMO_MIXED, read_tidy

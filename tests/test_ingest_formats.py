@@ -14,7 +14,7 @@ import pytest
 
 from fundament_lib.analysis.scoring import respondent_scores, score_table
 from fundament_lib.core.errors import DataValidationError
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import Framework, load_framework
 from fundament_lib.framework.instrument import write_instrument
 from fundament_lib.ingest import detect_format, ingest, write_ingested

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import load_framework
 from fundament_lib.framework.codebook import codebook_table
 from fundament_lib.ingest import ingest

@@ -15,7 +15,7 @@ from fundament_lib.analysis.scoring import respondent_scores, score_table
 from fundament_lib.core.errors import DataValidationError
 from fundament_lib.core.params import load_params
 from fundament_lib.core.paths import frameworks_dir
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import BLOCKS, Framework, load_framework
 from fundament_lib.framework.codebook import CODEBOOK_COLUMNS
 from fundament_lib.framework.instrument import questionnaire_html, write_instrument

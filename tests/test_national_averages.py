@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from fundament_lib.core.params import load_params
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.report import plots
 from fundament_lib.results.national_cells import AVERAGE_KEYS
 from fundament_lib.results.summary import build_summaries

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from fundament_lib.core.atomic import write_parquet
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import load_framework
 from fundament_lib.results.free_text import free_text_section
 from fundament_lib.results.tables import national_tables

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO
 from fundament_lib.core.params import load_params
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.results.free_text import MAX_FREE_TEXTS, free_text_section
 from fundament_lib.results.summary import build_summaries
 from fundament_lib.results.textscreen import screen

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 
 from fundament_lib.analysis import psychometrics as psy
 from fundament_lib.core.kommuner import kommuner
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 
 CODES = tuple(kommuner()["kommunekode"][:20])  # 20 kommuner × (30 + 30) leaders, one with two waves
 

@@ -19,7 +19,7 @@ from fundament_lib import explore
 from fundament_lib.analysis import psychometrics
 from fundament_lib.analysis.stats import icc1
 from fundament_lib.core.params import Params
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import load_framework
 from fundament_lib.report import briefing, overview
 from fundament_lib.report.briefing.decision import key_findings
@@ -241,7 +241,7 @@ def test_a_briefing_from_demo_data_says_so_on_its_first_screen(survey):
 
 
 def test_data_written_by_fundament_demo_reach_the_summary_as_demo_data(tmp_path, project):
-    from fundament_lib.demo.generate import write_demo
+    from fundament_lib.demo import write_demo
     from fundament_lib.results.pipeline import prepare
 
     write_demo(tmp_path / "raw", tmp_path / "processed", DemoConfig(kommuner=("707", "825"), size_factor=0.3))

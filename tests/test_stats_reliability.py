@@ -34,7 +34,7 @@ from fundament_lib.analysis.stats import (
     one_factor_ml,
     reliability_table,
 )
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 
 R_FACTANAL_LOADINGS = np.array([0.4009399224, 0.6464550935, 0.6464550935, 0.4009399224])
 R_FACTANAL_UNIQUENESSES = np.array([0.8392472054, 0.5820958187, 0.5820958187, 0.8392472054])

@@ -13,7 +13,7 @@ import pytest
 
 from fundament_lib.core.atomic import write_parquet
 from fundament_lib.core.params import Params
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import load_framework
 from fundament_lib.report import briefing
 from fundament_lib.results import tablecache

@@ -57,7 +57,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_subset(project: Path, codes: list[str], folder: Path) -> Path:
     """The project's demo answers of ``codes`` only, as ``folder/subset.parquet`` (a whole dataset)."""
     from fundament_lib.core.atomic import write_parquet
-    from fundament_lib.ingest.schema import read_tidy
+    from fundament_lib.ingest.tidy_files import read_tidy
 
     tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
     path = folder / "subset.parquet"

@@ -58,7 +58,7 @@ def test_expected_item_mean_matches_simulation(rng):
 
 
 def test_demo_files_round_trip_through_the_wide_loader(project):
-    from fundament_lib.ingest.schema import read_tidy
+    from fundament_lib.ingest.tidy_files import read_tidy
 
     tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
     raw = pd.read_csv(project / "data" / "raw" / "demo" / "fundament_demo_wide.csv", sep=";", dtype=str)

@@ -19,7 +19,8 @@ from fundament_lib.core.kommuner import kommuner as kommune_table
 from fundament_lib.core.params import load_params
 from fundament_lib.core.paths import demo_data_path, params_dir
 from fundament_lib.framework import Framework, available_frameworks, load_framework
-from fundament_lib.ingest.schema import demo_codes, read_tidy, validate_tidy
+from fundament_lib.ingest.schema import validate_tidy
+from fundament_lib.ingest.tidy_files import demo_codes, read_tidy
 from fundament_lib.report.html import Html, esc, figure, note, table
 from fundament_lib.results.privacy import DEFAULT_MIN_N
 from fundament_lib.results.tablecache import cached_tables, say, table_key
@@ -139,7 +140,7 @@ def load(data: str | Path | pd.DataFrame | None = None, *, framework: str | Fram
     ----------
     data
         A processed Parquet file or folder (read and validated with
-        :func:`fundament_lib.ingest.schema.read_tidy`), a tidy DataFrame
+        :func:`fundament_lib.ingest.tidy_files.read_tidy`), a tidy DataFrame
         (validated), or ``None`` for the demo data.
     framework
         Framework id, path or object; ``None`` takes the shipped framework

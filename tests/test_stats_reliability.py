@@ -230,7 +230,7 @@ def test_reliability_table_accepts_an_item_matrix(survey, fw):
 
 def test_three_item_closed_form_equals_the_ml_fit(rng):
     """Three items: the exact-fit loadings λ_i² = r_ij r_ik / r_jk are the ML solution."""
-    from fundament_lib.analysis.stats.reliability import _three_item_loadings, one_factor_ml
+    from fundament_lib.analysis.stats.omega import _three_item_loadings, one_factor_ml
 
     for _ in range(20):
         lam = rng.uniform(0.3, 0.9, 3)

@@ -2,9 +2,10 @@
 
 :func:`build_summaries` computes every table for all kommuner in one pass
 (:mod:`fundament_lib.results.tables`), applies the privacy rules once
-(:mod:`fundament_lib.results.cells`), and cuts one JSON-ready mapping per kommune.
-The mapping is the contract other tools read (documented in the README);
-later fields are added, never renamed.
+(:mod:`fundament_lib.results.cells`), works out the national parts once
+(:mod:`.national_cells`), and cuts one JSON-ready mapping per kommune
+(:mod:`.kommune_summary`). The mapping is the contract other tools read
+(documented in the README); later fields are added, never renamed.
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
 
 
 def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None]:
+    """The kommune's current wave (``wanted`` where it has it, else its latest) and the wave before."""
     ordered = sorted(str(w) for w in waves)
     current = wanted if wanted in ordered else ordered[-1]
     earlier = [w for w in ordered if w < current]

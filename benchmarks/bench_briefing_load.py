@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from fundament_lib.core.paths import project_root
-from fundament_lib.demo.generate import DemoConfig, write_demo
+from fundament_lib.demo import DemoConfig, write_demo
 from fundament_lib.results.tablecache import CACHE_FOLDER
 
 ALL = "from fundament_lib.results.pipeline import prepare; prepare(cache=False)"

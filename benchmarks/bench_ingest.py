@@ -42,7 +42,7 @@ def national_csv(folder: Path, sizes: list[int], per_group: int) -> dict[int, Pa
     """One wide CSV per size, scaled copies of one demo export (ids made unique per copy)."""
     import pandas as pd
 
-    from fundament_lib.demo.generate import DemoConfig, generate
+    from fundament_lib.demo import DemoConfig, generate
 
     wide = generate(DemoConfig(fixed_size=per_group, second_wave_kommuner=(), p_breakoff=0.0)).wide
     files = {}

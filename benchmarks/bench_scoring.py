@@ -47,8 +47,8 @@ import pandas as pd
 from fundament_lib.analysis.scoring import respondent_scores, score_ids
 from fundament_lib.analysis.stats import benchmark, group_gaps, score_intervals
 from fundament_lib.core.atomic import write_parquet
-from fundament_lib.demo.generate import DemoConfig, generate
-from fundament_lib.framework.model import load_framework
+from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.framework import load_framework
 from fundament_lib.results.pipeline import prepare
 
 

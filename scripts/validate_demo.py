@@ -15,8 +15,8 @@ import json
 
 from fundament_lib.analysis.scoring import respondent_scores
 from fundament_lib.core.paths import demo_data_path
-from fundament_lib.demo.generate import local_pickups
-from fundament_lib.framework.model import load_framework
+from fundament_lib.demo import local_pickups
+from fundament_lib.framework import load_framework
 from fundament_lib.results.pipeline import Prepared, prepare
 from fundament_lib.results.tables import local_driver_table, outcome_scores
 

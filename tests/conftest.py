@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from fundament_lib.demo.generate import DemoConfig, DemoSurvey, generate, write_demo
-from fundament_lib.framework.model import Framework, load_framework
+from fundament_lib.demo import DemoConfig, DemoSurvey, generate, write_demo
+from fundament_lib.framework import Framework, load_framework
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTO_STAND_IN = REPO / "tests" / "fixtures" / "quarto" / "quarto"
@@ -57,7 +57,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_subset(project: Path, codes: list[str], folder: Path) -> Path:
     """The project's demo answers of ``codes`` only, as ``folder/subset.parquet`` (a whole dataset)."""
     from fundament_lib.core.atomic import write_parquet
-    from fundament_lib.ingest.schema import read_tidy
+    from fundament_lib.ingest.tidy_files import read_tidy
 
     tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
     path = folder / "subset.parquet"

@@ -18,7 +18,7 @@ import pytest
 from conftest import demo_subset, install_quarto_stand_in
 from fundament_lib.core.atomic import write_parquet
 from fundament_lib.core.errors import RenderError
-from fundament_lib.ingest.schema import read_tidy
+from fundament_lib.ingest.tidy_files import read_tidy
 from fundament_lib.run import browser
 from fundament_lib.run.batch import run
 from fundament_lib.run.bundles import BUNDLES

@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from fundament_lib.ingest.parquet import write_tidy_parquet
-from fundament_lib.ingest.schema import read_tidy
+from fundament_lib.ingest.tidy_files import read_tidy
 from fundament_lib.run import kernels
 from fundament_lib.run.batch import run
 from fundament_lib.run.kernel_folders import DIR_PREFIX

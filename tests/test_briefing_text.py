@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from fundament_lib.core.fmt import fmt_ci
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 from fundament_lib.report import briefing, overview
 from fundament_lib.report.briefing.profile import fagomraade, statement_answers
 from fundament_lib.report.briefing.quality import change_table, hidden, method

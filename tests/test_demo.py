@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 
 from fundament_lib.core.kommuner import kommuner
-from fundament_lib.demo.generate import DemoConfig, expected_item_mean, generate
+from fundament_lib.demo import DemoConfig, expected_item_mean, generate
 
 
 def test_all_98_kommuner_two_groups_realistic_sizes(demo):
@@ -50,7 +50,7 @@ def test_seeded_and_planted_truth_written_next_to_data(demo):
 
 def test_expected_item_mean_matches_simulation(rng):
     draws = rng.normal(0.3, 0.8, 400_000)
-    from fundament_lib.demo.generate import THRESHOLDS
+    from fundament_lib.demo import THRESHOLDS
 
     simulated = (1 + (draws[:, None] > THRESHOLDS).sum(axis=1)).mean()
     assert abs(float(expected_item_mean(0.3, 0.8)) - simulated) < 0.005
@@ -58,7 +58,7 @@ def test_expected_item_mean_matches_simulation(rng):
 
 
 def test_demo_files_round_trip_through_the_wide_loader(project):
-    from fundament_lib.ingest.schema import read_tidy
+    from fundament_lib.ingest.tidy_files import read_tidy
 
     tidy = read_tidy(project / "data" / "processed" / "demo.parquet")
     raw = pd.read_csv(project / "data" / "raw" / "demo" / "fundament_demo_wide.csv", sep=";", dtype=str)

@@ -15,7 +15,7 @@ from fundament_lib import explore
 from fundament_lib.analysis.scoring import respondent_scores
 from fundament_lib.core.atomic import write_parquet
 from fundament_lib.core.errors import UnknownKommuneError
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 
 # Læsø (825) has 3 staff respondents and 10 frontline leaders: its staff cell is hidden,
 # and its frontline cell too (3 could be had as alle − borgernære).
@@ -180,7 +180,7 @@ def test_explore_notebook_is_thin():
 
 def test_the_framework_is_found_from_the_item_ids(tmp_path):
     from fundament_lib.core.errors import FrameworkError
-    from fundament_lib.framework.model import load_framework
+    from fundament_lib.framework import load_framework
 
     other = load_framework("mereledelse2023")
     tidy = generate(DemoConfig(kommuner=("101", "147", "707"), fixed_size=12), other).tidy

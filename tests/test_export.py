@@ -16,8 +16,8 @@ from conftest import REPO
 from fundament_lib.analysis.scoring import respondent_scores
 from fundament_lib.cli import export as cli_export
 from fundament_lib.core.atomic import write_parquet
-from fundament_lib.demo.generate import DemoConfig, generate
-from fundament_lib.results import export
+from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.results import dictionary, export, spreadsheet
 
 CODES = ("707", "825", "400")  # Læsø (825): 3 staff respondents, so staff and frontline are hidden
 HOSTILE = ["=HYPERLINK(\"http://x\";\"klik\")", "+45 tal", "-1+2", "@SUM(A1)", "  =1+1", "\t=1", "\rx"]
@@ -26,12 +26,12 @@ HARMLESS = ["Helt enig", "a=b", "", "E-mail: fjernet", "50 %"]
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_formula_like_text_gets_a_quote(text):
-    assert export.neutralise(text) == "'" + text
+    assert spreadsheet.neutralise(text) == "'" + text
 
 
 @pytest.mark.parametrize("value", [*HARMLESS, -3, 2.5, None, True])
 def test_other_values_are_unchanged(value):
-    assert export.neutralise(value) == value
+    assert spreadsheet.neutralise(value) == value
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def hostile_frame() -> pd.DataFrame:
 
 
 def test_csv_reads_back_as_quoted_text(hostile_frame, tmp_path):
-    [path] = export.write_table(hostile_frame, tmp_path, "t", formats=["csv"])
+    [path] = spreadsheet.write_table(hostile_frame, tmp_path, "t", formats=["csv"])
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads æøå
     back = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False)
@@ -51,7 +51,7 @@ def test_csv_reads_back_as_quoted_text(hostile_frame, tmp_path):
 
 
 def test_xlsx_holds_text_not_formulas(hostile_frame, tmp_path):
-    path = export.write_workbook({"ark": hostile_frame}, tmp_path / "t.xlsx")
+    path = spreadsheet.write_workbook({"ark": hostile_frame}, tmp_path / "t.xlsx")
     sheet = openpyxl.load_workbook(path)["ark"]
     cells = [sheet.cell(row=r, column=1) for r in range(2, 2 + len(hostile_frame))]
     assert all(c.data_type == "s" for c in cells)
@@ -60,10 +60,10 @@ def test_xlsx_holds_text_not_formulas(hostile_frame, tmp_path):
     assert sheet.cell(row=2, column=2).value == -1.5
 
 
-@pytest.mark.parametrize("style", [export.DANISH, export.INTERNATIONAL], ids=["dansk", "international"])
+@pytest.mark.parametrize("style", [spreadsheet.DANISH, spreadsheet.INTERNATIONAL], ids=["dansk", "international"])
 def test_csv_style_round_trips(style, tmp_path):
     frame = pd.DataFrame({"id": ["P1", "P2"], "score": [48.26, 61.0], "n": pd.array([12, None], "Int64")})
-    [path] = export.write_table(frame, tmp_path, "s", formats=["csv"], style=style)
+    [path] = spreadsheet.write_table(frame, tmp_path, "s", formats=["csv"], style=style)
     text = path.read_text(encoding="utf-8-sig")
     assert text.splitlines()[1] == style.sep.join(["P1", f"48{style.decimal}26", "12"])
     back = pd.read_csv(path, sep=style.sep, decimal=style.decimal, encoding="utf-8-sig",
@@ -73,7 +73,7 @@ def test_csv_style_round_trips(style, tmp_path):
 
 def test_bad_csv_style():
     with pytest.raises(ValueError, match="decimal: must differ"):
-        export.CsvStyle(sep=",", decimal=",")
+        spreadsheet.CsvStyle(sep=",", decimal=",")
 
 
 # ---- the full export ------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def test_respondent_text_is_screened_and_neutralised(exported):
 
 def test_dictionary_refuses_an_undocumented_column(fw):
     with pytest.raises(ValueError, match="column 'mystery' of table 'x' has no entry"):
-        export.data_dictionary({"x": pd.DataFrame({"mystery": [1]})}, fw)
+        dictionary.data_dictionary({"x": pd.DataFrame({"mystery": [1]})}, fw)
 
 
 def test_cli_export(survey, tmp_path, monkeypatch):

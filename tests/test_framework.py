@@ -5,7 +5,7 @@ import yaml
 
 from fundament_lib.core.errors import FrameworkError
 from fundament_lib.core.paths import frameworks_dir
-from fundament_lib.framework.model import BLOCKS, available_frameworks, load_framework
+from fundament_lib.framework import BLOCKS, available_frameworks, load_framework
 
 
 def test_fundament_2024_has_two_pejlemaerker_and_ten_themes(fw):

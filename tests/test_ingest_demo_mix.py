@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from fundament_lib.core.errors import DataValidationError
-from fundament_lib.demo.generate import DemoConfig, write_demo
+from fundament_lib.demo import DemoConfig, write_demo
 from fundament_lib.ingest import ingest, write_ingested
 from fundament_lib.ingest.parquet import read_marks
-from fundament_lib.ingest.schema import DEMO_MIXED, read_tidy
+from fundament_lib.ingest.tidy_files import DEMO_MIXED, read_tidy
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 SMALL = DemoConfig(kommuner=("707", "101"), fixed_size=6, second_wave_kommuner=())

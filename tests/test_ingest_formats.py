@@ -14,11 +14,11 @@ import pytest
 
 from fundament_lib.analysis.scoring import respondent_scores, score_table
 from fundament_lib.core.errors import DataValidationError
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.framework import Framework, load_framework
 from fundament_lib.framework.instrument import write_instrument
-from fundament_lib.framework.model import Framework, load_framework
 from fundament_lib.ingest import detect_format, ingest, write_ingested
-from fundament_lib.ingest.schema import read_tidy
+from fundament_lib.ingest.tidy_files import read_tidy
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 AS_707 = {"kommune": "707", "wave": "2025"}

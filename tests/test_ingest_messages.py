@@ -9,7 +9,8 @@ import pytest
 
 from conftest import REPO
 
-MODULES = ["readers", "answers", "assemble", "columns", "plan", "matching", "long", "schema", "surveyxact", "codebook"]
+MODULES = ["readers", "answers", "assemble", "columns", "plan", "matching", "long", "schema", "tidy_files", "surveyxact",
+           "codebook"]
 
 
 def _messages() -> list[tuple[str, str]]:

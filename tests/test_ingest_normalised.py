@@ -22,7 +22,8 @@ from fundament_lib.core.errors import DataValidationError, FundamentError, Unkno
 from fundament_lib.core.kommuner import normalise_code
 from fundament_lib.core.values import CONTROL_MESSAGE, clean_free_text, drop_decimal_zero
 from fundament_lib.ingest import ingest
-from fundament_lib.ingest.schema import DUPLICATE_ID, read_tidy
+from fundament_lib.ingest.schema import DUPLICATE_ID
+from fundament_lib.ingest.tidy_files import read_tidy
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = REPO / "tests" / "fixtures" / "ingest"

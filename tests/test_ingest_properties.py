@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from fundament_lib.core.errors import FundamentError
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 from fundament_lib.ingest import TIDY_COLUMNS, ingest
 from fundament_lib.ingest.answers import parse_answers
 

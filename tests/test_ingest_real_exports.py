@@ -23,8 +23,8 @@ from fundament_lib.ingest import ingest, write_ingested
 from fundament_lib.ingest.answers import NUMBER_LABEL, SCALE_POINTS, UNKNOWN_LABEL
 from fundament_lib.ingest.assemble import FEW_MATCH, NOTHING_LEFT
 from fundament_lib.ingest.load import detect_format
-from fundament_lib.ingest.schema import SAME_SOURCE, read_tidy
 from fundament_lib.ingest.surveyxact import NO_TEXTS, NOT_AN_ID
+from fundament_lib.ingest.tidy_files import SAME_SOURCE, read_tidy
 
 REAL = Path(__file__).parent / "fixtures" / "real_exports"
 SX = REAL / "readsx_ex_survey2"

@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundament_lib.core.errors import DataValidationError
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
+from fundament_lib.framework.codebook import codebook_table
 from fundament_lib.ingest import ingest
 from fundament_lib.ingest.answers import SCALE_POINTS, SHARED_POINT, check_value_labels
-from fundament_lib.ingest.codebook import BAD_SCALE, codebook_table
+from fundament_lib.ingest.codebook import BAD_SCALE
 from fundament_lib.ingest.scales import (
     OrderedScale,
     ScaleError,

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib.demo.generate import DemoConfig, generate
-from fundament_lib.framework.model import load_framework
+from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.framework import load_framework
+from fundament_lib.framework.codebook import codebook_table
 from fundament_lib.ingest import ingest
-from fundament_lib.ingest.codebook import codebook_table
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 PEOPLE = ["respondent_id", "kommunekode", "group", "wave", "fagomraade", "stabsfunktion", "ledelsesniveau"]

@@ -17,7 +17,7 @@ from fundament_lib.core.errors import (
 from fundament_lib.ingest import ingest, write_ingested
 from fundament_lib.ingest.assemble import NO_WAVE
 from fundament_lib.ingest.columns import COLUMN_DROPPED
-from fundament_lib.ingest.schema import read_tidy
+from fundament_lib.ingest.tidy_files import read_tidy
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 BAD = FIX / "bad"

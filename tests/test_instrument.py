@@ -15,10 +15,11 @@ from fundament_lib.analysis.scoring import respondent_scores, score_table
 from fundament_lib.core.errors import DataValidationError
 from fundament_lib.core.params import load_params
 from fundament_lib.core.paths import frameworks_dir
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.framework import BLOCKS, Framework, load_framework
+from fundament_lib.framework.codebook import CODEBOOK_COLUMNS
 from fundament_lib.framework.instrument import questionnaire_html, write_instrument
-from fundament_lib.framework.model import BLOCKS, Framework, load_framework
-from fundament_lib.ingest.codebook import CODEBOOK_COLUMNS, load_codebook
+from fundament_lib.ingest.codebook import load_codebook
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +150,7 @@ def test_codebook_marks_the_reverse_scored_items_and_refuses_a_changed_mark(tmp_
 
 
 def test_codebook_question_and_row_describe_the_matrix_layout(fw):
-    from fundament_lib.ingest.codebook import codebook_table
+    from fundament_lib.framework.codebook import codebook_table
 
     cb = codebook_table(fw).set_index("item_id")
     assert cb.at["ROLE.hr.raad", "question"] == (

@@ -21,7 +21,7 @@ import psutil
 import pytest
 
 from fundament_lib.core.atomic import write_parquet
-from fundament_lib.ingest.schema import read_tidy
+from fundament_lib.ingest.tidy_files import read_tidy
 from fundament_lib.run.kernel_folders import DIR_PREFIX, clean_stale_folders
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"

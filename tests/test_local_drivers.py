@@ -73,8 +73,8 @@ def test_the_demos_planted_local_driver_is_found_in_those_kommuner_only():
     """The demo plants a theme that drives the outcome in a few kommuner only (``local_drivers``); on a
     small generated survey exactly those kommuner have it as a driver of their own."""
     from fundament_lib.analysis.scoring import respondent_scores
-    from fundament_lib.demo.generate import LOCAL_DRIVER_WEIGHT, DemoConfig, generate, local_pickups
-    from fundament_lib.framework.model import load_framework
+    from fundament_lib.demo import LOCAL_DRIVER_WEIGHT, DemoConfig, generate, local_pickups
+    from fundament_lib.framework import load_framework
     from fundament_lib.results.tables import local_driver_table, outcome_scores
 
     codes = ("101", "147", "151", "153", "155", "157", "159", "161", "163", "165", "167", "169", "173", "175",

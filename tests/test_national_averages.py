@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 
 from fundament_lib.core.params import load_params
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.report import plots
-from fundament_lib.results.summary import AVERAGE_KEYS, build_summaries
+from fundament_lib.results.national_cells import AVERAGE_KEYS
+from fundament_lib.results.summary import build_summaries
 
 REPO = Path(__file__).resolve().parents[1]
 CODES = ("101", "147", "151", "153", "157", "159", "161", "163")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from fundament_lib.analysis.workshop import WEAK_PREREQUISITE, prerequisite_interval, prerequisites
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 
 K = 5
 

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fundament_lib.analysis.priority import components, prioritise, priority_index
+from fundament_lib.analysis.priority import prioritise
+from fundament_lib.analysis.priority_needs import components, priority_index
 from fundament_lib.core.params import PriorityParams
 
 

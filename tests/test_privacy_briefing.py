@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from fundament_lib.core.atomic import write_parquet
-from fundament_lib.demo.generate import DemoConfig, generate
-from fundament_lib.framework.model import load_framework
-from fundament_lib.results.summary import _free_text
+from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.framework import load_framework
+from fundament_lib.results.free_text import free_text_section
 from fundament_lib.results.tables import national_tables
 from fundament_lib.run.batch import run
 
@@ -76,7 +76,7 @@ def test_hostile_free_text_is_screened_and_escaped(rendered):
     # … and where their group is shown, the same answers are screened before anyone sees them.
     texts = pd.DataFrame({"kommunekode": CODE, "wave": "2025", "group": "borgernaer", "text": HOSTILE,
                           "respondent_id": [f"r{i}" for i in range(len(HOSTILE))]})
-    shown = _free_text(texts, CODE, "2025", 5, seed=1)["shown"]
+    shown = free_text_section(texts, CODE, "2025", 5, seed=1)["shown"]
     assert any("[kode fjernet]" in t for t in shown)  # tags removed
     assert any("[navn fjernet]" in t for t in shown)
     assert any("[e-mail fjernet]" in t for t in shown)

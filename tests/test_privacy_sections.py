@@ -10,8 +10,9 @@ import pytest
 
 from conftest import REPO
 from fundament_lib.core.params import load_params
-from fundament_lib.demo.generate import DemoConfig, generate
-from fundament_lib.results.summary import MAX_FREE_TEXTS, _free_text, build_summaries
+from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.results.free_text import MAX_FREE_TEXTS, free_text_section
+from fundament_lib.results.summary import build_summaries
 from fundament_lib.results.textscreen import screen
 from test_privacy_briefing import _attack
 
@@ -30,7 +31,7 @@ def _texts(texts: list[str], group: str = "borgernaer") -> pd.DataFrame:
 def test_free_text_shows_distinct_examples_and_true_counts():
     texts = (["Indkøb tager tid."] * 6 + ["Ring til Mette Jensen.", "Ring til Karin Holm.", "ring til  Mette Jensen."]
              + [f"Eksempel nummer {w}." for w in ("et", "to", "tre", "fire", "fem", "seks", "syv", "otte")])
-    ft = _free_text(_texts(texts), "707", "2025", 5, seed=1)
+    ft = free_text_section(_texts(texts), "707", "2025", 5, seed=1)
     assert ft["n"] == len(texts) == 17  # the people who wrote
     # the three phone-me texts read alike once the names are gone: one example
     assert ft["n_distinct"] == 1 + 1 + 8
@@ -38,29 +39,29 @@ def test_free_text_shows_distinct_examples_and_true_counts():
     assert all("Mette" not in t and "Karin" not in t for t in ft["shown"])
     # counted over the shown examples (one name in the phone-me example, if it is shown), not over all
     assert ft["removed"] == ({"navn": 1} if "Ring til [navn fjernet]." in ft["shown"] else {})
-    assert _free_text(_texts(texts), "707", "2025", 5, seed=1) == ft  # seeded: the same selection again
+    assert free_text_section(_texts(texts), "707", "2025", 5, seed=1) == ft  # seeded: the same selection again
 
 
 def test_free_text_with_fewer_distinct_examples_than_the_cap_shows_them_all_once():
-    ft = _free_text(_texts(["Indkøb tager tid."] * 12 + ["It virker ikke."] * 8), "707", "2025", 5, seed=3)
+    ft = free_text_section(_texts(["Indkøb tager tid."] * 12 + ["It virker ikke."] * 8), "707", "2025", 5, seed=3)
     assert ft["n"] == 20 and ft["n_distinct"] == 2 and sorted(ft["shown"]) == ["Indkøb tager tid.", "It virker ikke."]
 
 
 def test_free_text_needs_min_n_writers():
-    ft = _free_text(_texts(["a", "b", "c", "d"]), "707", "2025", 5, seed=1)
+    ft = free_text_section(_texts(["a", "b", "c", "d"]), "707", "2025", 5, seed=1)
     assert ft["suppressed"] and ft["shown"] == [] and ft["n"] is None and ft["n_distinct"] is None
 
 
 def test_free_text_of_a_hidden_group_withholds_its_counts_and_its_quotes():
     texts = [f"Eksempel {i}." for i in range(8)]
-    ft = _free_text(_texts(texts), "707", "2025", 5, seed=1, hidden={"borgernaer": "complement", "stab": "few"},
+    ft = free_text_section(_texts(texts), "707", "2025", 5, seed=1, hidden={"borgernaer": "complement", "stab": "few"},
                     total=12)
     assert ft["suppressed"] and ft["n"] is None and ft["n_distinct"] is None
     assert ft["shown"] == [] and ft["suppression"]  # the briefing hides the group, so it does not quote it
-    tiny = _free_text(_texts(texts[:5]), "707", "2025", 5, seed=1, hidden={"borgernaer": "complement"}, total=9)
+    tiny = free_text_section(_texts(texts[:5]), "707", "2025", 5, seed=1, hidden={"borgernaer": "complement"}, total=9)
     assert tiny["shown"] == [] and tiny["n"] is None
     # a group that is shown keeps its counts
-    shown = _free_text(_texts(texts), "707", "2025", 5, seed=1, hidden={"stab": "few"}, total=12)
+    shown = free_text_section(_texts(texts), "707", "2025", 5, seed=1, hidden={"stab": "few"}, total=12)
     assert shown["n"] == 8 and len(shown["shown"]) == 8
 
 

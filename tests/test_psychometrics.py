@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from fundament_lib.analysis import factor_check as fc
 from fundament_lib.analysis import psychometrics as psy
 from fundament_lib.core.kommuner import kommuner
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.report import psychometrics as psy_report
 from fundament_lib.report.plots import loadings_heatmap
 

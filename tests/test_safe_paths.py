@@ -16,8 +16,7 @@ import yaml
 from fundament_lib.core.errors import FrameworkError
 from fundament_lib.core.paths import frameworks_dir
 from fundament_lib.core.safe_names import UnsafeNameError, check_name, child, inside
-from fundament_lib.framework import instrument
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import instrument, load_framework
 
 
 def _framework_file(folder: Path, framework_id: str) -> Path:

@@ -13,7 +13,7 @@ import pytest
 from fundament_lib.analysis import descriptives as desc
 from fundament_lib.analysis.scoring import answer_scores, respondent_scores, score_table
 from fundament_lib.core.params import Params
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 from fundament_lib.report.briefing.quality import scales_text
 from fundament_lib.report.plots import likert_bars, likert_palette
 from fundament_lib.results.summary import build_summaries

@@ -29,11 +29,11 @@ from hypothesis import strategies as st
 
 from fundament_lib.core.atomic import write_parquet
 from fundament_lib.core.errors import DataFileError
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 from fundament_lib.ingest import wide_to_tidy
 from fundament_lib.report import briefing
+from fundament_lib.results.kommune_summary import SCHEMA_VERSION
 from fundament_lib.results.pipeline import prepare
-from fundament_lib.results.summary import SCHEMA_VERSION
 
 FW = load_framework("fundament2024")
 THEMES = {t.id: [i.id for i in t.items] for t in FW.themes()}

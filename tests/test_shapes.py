@@ -19,14 +19,15 @@ from fundament_lib import explore
 from fundament_lib.analysis import psychometrics
 from fundament_lib.analysis.stats import icc1
 from fundament_lib.core.params import Params
-from fundament_lib.demo.generate import DemoConfig, generate
-from fundament_lib.framework.model import load_framework
+from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.framework import load_framework
 from fundament_lib.report import briefing, overview
 from fundament_lib.report import psychometrics as psychometrics_report
 from fundament_lib.report.briefing.decision import key_findings
 from fundament_lib.report.briefing.status import DEMO_NOTICE
+from fundament_lib.results.kommune_summary import SCHEMA_VERSION
 from fundament_lib.results.national import national_summary
-from fundament_lib.results.summary import SCHEMA_VERSION, build_summaries
+from fundament_lib.results.summary import build_summaries
 
 FW = load_framework("fundament2024")
 BLOCK = FW.codebook().set_index("item_id")["block"]
@@ -241,7 +242,7 @@ def test_a_briefing_from_demo_data_says_so_on_its_first_screen(survey):
 
 
 def test_data_written_by_fundament_demo_reach_the_summary_as_demo_data(tmp_path, project):
-    from fundament_lib.demo.generate import write_demo
+    from fundament_lib.demo import write_demo
     from fundament_lib.results.pipeline import prepare
 
     write_demo(tmp_path / "raw", tmp_path / "processed", DemoConfig(kommuner=("707", "825"), size_factor=0.3))

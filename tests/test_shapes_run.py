@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from fundament_lib.core.atomic import write_parquet
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.run.batch import run
 
 pytestmark = pytest.mark.slow

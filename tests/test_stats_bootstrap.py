@@ -28,7 +28,7 @@ from fundament_lib.analysis.stats import (
 )
 from fundament_lib.analysis.stats._common import cell_rng, nan_quantiles
 from fundament_lib.analysis.stats.bootstrap import resample_indices
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 
 CODES = ("707", "147", "851")
 

@@ -36,7 +36,7 @@ from fundament_lib.analysis.stats import (
 from fundament_lib.analysis.stats._common import latest_wave
 from fundament_lib.analysis.stats.models import cluster_ols_slope
 from fundament_lib.core.kommuner import kommuner
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 
 CODES = ("101", "147", "707", "851", "330", "580", "173", "265")
 

@@ -28,7 +28,7 @@ from fundament_lib.analysis.stats import (
     score_intervals,
     wave_changes,
 )
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 
 
 def test_icc_matches_published_wine_example():

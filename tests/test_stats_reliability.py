@@ -34,7 +34,7 @@ from fundament_lib.analysis.stats import (
     one_factor_ml,
     reliability_table,
 )
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 
 R_FACTANAL_LOADINGS = np.array([0.4009399224, 0.6464550935, 0.6464550935, 0.4009399224])
 R_FACTANAL_UNIQUENESSES = np.array([0.8392472054, 0.5820958187, 0.5820958187, 0.8392472054])
@@ -230,7 +230,7 @@ def test_reliability_table_accepts_an_item_matrix(survey, fw):
 
 def test_three_item_closed_form_equals_the_ml_fit(rng):
     """Three items: the exact-fit loadings λ_i² = r_ij r_ik / r_jk are the ML solution."""
-    from fundament_lib.analysis.stats.reliability import _three_item_loadings, one_factor_ml
+    from fundament_lib.analysis.stats.omega import _three_item_loadings, one_factor_ml
 
     for _ in range(20):
         lam = rng.uniform(0.3, 0.9, 3)

@@ -39,7 +39,7 @@ import pytest
 
 from fundament_lib.analysis.scoring import respondent_scores
 from fundament_lib.analysis.stats import group_gaps, score_intervals
-from fundament_lib.demo.generate import DemoConfig, generate
+from fundament_lib.demo import DemoConfig, generate
 
 CODES = ("101", "147", "707", "461", "851", "330", "580", "173", "265", "825", "561", "657")
 SEEDS = range(12)

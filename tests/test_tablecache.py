@@ -13,12 +13,13 @@ import pytest
 
 from fundament_lib.core.atomic import write_parquet
 from fundament_lib.core.params import Params
-from fundament_lib.demo.generate import DemoConfig, generate
-from fundament_lib.framework.model import load_framework
+from fundament_lib.demo import DemoConfig, generate
+from fundament_lib.framework import load_framework
 from fundament_lib.report import briefing
 from fundament_lib.results import tablecache
+from fundament_lib.results.fingerprints import data_hash
 from fundament_lib.results.pipeline import data_files
-from fundament_lib.results.summary import build_summaries, data_hash
+from fundament_lib.results.summary import build_summaries
 from fundament_lib.results.tables import StatsSettings
 
 CODES = ("147", "707", "825")  # a medium kommune, one with an earlier wave, a small one

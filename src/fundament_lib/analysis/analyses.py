@@ -19,7 +19,7 @@ from fundament_lib.framework.model import Framework
 
 from .coverage import BLOCK_TEXT, NOT_ASKED, Coverage
 from .drivers import MIN_CASES, MIN_CASES_PER_THEME
-from .priority import NO_THEMES
+from .priority_text import NO_THEMES
 from .stats import MIN_MODEL_KOMMUNER
 
 __all__ = ["analyses", "ANALYSES", "REASONS", "only_group_text", "GROUP_WHO", "national_skipped",

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from fundament_lib.framework.model import GROUPS, Framework
+from fundament_lib.framework import GROUPS, Framework
 
 from .scoring import answer_points, asked_items
 

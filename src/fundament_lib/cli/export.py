@@ -30,7 +30,8 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from fundament_lib.core.paths import reports_dir
-        from fundament_lib.results.export import FORMATS, CsvStyle, export
+        from fundament_lib.results.export import FORMATS, export
+        from fundament_lib.results.spreadsheet import CsvStyle
 
         try:
             style = CsvStyle(sep="\t" if sep == "\\t" else sep, decimal=decimal)

@@ -38,8 +38,8 @@ def instrument(
     out: Annotated[Path, typer.Option(help="Folder to write the questionnaire and the codebook into.")] = Path("instrument"),
 ) -> None:
     """Write the printable questionnaire (HTML) and the codebook (CSV, XLSX) a kommune sets its survey up with."""
+    from fundament_lib.framework import load_framework
     from fundament_lib.framework.instrument import write_instrument
-    from fundament_lib.framework.model import load_framework
 
     written = write_instrument(load_framework(framework), out)
     for role, path in written.items():

@@ -63,7 +63,7 @@ def demo(
 ) -> None:
     """Write the seeded demo survey for all 98 kommuner: raw export, tidy data, planted truth."""
     from fundament_lib.core.paths import params_dir, processed_dir, raw_dir
-    from fundament_lib.demo.generate import DemoConfig, write_demo
+    from fundament_lib.demo import DemoConfig, write_demo
 
     written = write_demo(raw_dir(root), processed_dir(root), DemoConfig(seed=seed), params_dir(root))
     for role, path in written.items():

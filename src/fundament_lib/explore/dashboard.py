@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fundament_lib.framework.model import GROUP_LABELS
+from fundament_lib.framework import GROUP_LABELS
 from fundament_lib.report.html import Html, esc, fmt_int, note
 
 from .data import GROUPS, Dataset, _check_kommuner

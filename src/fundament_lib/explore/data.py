@@ -18,8 +18,9 @@ from fundament_lib.core.fmt import fmt_int, fmt_num
 from fundament_lib.core.kommuner import kommuner as kommune_table
 from fundament_lib.core.params import load_params
 from fundament_lib.core.paths import demo_data_path, params_dir
-from fundament_lib.framework.model import Framework, available_frameworks, load_framework
-from fundament_lib.ingest.schema import demo_codes, read_tidy, validate_tidy
+from fundament_lib.framework import Framework, available_frameworks, load_framework
+from fundament_lib.ingest.schema import validate_tidy
+from fundament_lib.ingest.tidy_files import demo_codes, read_tidy
 from fundament_lib.report.html import Html, esc, figure, note, table
 from fundament_lib.results.privacy import DEFAULT_MIN_N
 from fundament_lib.results.tablecache import cached_tables, say, table_key
@@ -139,7 +140,7 @@ def load(data: str | Path | pd.DataFrame | None = None, *, framework: str | Fram
     ----------
     data
         A processed Parquet file or folder (read and validated with
-        :func:`fundament_lib.ingest.schema.read_tidy`), a tidy DataFrame
+        :func:`fundament_lib.ingest.tidy_files.read_tidy`), a tidy DataFrame
         (validated), or ``None`` for the demo data.
     framework
         Framework id, path or object; ``None`` takes the shipped framework
@@ -186,8 +187,8 @@ def _kept_scores(tidy: pd.DataFrame, fw: Framework, path: Path, root: Path | Non
     (:mod:`fundament_lib.results.tablecache`), or ``None`` where there are none for these data, this
     framework and the kommuner's parameters; the explorer then computes the scores itself (quick:
     the bootstrap and the models are what the cache saves)."""
+    from fundament_lib.results.fingerprints import data_hash
     from fundament_lib.results.pipeline import data_files
-    from fundament_lib.results.summary import data_hash
 
     codes = sorted({str(c) for c in tidy["kommunekode"].unique()})
     demo = demo_codes(tidy)

@@ -7,8 +7,8 @@
   cleanly on A4: grouped by block, each matrix with its answer scale and
   "Ved ikke", each item with its variable name (item id) and page;
 * ``<id>_codebook.csv`` and ``<id>_codebook.xlsx`` — one row per item (see
-  :mod:`fundament_lib.ingest.codebook`); ``fundament ingest --codebook FILE``
-  reads it back.
+  :mod:`fundament_lib.framework.codebook`); ``fundament ingest --codebook FILE``
+  reads it back (:mod:`fundament_lib.ingest.codebook`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ import pandas as pd
 
 from fundament_lib.core.atomic import write_bytes
 from fundament_lib.core.safe_names import child
-from fundament_lib.ingest.codebook import codebook_csv_bytes, codebook_table, codebook_xlsx_bytes
 
-from .model import GROUP_LABELS, Framework
+from .codebook import codebook_csv_bytes, codebook_table, codebook_xlsx_bytes
+from .model import Framework
+from .parts import GROUP_LABELS
 
 __all__ = ["questionnaire_html", "write_instrument", "instrument_paths", "BLOCK_TITLES"]
 

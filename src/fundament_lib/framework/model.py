@@ -1,199 +1,39 @@
-"""Frameworks as data: domains (pejlemærker) → themes → Likert items, plus the
-instrument's other blocks (importance, outcome, roles, burden, prerequisites,
-background). A framework is a YAML file validated on load with pydantic.
+"""Frameworks as data: a framework and its instrument, put together from its parts
+(:mod:`.parts`) and checked as a whole (every scale used is defined, every id unique).
 
 The codebook (:func:`Framework.codebook`) lists every item a respondent can
-answer; it drives the printable questionnaire and the loaders.
+answer; it drives the printable questionnaire and the loaders. A framework is
+read from its YAML file by :func:`~.load.load_framework`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
-from typing import Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from fundament_lib.core.errors import FrameworkError
-from fundament_lib.core.paths import frameworks_dir
 from fundament_lib.core.safe_names import UnsafeNameError, check_name
 
-__all__ = [
-    "Framework",
-    "Scale",
-    "Theme",
-    "Domain",
-    "Item",
-    "load_framework",
-    "available_frameworks",
-    "GROUPS",
-    "GROUP_LABELS",
-    "BLOCKS",
-]
-
-GROUPS: tuple[str, ...] = ("stab", "borgernaer")
-GROUP_LABELS: dict[str, str] = {"alle": "Alle", "stab": "Stab og ledelse", "borgernaer": "Borgernære ledere"}
-BLOCKS: tuple[str, ...] = (
-    "theme", "importance", "outcome", "role", "burden", "prerequisite", "background", "free_text",
+from .parts import (
+    Background,
+    Burden,
+    Domain,
+    FrozenModel,
+    Group,
+    Importance,
+    Outcome,
+    Prerequisites,
+    Roles,
+    Scale,
+    Theme,
+    both_groups,
 )
-Group = Literal["stab", "borgernaer"]
+
+__all__ = ["Framework"]
 
 
-def _both_groups() -> list[Group]:
-    return ["stab", "borgernaer"]
-
-
-def _frontline() -> list[Group]:
-    return ["borgernaer"]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Scale(_Model):
-    """A response scale. ``likert`` and ``choice`` scales have integer codes and labels."""
-
-    kind: Literal["likert", "choice", "numeric", "text"]
-    labels: dict[int, str] = Field(default_factory=dict)
-    nonsubstantive: list[str] = Field(default_factory=list)
-    minimum: float | None = None
-    maximum: float | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Scale:
-        if self.kind in ("likert", "choice") and len(self.labels) < 2:
-            raise ValueError(f"a {self.kind} scale needs at least two labels")
-        if self.kind == "likert":
-            codes = sorted(self.labels)
-            if codes != list(range(codes[0], codes[0] + len(codes))):
-                raise ValueError(f"likert codes must be consecutive integers, got {codes}")
-        return self
-
-    @property
-    def low(self) -> int:
-        """Lowest substantive code."""
-        return min(self.labels)
-
-    @property
-    def high(self) -> int:
-        """Highest substantive code."""
-        return max(self.labels)
-
-    def labels_text(self) -> str:
-        """Value labels as one string, e.g. ``1=Helt uenig | … | Ved ikke``."""
-        parts = [f"{k}={v}" for k, v in sorted(self.labels.items())]
-        parts += list(self.nonsubstantive)
-        if self.kind == "numeric":
-            parts.append(f"{self.minimum:g}–{self.maximum:g}")
-        return " | ".join(parts)
-
-
-class Question(_Model):
-    """A discussion question for the workshop, paraphrased, with its page."""
-
-    text: str
-    page: int
-
-
-class Item(_Model):
-    """One Likert statement within a theme."""
-
-    id: str
-    text: str
-    reverse: bool = False
-
-
-class Theme(_Model):
-    """A theme: a set of Likert items scored together."""
-
-    id: str
-    title: str
-    page: int
-    summary: str = ""
-    discussion: list[Question] = Field(default_factory=list)
-    items: list[Item] = Field(min_length=2)
-
-
-class Domain(_Model):
-    """A pejlemærke (or an area in another framework)."""
-
-    id: str
-    title: str
-    goal: str = ""
-    pages: str = ""
-    themes: list[Theme] = Field(min_length=1)
-
-
-class Importance(_Model):
-    scale: str
-    text: str
-    page: int | None = None
-    audience: list[Group] = Field(default_factory=_both_groups)
-
-
-class Outcome(_Model):
-    id: str
-    text: str
-    scale: str
-    page: int | None = None
-    audience: list[Group] = Field(default_factory=_frontline)
-
-
-class Labelled(_Model):
-    id: str
-    title: str
-    short: str = ""
-    example: str = ""
-
-
-class Roles(_Model):
-    scale: str
-    text: str
-    page: int | None = None
-    audience: list[Group] = Field(default_factory=_frontline)
-    functions: list[Labelled] = Field(min_length=1)
-    roles: list[Labelled] = Field(min_length=1)
-
-
-class FreeTextItem(_Model):
-    id: str
-    text: str
-
-
-class Burden(_Model):
-    text: str
-    page: int | None = None
-    audience: list[Group] = Field(default_factory=_frontline)
-    areas: list[Labelled] = Field(min_length=1)
-    share: FreeTextItem | None = None
-    free_text: FreeTextItem | None = None
-
-
-class Prerequisite(_Model):
-    id: str
-    title: str
-    text: str
-
-
-class Prerequisites(_Model):
-    scale: str
-    page: int | None = None
-    audience: list[Group] = Field(default_factory=_both_groups)
-    items: list[Prerequisite] = Field(min_length=1)
-
-
-class Background(_Model):
-    id: str
-    text: str
-    options: dict[str, str]
-    audience: list[Group] = Field(default_factory=_both_groups)
-
-
-class Framework(_Model):
+class Framework(FrozenModel):
     """A framework and its instrument, validated on load.
 
     Attributes are the YAML's keys; the methods give flat views used everywhere.
@@ -209,7 +49,7 @@ class Framework(_Model):
     scales: dict[str, Scale]
     domains: list[Domain] = Field(min_length=1)
     theme_scale: str
-    theme_audience: list[Group] = Field(default_factory=_both_groups)
+    theme_audience: list[Group] = Field(default_factory=both_groups)
     importance: Importance | None = None
     outcome: Outcome | None = None
     roles: Roles | None = None
@@ -362,56 +202,3 @@ def _codebook(fw: Framework) -> pd.DataFrame:
         for item in p.items:
             rows.append(_row(fw, item.id, item.text, "prerequisite", p.scale, p.audience, p.page))
     return pd.DataFrame(rows)
-
-
-def available_frameworks() -> list[str]:
-    """Ids of the frameworks shipped with the package."""
-    return sorted(p.stem for p in frameworks_dir().glob("*.yaml"))
-
-
-@cache
-def _load(path: Path) -> Framework:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FrameworkError(f"{path}: framework file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise FrameworkError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise FrameworkError(f"{path}: expected a mapping at the top level")
-    try:
-        return Framework.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"]) or "(top level)"
-        raise FrameworkError(
-            f"{path}: {exc.error_count()} problem(s); first at {where}: {first['msg']}"
-        ) from None
-
-
-def load_framework(framework: str | Path = "fundament2024") -> Framework:
-    """Load and validate a framework by id (shipped) or by path.
-
-    Parameters
-    ----------
-    framework
-        A shipped id such as ``"fundament2024"``, or a path to a YAML file.
-
-    Raises
-    ------
-    FrameworkError
-        If the id is unknown or the file is malformed; the message names the
-        file and the first offending key.
-    """
-    path = Path(framework)
-    if path.suffix not in (".yaml", ".yml"):
-        try:
-            check_name(str(framework), what="framework id")
-        except UnsafeNameError as exc:
-            raise FrameworkError(str(exc)) from None
-        path = frameworks_dir() / f"{framework}.yaml"
-        if not path.exists():
-            raise FrameworkError(
-                f"unknown framework {str(framework)!r}; shipped: {', '.join(available_frameworks())}"
-            )
-    return _load(path.resolve())

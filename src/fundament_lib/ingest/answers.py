@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from fundament_lib.core.values import clean_free_text
-from fundament_lib.framework.model import Scale
+from fundament_lib.framework import Scale
 
 from .cells import distinct_cells
-from .labels import NONSUBSTANTIVE, label_codes, ordered_label_codes
-from .scales import OrderedScale, framework_scale, is_number_label
+from .labels import NONSUBSTANTIVE, label_codes
+from .scales import OrderedScale, framework_scale, is_number_label, ordered_label_codes
 from .schema import STATUSES
 from .text import is_blank, normalise_label, parse_number
 

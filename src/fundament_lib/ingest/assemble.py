@@ -306,7 +306,7 @@ def _tidy(parts: list[LongPart], people: _People) -> pd.DataFrame:
     Every text column but the free text is a ``Categorical`` (the distinct
     values once, a small code per row), the free text a pandas ``str`` array
     taken by pyarrow: a national file's rows then cost about 25 bytes each
-    rather than a Python string per cell. :func:`~.schema.read_tidy` gives the
+    rather than a Python string per cell. :func:`~.tidy_files.read_tidy` gives the
     same columns back.
     """
     if not parts:

@@ -13,17 +13,12 @@ reported.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from fundament_lib.framework.model import Scale
+from fundament_lib.framework import Scale
 
 from .text import normalise_label
 
-if TYPE_CHECKING:
-    from .scales import OrderedScale
-
-__all__ = ["FAMILIES", "NONSUBSTANTIVE", "synonym_codes", "label_codes", "ordered_label_codes"]
+__all__ = ["FAMILIES", "NONSUBSTANTIVE", "synonym_codes", "label_codes"]
 
 # Non-substantive answers seen in Danish (and Norwegian/English) survey exports: kept as
 # status ``ved_ikke``, never a number, whatever code the tool gave them.
@@ -114,20 +109,4 @@ def label_codes(scale: Scale, extra: Mapping[str, int] | None = None) -> dict[st
     out = synonym_codes(scale.labels)
     out.update({normalise_label(v): k for k, v in scale.labels.items()})
     out.update(extra or {})
-    return out
-
-
-@lru_cache(maxsize=256)
-def ordered_label_codes(scale: OrderedScale) -> dict[str, int]:
-    """Every wording (normalised) that maps to a code of an ordered scale.
-
-    The scale's own labels, plus a family's synonyms where the family has
-    exactly the scale's number of points and every own label belongs to it at
-    its position (counted from the worst end): a synonym never moves an answer
-    onto a scale of another length.
-    """
-    worst_first = sorted(scale.labels, reverse=not scale.worst_first)
-    out = synonym_codes(dict(enumerate(label for _, label in worst_first)))
-    out = {key: worst_first[k][0] for key, k in out.items()}
-    out.update(scale.by_label)
     return out

@@ -16,7 +16,7 @@ from fundament_lib.core.atomic import write_file
 from fundament_lib.core.errors import DataFileError, FundamentError
 from fundament_lib.core.kommuner import normalise_code
 from fundament_lib.core.values import CONTROL_MESSAGE, has_control, plain_text
-from fundament_lib.framework.model import Framework, available_frameworks, load_framework
+from fundament_lib.framework import Framework, available_frameworks, load_framework
 
 from .assemble import IngestOptions, IngestResult
 from .codebook import load_codebook

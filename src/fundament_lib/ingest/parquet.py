@@ -5,7 +5,7 @@ where no tool drops them:
 
 ``fundament.demo``
     ``"true"`` for data written by ``fundament demo`` (synthetic), ``"false"``
-    otherwise. :func:`~.schema.read_tidy` never pools demo data with a
+    otherwise. :func:`~.tidy_files.read_tidy` never pools demo data with a
     kommune's own data for the same kommune, and tells the briefing which
     kommuner's rows are demo data.
 ``fundament.source_sha256``

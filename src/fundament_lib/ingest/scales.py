@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from fundament_lib.framework.model import Scale
+from fundament_lib.framework import Scale
 
-from .labels import FAMILIES, NONSUBSTANTIVE
+from .labels import FAMILIES, NONSUBSTANTIVE, synonym_codes
 from .text import normalise_label, parse_number
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "label_end",
     "worst_first",
     "is_number_label",
+    "ordered_label_codes",
 ]
 
 MIN_POINTS, MAX_POINTS = 3, 11
@@ -119,6 +120,22 @@ def framework_scale(scale: Scale) -> OrderedScale | None:
     if scale.kind != "likert":
         return None
     return OrderedScale(tuple(sorted(scale.labels.items())), tuple(scale.nonsubstantive), True, "framework")
+
+
+@lru_cache(maxsize=256)
+def ordered_label_codes(scale: OrderedScale) -> dict[str, int]:
+    """Every wording (normalised) that maps to a code of an ordered scale.
+
+    The scale's own labels, plus a family's synonyms where the family has
+    exactly the scale's number of points and every own label belongs to it at
+    its position (counted from the worst end): a synonym never moves an answer
+    onto a scale of another length.
+    """
+    worst_first = sorted(scale.labels, reverse=not scale.worst_first)
+    out = synonym_codes(dict(enumerate(label for _, label in worst_first)))
+    out = {key: worst_first[k][0] for key, k in out.items()}
+    out.update(scale.by_label)
+    return out
 
 
 def is_number_label(label: str) -> bool:

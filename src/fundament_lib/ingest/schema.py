@@ -26,11 +26,8 @@ points            optional: K, the number of substantive points of the scale
 
 "Ved ikke" is kept as its own status: it never counts as a number.
 
-:func:`read_tidy` reads one or more such files back. It never pools demo data
-(``fundament demo``'s, marked in the Parquet metadata, see :mod:`.parquet`) with
-a kommune's own data for the same kommune, refuses the same export or the same
-respondent in two files, and returns the kommuner whose rows are demo data in
-``attrs["demo_kommuner"]``.
+:func:`validate_tidy` checks a table against the schema and reports every
+problem at once; :func:`~.tidy_files.read_tidy` reads processed files back.
 """
 
 from __future__ import annotations
@@ -39,7 +36,6 @@ import functools
 import itertools
 import weakref
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,11 +44,9 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
-from fundament_lib.core.errors import DataFileError, DataValidationError, Problem
+from fundament_lib.core.errors import DataValidationError, Problem
 from fundament_lib.core.kommuner import kommuner
 from fundament_lib.core.values import CONTROL_MESSAGE
-
-from .parquet import Marks, read_marks
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -62,16 +56,11 @@ __all__ = [
     "respondent_schema",
     "with_str_columns",
     "validate_tidy",
-    "read_tidy",
-    "demo_codes",
     "UNKNOWN_KOMMUNE",
     "BAD_GROUP",
     "EMPTY_ID",
     "DUPLICATE_ID",
     "BAD_WAVE",
-    "DUPLICATE_ACROSS_FILES",
-    "SAME_SOURCE",
-    "DEMO_MIXED",
     "POINTS",
     "VALUE_OFF_POINTS",
 ]
@@ -81,18 +70,12 @@ TIDY_COLUMNS: tuple[str, ...] = (
     "respondent_id", "kommunekode", "group", "wave", *BACKGROUND_COLUMNS,
     "item_id", "value", "status", "text", "points",
 )
-_OPTIONAL = (*BACKGROUND_COLUMNS, "text", "points")
 STATUSES: tuple[str, ...] = ("svar", "ved_ikke", "ubesvaret")
 UNKNOWN_KOMMUNE = "unknown kommune code: not one of the 98 kommuner (codes run from 101 København to 860 Hjørring)"
 BAD_GROUP = "group must be stab or borgernaer"
 EMPTY_ID = "respondent id is empty or longer than 200 characters"
 DUPLICATE_ID = "respondent id already used on an earlier row (the same respondent twice?)"
 BAD_WAVE = "wave label must be 1–50 characters"
-DUPLICATE_ACROSS_FILES = "respondent id also in another file (the same export ingested twice?)"
-SAME_SOURCE = "ingested from the same export as another file (the same export ingested twice?) — remove one of them"
-DEMO_MIXED = ("demo data (written by `fundament demo`) and a kommune's own data cover the same kommune, and they "
-              "are never pooled — put the kommune's own files in a folder of their own (e.g. "
-              "data/processed/norddjurs/) and give that folder with --data")
 POINTS = "scale points must be 3–11"
 VALUE_OFF_POINTS = "value is not a point of the item's scale (1 to points)"
 
@@ -322,133 +305,8 @@ def _problems(cases: pd.DataFrame, file: str, row_of: Callable[[object], int | N
         out.append(Problem(file, row, column, case.failure_case, message))
     return out
 
-
-_CATEGORICAL = ("kommunekode", "group", "wave", "item_id", "status", *BACKGROUND_COLUMNS)
-
-
 def with_str_columns(df: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame:
     """``df`` with its categorical columns (as the loader writes text columns) as ``str``, except ``keep``."""
     cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype) and c not in keep]
     return df.astype(dict.fromkeys(cats, "str")) if cats else df
 
-
-def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = None) -> pd.DataFrame:
-    """Read one or more processed Parquet files (or a folder of them) and validate.
-
-    Several files — one per ingested export — combine into one dataset.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The tidy table, with a nullable integer ``points`` column (empty for
-        files written before it existed) and ``attrs["demo_kommuner"]``: the
-        sorted kommune codes whose rows are demo data (an empty list for a
-        kommune's own data).
-
-    Raises
-    ------
-    DataFileError
-        When a path does not exist or holds no Parquet files.
-    DataValidationError
-        When the combined table breaks the schema; when demo data and a
-        kommune's own data cover the same kommune; when two files come from
-        the same export, or a respondent id occurs in more than one file.
-    """
-    paths = _expand(path)
-    frames, marks = [], []
-    for p in paths:
-        try:
-            # ids as a dictionary (each distinct id once), whether the file stored them plain or not
-            frames.append(pd.read_parquet(p, read_dictionary=["respondent_id"]))
-            marks.append(read_marks(p))
-        except Exception as exc:  # pyarrow raises several types for a bad file
-            raise DataFileError(f"{p}: not a readable Parquet file ({exc})") from None
-    demo = _demo_kommuner(paths, frames, marks)
-    if len(frames) > 1:
-        _check_across_files(paths, frames, marks)
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    # absent in older files: NaN after concat, or no column at all; a nullable integer here
-    df["points"] = df["points"].astype("Int64") if "points" in df.columns else pd.array([pd.NA] * len(df),
-                                                                                           dtype="Int64")
-    missing = [c for c in TIDY_COLUMNS if c not in df.columns and c not in _OPTIONAL]
-    if missing:
-        raise DataFileError(f"{paths[0]}: not a tidy Fundament table, missing columns {missing}")
-    # Validated as read (a categorical column is checked once per category), then ids and free text as
-    # str and the columns of few values categorical, whatever dtype the file gave them.
-    df = with_str_columns(validate_tidy(df, file=_name(paths), item_ids=item_ids), keep=_CATEGORICAL)
-    for col in _CATEGORICAL:
-        if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype):
-            df[col] = df[col].astype("category")
-    df.attrs["demo_kommuner"] = demo
-    return df
-
-
-def _name(paths: list[Path]) -> str:
-    return str(paths[0]) if len(paths) == 1 else f"{len(paths)} files under {paths[0].parent}"
-
-
-def demo_codes(tidy: pd.DataFrame) -> frozenset[str]:
-    """The kommuner whose rows in a table from :func:`read_tidy` are demo data (none for a table
-    made any other way)."""
-    return frozenset(str(c) for c in tidy.attrs.get("demo_kommuner", []))
-
-
-def _kommuner_of(df: pd.DataFrame) -> set[str]:
-    return {str(k) for k in pd.unique(df["kommunekode"])} if "kommunekode" in df.columns else set()
-
-
-def _demo_kommuner(paths: list[Path], frames: list[pd.DataFrame], marks: list[Marks]) -> list[str]:
-    """Kommuner whose rows are demo data; refuse demo and own data for the same kommune."""
-    demo: dict[str, list[Path]] = {}
-    own: dict[str, list[Path]] = {}
-    for p, df, mark in zip(paths, frames, marks, strict=True):
-        for code in _kommuner_of(df):
-            (demo if mark.demo else own).setdefault(code, []).append(p)
-    both = sorted(set(demo) & set(own))
-    if both:
-        demo_files = sorted({q.name for code in both for q in demo[code]})
-        problems = [Problem(str(p), None, "kommunekode",
-                            f"{', '.join(c for c in both if p in own[c])} (demo data in {', '.join(demo_files)})",
-                            DEMO_MIXED)
-                    for p in sorted({q for code in both for q in own[code]})]
-        raise DataValidationError(problems, file=_name(paths))
-    return sorted(demo)
-
-
-def _check_across_files(paths: list[Path], frames: list[pd.DataFrame], marks: list[Marks]) -> None:
-    """Refuse two files of the same export, and respondent ids that occur in more than one file."""
-    problems = []
-    first_of: dict[str, Path] = {}
-    twins: set[Path] = set()
-    for p, mark in zip(paths, marks, strict=True):
-        if mark.source_sha256 is None:
-            continue
-        first = first_of.setdefault(mark.source_sha256, p)
-        if first != p:
-            problems.append(Problem(str(p), None, None, f"also the source of {first.name}", SAME_SOURCE))
-            twins.add(p)
-    owner: dict[str, Path] = {}
-    for p, df in zip(paths, frames, strict=True):
-        if "respondent_id" not in df.columns or p in twins:
-            continue
-        for rid in pd.unique(df["respondent_id"].astype(str)):
-            first = owner.setdefault(rid, p)
-            if first != p:
-                problems.append(Problem(str(p), None, "respondent_id", f"{rid} (also in {first.name})",
-                                        DUPLICATE_ACROSS_FILES))
-    if problems:
-        raise DataValidationError(problems, file=_name(paths))
-
-
-def _expand(path: str | Path | list[Path]) -> list[Path]:
-    if isinstance(path, list):
-        return [q for p in path for q in _expand(p)]
-    p = Path(path)
-    if p.is_dir():
-        found = sorted(p.glob("*.parquet"))
-        if not found:
-            raise DataFileError(f"{p}: folder holds no .parquet files")
-        return found
-    if not p.exists():
-        raise DataFileError(f"{p}: data file not found (run `fundament demo` for demo data)")
-    return [p]

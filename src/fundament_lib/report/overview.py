@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fundament_lib.core.fmt import fmt_ci, fmt_datetime
-from fundament_lib.framework.model import GROUP_LABELS, load_framework
+from fundament_lib.framework import GROUP_LABELS, load_framework
 from fundament_lib.report.briefing.common import id_labels
 
 from . import plots

@@ -32,7 +32,7 @@ A stated ``empty`` (nobody answered) would add something: under a shown
 ``alle`` it makes ``alle`` the other group's count, so it is stated as the
 group's reason too. Kommuner whose groups are both shown are untouched. Free
 text carries no number but its count: its quotes stay, their counts are withheld
-(see ``_free_text`` in :mod:`fundament_lib.results.summary`).
+(see :mod:`fundament_lib.results.free_text`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import pandas as pd
 from fundament_lib import __version__
 from fundament_lib.core.jsonready import records
 from fundament_lib.core.kommuner import kommuner
-from fundament_lib.framework.model import load_framework
+from fundament_lib.framework import load_framework
 
 __all__ = ["national_summary"]
 

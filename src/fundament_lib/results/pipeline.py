@@ -17,10 +17,11 @@ import pandas as pd
 from fundament_lib.core.kommuner import check_codes
 from fundament_lib.core.params import Params, load_params
 from fundament_lib.core.paths import demo_data_path, params_dir
-from fundament_lib.framework.model import load_framework
-from fundament_lib.ingest.schema import demo_codes, read_tidy
+from fundament_lib.framework import load_framework
+from fundament_lib.ingest.tidy_files import demo_codes, read_tidy
 
-from .summary import build_summaries, data_hash
+from .fingerprints import data_hash
+from .summary import build_summaries
 
 __all__ = ["Prepared", "Loaded", "prepare", "load", "summarise", "summarise_one", "data_files", "national_from_data"]
 

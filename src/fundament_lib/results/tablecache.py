@@ -53,7 +53,7 @@ def table_key(*, data_id: str, fw: Framework, settings: StatsSettings, codes: It
     Parameters
     ----------
     data_id
-        Hash of the data files (:func:`fundament_lib.results.summary.data_hash`).
+        Hash of the data files (:func:`fundament_lib.results.fingerprints.data_hash`).
     fw
         The framework the tables are scored with (its whole content counts, not only its id).
     settings

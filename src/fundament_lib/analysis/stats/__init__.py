@@ -29,20 +29,15 @@ from ._common import (
     MIN_MODEL_KOMMUNER,
     StatsArgumentError,
 )
+from .alpha import AlphaResult, cronbach_alpha
 from .benchmark import benchmark, rank_scores
 from .bootstrap import ScoreIntervals, bootstrap_means, score_intervals
 from .gaps import group_gaps, holm
 from .icc import IccResult, icc1, icc_table
 from .local_drivers import shrunk_correlations
 from .models import national_gap_models, ordinal_logit
-from .reliability import (
-    AlphaResult,
-    OmegaResult,
-    cronbach_alpha,
-    mcdonald_omega,
-    one_factor_ml,
-    reliability_table,
-)
+from .omega import OmegaResult, mcdonald_omega, one_factor_ml
+from .reliability import reliability_table
 from .waves import wave_changes
 
 __all__ = [

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from fundament_lib.analysis.priority import NO_THEMES
+from fundament_lib.analysis.priority_text import NO_THEMES
 from fundament_lib.core.fmt import fmt_num, fmt_pct
 from fundament_lib.report import plots
 from fundament_lib.report.html import Html, bullets, esc, figure, heading, note, paragraph, table

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from fundament_lib.core.fmt import fmt_ci, fmt_num
-from fundament_lib.framework.model import Framework, load_framework
+from fundament_lib.framework import Framework, load_framework
 
 __all__ = ["load", "fw_of", "frame", "theme_labels", "domain_labels", "id_labels", "is_shown", "score_text", "signed",
            "cell_of", "domain_name", "largest_gap", "sentence", "section_number", "GROUPS", "GAP_COLUMN",

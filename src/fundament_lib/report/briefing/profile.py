@@ -8,7 +8,7 @@ import pandas as pd
 
 from fundament_lib.analysis.verdicts import is_clear
 from fundament_lib.core.fmt import fmt_ci, fmt_num, fmt_pct
-from fundament_lib.framework.model import GROUP_LABELS, Framework
+from fundament_lib.framework import GROUP_LABELS, Framework
 from fundament_lib.report import plots
 from fundament_lib.report.html import Html, figure, heading, note, paragraph, table
 

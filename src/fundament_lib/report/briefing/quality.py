@@ -9,7 +9,7 @@ import pandas as pd
 
 from fundament_lib.analysis.verdicts import CLEAR_P
 from fundament_lib.core.fmt import fmt_ci, fmt_datetime, fmt_int, fmt_num, fmt_pct
-from fundament_lib.framework.model import GROUP_LABELS
+from fundament_lib.framework import GROUP_LABELS
 from fundament_lib.report.html import Html, esc, heading, note, paragraph, table
 
 from .common import (

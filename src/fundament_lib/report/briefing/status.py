@@ -8,7 +8,7 @@ import pandas as pd
 
 from fundament_lib.core.fmt import fmt_ci, fmt_int, fmt_num, fmt_pct
 from fundament_lib.core.kommuner import official_name
-from fundament_lib.framework.model import GROUP_LABELS, Framework
+from fundament_lib.framework import GROUP_LABELS, Framework
 from fundament_lib.report import plots
 from fundament_lib.report.html import Html, bullets, figure, heading, note, paragraph, table
 

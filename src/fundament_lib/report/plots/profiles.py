@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from fundament_lib.framework.model import GROUP_LABELS
+from fundament_lib.framework import GROUP_LABELS
 
 from .layout import _new_ax, _with_n
 from .style import GROUP_STYLE, wrap

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,25 @@ def test_every_module_and_package_says_what_it_is_for():
     missing = [str(p.relative_to(PACKAGE)) for p in _modules()
                if not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
     assert missing == []
+
+
+def _readme_map() -> dict[str, set[str]]:
+    """The README's "stage by stage" table: subpackage → every name in backticks in its row."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("### The library, stage by stage", 1)[1].split("\n\n", 3)[2]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        cells = line.split("|")
+        rows[cells[1].strip(" `/")] = set(re.findall(r"`([a-z_]+)/?`", cells[3]))
+    return rows
+
+
+def test_the_readme_maps_every_module_in_data_flow_order():
+    rows = _readme_map()
+    layers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]["layers"]
+    assert list(rows) == list(reversed(layers))  # the table runs down the stages, core first
+    for package, named in rows.items():
+        modules = {p.stem if p.name != "__init__.py" else p.parent.name
+                   for p in (PACKAGE / package).rglob("*.py") if p.parent != PACKAGE / package / "__pycache__"}
+        modules -= {package, "_common"}
+        assert modules <= named, f"{package}/: the README does not name {sorted(modules - named)}"

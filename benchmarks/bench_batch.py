@@ -136,7 +136,7 @@ def floor(work: Path, repeat: int = 3) -> dict[str, float]:
                                                  "language": "python"}})
     params = new_code_cell('kommunekode = "707"\nsummary_path = ""')
     params.metadata["tags"] = ["parameters"]
-    book.cells = [params, new_code_cell("from fundament_lib import briefing")]
+    book.cells = [params, new_code_cell("from fundament_lib.report import briefing")]
     empty = work / "empty.ipynb"
     nbformat.write(book, empty)
     pm, nbc = [], []

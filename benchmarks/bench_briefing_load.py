@@ -34,7 +34,7 @@ from fundament_lib.demo import DemoConfig, write_demo
 from fundament_lib.results.tablecache import CACHE_FOLDER
 
 ALL = "from fundament_lib.results.pipeline import prepare; prepare(cache=False)"
-ONE = "from fundament_lib import briefing; briefing.load({code!r})"
+ONE = "from fundament_lib.report import briefing; briefing.load({code!r})"
 
 
 def timed(code: str, root: Path) -> float:

@@ -1,6 +1,6 @@
 """Simulation on the demo generator: planted effects are recovered, and 95 % intervals cover the truth.
 
-The demo generator (``fundament_lib.demo.generate``) knows the exact expected score of
+The demo generator (``fundament_lib.demo.survey``) knows the exact expected score of
 every kommune × group × theme under its model (``true_scores``, from the
 normal CDF; ``alle`` weighted by the planted group sizes). Each repetition
 draws new kommune effects, respondents and missing answers with a new seed

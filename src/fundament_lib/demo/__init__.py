@@ -2,14 +2,14 @@
 
 :mod:`.model` (the latent-variable model and :class:`DemoConfig`),
 :mod:`.respondents` (one group's answers as a survey tool exports them),
-:mod:`.generate` (:func:`generate`: every kommune, the tidy table and the
+:mod:`.survey` (:func:`generate`: every kommune, the tidy table and the
 planted truth), :mod:`.files` (:func:`write_demo`) and :mod:`.truth` (the
 planted truth read back, :func:`local_pickups`).
 """
 
 from .files import write_demo
-from .generate import generate
 from .model import LOCAL_DRIVER_WEIGHT, THRESHOLDS, DemoConfig, DemoSurvey, expected_item_mean
+from .survey import generate
 from .truth import LOCAL_MARGIN, load_planted, local_pickups
 
 __all__ = [

@@ -13,8 +13,8 @@ from fundament_lib.core.atomic import write_json, write_text
 from fundament_lib.core.params import DEMO_FOLDER
 from fundament_lib.framework import load_framework
 
-from .generate import generate
 from .model import DemoConfig, DemoSurvey
+from .survey import generate
 
 __all__ = ["write_demo"]
 

@@ -53,6 +53,8 @@ def cut(tidy: pd.DataFrame, shape: str) -> pd.DataFrame:
         "some_themes": (block != "theme") | item.str.startswith(("P1.1.", "P1.3.", "P2.2.")),
         "no_roles": block != "role",
         "roles_only": block == "role",
+        # a real export's shape: the staff asked the themes, the frontline leaders only the roles
+        "frontline_roles": (tidy["group"] == "stab") | (block == "role"),
     }[shape]
     return tidy[keep.to_numpy()].reset_index(drop=True)
 
@@ -78,11 +80,12 @@ def render(s: dict[str, Any]) -> str:
 @pytest.fixture(scope="module")
 def shaped(survey) -> dict[str, dict[str, dict[str, Any]]]:
     return {shape: summaries(cut(survey, shape)) for shape in
-            ("staff", "frontline", "themes", "p1", "some_themes", "no_roles", "roles_only")}
+            ("staff", "frontline", "themes", "p1", "some_themes", "no_roles", "roles_only", "frontline_roles")}
 
 
 # ---- every shape ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("shape", ["staff", "frontline", "themes", "p1", "some_themes", "no_roles", "roles_only"])
+@pytest.mark.parametrize("shape", ["staff", "frontline", "themes", "p1", "some_themes", "no_roles", "roles_only",
+                                   "frontline_roles"])
 def test_every_shape_gives_a_valid_summary_and_a_briefing(shaped, shape):
     for code, s in shaped[shape].items():
         json.dumps(s, allow_nan=False)
@@ -134,6 +137,23 @@ def test_a_survey_of_roles_only_gives_the_roles_and_says_the_themes_were_not_ask
 
 
 # ---- one group ------------------------------------------------------------------------------------
+def test_a_group_asked_only_the_roles_is_said_to_be_not_asked_rather_than_hidden(shaped):
+    """Both groups took part, but the frontline leaders were asked only the roles: the briefing must not
+    say their theme scores are hidden to protect a small group, nor compare the groups on the themes."""
+    s = shaped["frontline_roles"]["147"]
+    assert s["coverage"]["group_blocks"]["borgernaer"] == ["role"] and s["roles"]
+    text = render(s)
+    assert "De borgernære ledere blev ikke stillet temaernes udsagn i denne måling, så «Alle» er stabens svar." in text
+    assert "for at beskytte en lille gruppe" not in text
+    assert "Staben vurderer næsten overalt" not in text
+    assert "Prikdiagram over temaernes score for staben." in text
+    assert s["analyses"]["gaps"]["reason"] == "not_asked" and "har for få svar" not in text
+    assert "De borgernære ledere blev ikke stillet temaernes udsagn, så forskellen mellem stab" in text
+    assert "ser forskelligt på temaerne" not in text
+    both = render(shaped["no_roles"]["147"])  # both groups asked the themes: the norm line and the gap stay
+    assert "Staben vurderer næsten overalt" in both and "blev ikke stillet temaernes udsagn" not in both
+
+
 def test_a_staff_only_survey_is_the_staffs_own_view(shaped):
     s = shaped["staff"]["707"]
     assert s["coverage"]["groups"] == ["stab"] and not s["gaps"]

@@ -102,9 +102,15 @@ def analyses(s: Mapping[str, Any], cov: Coverage, fw: Framework, *, n_kommuner: 
         out["benchmark"] = _skipped("hidden", "Kommunens samlede scorer er skjult for at beskytte små grupper, "
                                               "så placeringen blandt kommunerne vises ikke.")
     only = only_group_text(cov)
+    themeless = [g for g in cov.groups if not cov.asked("theme", g)]
     if only:
         out["gaps"] = _skipped("one_group", f"{only}, så forskellen mellem stab og borgernære ledere kan ikke "
                                             "vises.")
+    elif themeless and len(themeless) < len(cov.groups):
+        # Both groups took part, one of them without the theme statements: nothing is hidden.
+        who = GROUP_WHO[themeless[0]]
+        out["gaps"] = _skipped(NOT_ASKED, f"{who[0].upper()}{who[1:]} blev ikke stillet temaernes udsagn, så "
+                                          "forskellen mellem stab og borgernære ledere kan ikke vises.")
     elif not s.get("gaps"):
         out["gaps"] = _skipped("hidden", "Forskellen mellem stab og borgernære ledere vises ikke, fordi en af "
                                          "grupperne har for få svar.")

@@ -145,6 +145,14 @@ def asked_groups(s: dict[str, Any]) -> tuple[str, ...]:
     return tuple(g for g in ("stab", "borgernaer") if g in present)
 
 
+def theme_groups(s: dict[str, Any]) -> tuple[str, ...]:
+    """The groups asked the theme statements: a group asked only other blocks (roles, burden) took
+    part in the survey but has no theme scores."""
+    per_group = (s.get("coverage") or {}).get("group_blocks")
+    groups = asked_groups(s)
+    return groups if per_group is None else tuple(g for g in groups if "theme" in per_group.get(g, ()))
+
+
 def shown_groups(s: dict[str, Any]) -> tuple[str, ...]:
     """The rows a group table shows: ``alle`` and both groups where both were asked, else the one
     group asked (its ``alle`` row would repeat it)."""

@@ -31,6 +31,7 @@ from .common import (
     shown_groups,
     signed,
     skipped_text,
+    theme_groups,
     theme_labels,
 )
 from .hidden import frontline_hidden_note, omitted_fagomraader_text
@@ -52,7 +53,7 @@ def profile(s: dict[str, Any]) -> Html:
     groups and themes the survey asked; one line for what it did not)."""
     plots.set_style()
     fw = fw_of(s)
-    groups = asked_groups(s)
+    groups = theme_groups(s)
     labels = {i: x for i, x in theme_labels(fw).items() if i in asked_ids(s, fw)}
     scores = frame(s["scores"])
     themes = scores[scores["level"] == "theme"] if not scores.empty else scores
@@ -160,7 +161,7 @@ def _profile_alt(by_group: pd.DataFrame, labels: dict[str, str], s: dict[str, An
     part = front if not front.empty else by_group
     best, worst = part.loc[part["score"].idxmax()], part.loc[part["score"].idxmin()]
     who = "de borgernære ledere" if not front.empty else "staben"
-    groups = asked_groups(s)
+    groups = theme_groups(s)
     whose = "stab og borgernære ledere" if len(groups) != 1 else who
     text = (f"Prikdiagram over temaernes score for {whose}. Hos {who} ligger "
             f"{labels[best['id']]} højest ({fmt_num(best['score'])}) og {labels[worst['id']]} lavest "

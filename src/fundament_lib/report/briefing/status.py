@@ -23,6 +23,7 @@ from .common import (
     is_shown,
     shown_groups,
     skipped_text,
+    theme_groups,
 )
 from .decision import contents, how_to_read, key_findings
 from .hidden import join_da
@@ -50,7 +51,7 @@ def title(s: dict[str, Any]) -> Html:
         f"Denne briefing samler svarene fra {official_name(s['kommunekode'])}s "
         f"{_WHO_ASKED.get(groups, _WHO_ASKED[('stab', 'borgernaer')])} i målingen fra {s['wave']}. Den viser, hvor "
         f"kommunen står på {domain_name(fw, plural=True)} i «{fw.short_title or fw.title}»"
-        + (", hvor staben og de borgernære ledere ser forskelligt på temaerne," if len(groups) == 2 else "")
+        + (", hvor staben og de borgernære ledere ser forskelligt på temaerne," if len(theme_groups(s)) == 2 else "")
         + " og hvad workshoppen bør tage op først."
     )
     parts = [heading(f"{fw.short_title or fw.title}: {official_name(s['kommunekode'])}", 1)]
@@ -63,8 +64,16 @@ def title(s: dict[str, Any]) -> Html:
         parts.append(note(" ".join(scope)))
     parts += [paragraph(f"Region {s['region']} · {s['kommunegruppe']} · måling {s['wave']}", cls="meta"),
               heading("Kort fortalt", 2, anchor="kort"), bullets(key_findings(s, fw)),
-              how_to_read(int(s["min_n"]), both_groups=len(groups) == 2), contents(s)]
+              how_to_read(int(s["min_n"]), both_groups=len(theme_groups(s)) == 2), contents(s)]
     return Html("".join(parts))
+
+
+def _not_asked_line(group: str) -> str:
+    """Why a group that took part has no rows: it was not asked the theme statements (it is not hidden),
+    so «Alle» is the other group's answers."""
+    who, other = {"stab": ("Staben", "de borgernære lederes"), "borgernaer": ("De borgernære ledere", "stabens")}[group]
+    return (f"{who} blev ikke stillet temaernes udsagn i denne måling, så «Alle» er {other} svar. "
+            "Deres øvrige svar indgår i de afsnit, de blev spurgt om.")
 
 
 def _themes_line(s: dict[str, Any], fw: Framework) -> str | None:
@@ -101,13 +110,14 @@ def status(s: dict[str, Any]) -> Html:
     rows = []
     domains = [d for d in fw.domains if d.id in asked]
     # A group hidden on every pejlemærke is said once, not as rows of «skjult».
-    hidden_groups = [g for g in shown_groups(s) if g != "alle" and domains
-              and not any(is_shown(cell_of(scores, d.id, g)) for d in domains)]
+    hidden_groups = [g for g in shown_groups(s) if g != "alle" and domains and g in theme_groups(s)
+                     and not any(is_shown(cell_of(scores, d.id, g)) for d in domains)]
+    not_asked = [g for g in shown_groups(s) if g != "alle" and domains and g not in theme_groups(s)]
     for d in domains:
         name = f"{d.id} {d.title}" + (f" (bygger på {len(partial[d.id])} af {len(d.themes)} temaer)"
                                       if d.id in partial else "")
         rows += [{fw.domain_label: name if i == 0 else "", **_status_row(cell_of(scores, d.id, g), GROUP_LABELS[g])}
-                 for i, g in enumerate(g for g in shown_groups(s) if g not in hidden_groups)]
+                 for i, g in enumerate(g for g in shown_groups(s) if g not in hidden_groups + not_asked)]
     if rows:
         parts.append(table(pd.DataFrame(rows), caption=f"Score pr. {domain_name(fw)} og gruppe", numeric=cols,
                            row_header="Gruppe"))
@@ -115,6 +125,8 @@ def status(s: dict[str, Any]) -> Html:
         names = " og ".join(GROUP_LABELS[g].lower() if i else GROUP_LABELS[g] for i, g in enumerate(hidden_groups))
         parts.append(paragraph(f"{names} vises ikke for sig for at beskytte en lille gruppe (se «Skjulte tal» i "
                                "bilaget).", cls="meta"))
+    if not_asked:
+        parts.append(paragraph(_not_asked_line(not_asked[0]), cls="meta"))
     if not any(d.id in asked for d in fw.domains):
         parts.append(note("Målingen stillede ingen af temaernes udsagn, så der er ingen scorer at vise."))
     bench = frame(s.get("benchmark", []))

@@ -28,6 +28,7 @@ from .priority import prioritise
 __all__ = ["theme_inputs", "priority_section", "prerequisites", "benchlearning", "WEAK_PREREQUISITE"]
 
 WEAK_PREREQUISITE = 50.0  # a prerequisite scoring below this (0–100) looks weak
+READ = ("item_id", "group", "n", "score", "points")  # the item cells' columns read here (besides c1…cK)
 
 
 def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drivers: pd.DataFrame | None,
@@ -115,7 +116,8 @@ def _records_of(items: pd.DataFrame, ids: Collection[str]) -> list[dict[str, Any
     grouping of a frame this small cost more than the rest of a kommune's priority block)."""
     if items.empty:
         return []
-    return items[items["item_id"].isin(list(ids))].to_dict("records")
+    columns = [c for c in items.columns if c in READ or (c.startswith("c") and c[1:].isdigit())]
+    return items.loc[items["item_id"].isin(list(ids)).to_numpy(), columns].to_dict("records")
 
 
 def _weighted_scores(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], float]:
@@ -253,12 +255,19 @@ def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], r
     in_region = list(cells.index[(place["region"] == region).to_numpy()])
     same_group = [c for c in higher.index if c in in_group]
     same_region = [c for c in higher.index if c in in_region]
-    preferred = same_group + [c for c in same_region if c not in same_group]
-    preferred += [c for c in higher.sort_values("score", ascending=False).index if c not in preferred]
     return {"n_higher": len(higher),
             "same_group": len(same_group) if enough_others(len(in_group), min_n) else None,
             "same_region": len(same_region) if enough_others(len(in_region), min_n) else None,
-            "names": [str(ref.loc[c, "navn"]) for c in preferred if c in set(names)][:limit]}
+            "names": _names(higher, same_group, same_region, ref, names, limit) if names else []}
+
+
+def _names(higher: pd.DataFrame, same_group: list[str], same_region: list[str], ref: pd.DataFrame,
+           names: Collection[str], limit: int) -> list[str]:
+    """The nameable kommuner among ``higher``: same kommunegruppe first, then same region, then by score
+    (only sorted where some kommune may be named: most kommuner share no names)."""
+    preferred = same_group + [c for c in same_region if c not in same_group]
+    preferred += [c for c in higher.sort_values("score", ascending=False).index if c not in preferred]
+    return [str(ref.loc[c, "navn"]) for c in preferred if c in set(names)][:limit]
 
 
 def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, items: pd.DataFrame,

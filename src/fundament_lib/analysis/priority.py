@@ -86,9 +86,18 @@ def weight_stability(comp: pd.DataFrame, weights: Mapping[str, float], eligible:
     values = comp.to_numpy(dtype=float)
     present = ~np.isnan(values)
     index = (np.where(present, values, 0) @ settings.T) / np.where(present @ settings.T > 0, present @ settings.T, np.nan)
-    reference = _top_set(priority_index(values, weights), eligible, top)
-    same = [_top_set(index[:, s], eligible, top) == reference for s in range(settings.shape[0])]
-    return float(np.mean(same))
+    reference = np.zeros(len(eligible), dtype=bool)
+    reference[list(_top_set(priority_index(values, weights), eligible, top))] = True
+    return float(np.mean((_top_members(index.T, eligible, top) == reference).all(axis=1)))
+
+
+def _top_members(index: np.ndarray, eligible: np.ndarray, top: int) -> np.ndarray:
+    """:func:`_top_set` of every row of ``index`` (settings × themes) at once, as membership (settings × themes)."""
+    order = np.argsort(-np.where(eligible[None, :], index, -np.inf), axis=1, kind="stable")
+    ranked = eligible[order]  # eligible themes in each setting's order
+    members = np.zeros(index.shape, dtype=bool)
+    np.put_along_axis(members, order, ranked & (np.cumsum(ranked, axis=1) <= top), axis=1)
+    return members
 
 
 def _top_set(index: np.ndarray, eligible: np.ndarray, top: int) -> frozenset[int]:

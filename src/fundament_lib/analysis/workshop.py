@@ -28,6 +28,7 @@ from .priority import prioritise
 __all__ = ["theme_inputs", "priority_section", "prerequisites", "benchlearning", "WEAK_PREREQUISITE"]
 
 WEAK_PREREQUISITE = 50.0  # a prerequisite scoring below this (0–100) looks weak
+READ = ("item_id", "group", "n", "score", "points")  # the item cells' columns read here (besides c1…cK)
 
 
 def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drivers: pd.DataFrame | None,
@@ -66,7 +67,7 @@ def theme_inputs(fw: Framework, scores: pd.DataFrame, items: pd.DataFrame, drive
     # Each cell as a plain dict, looked up by (id, group): a few dozen cells, read many times.
     cells = {(str(r["id"]), str(r["group"])): r for r in scores.to_dict("records")} if not scores.empty else {}
     wanted = {fw.importance_id(t.id) for t in chosen}
-    importance = _alle_scores(items[items["item_id"].isin(wanted)] if not items.empty else items)
+    importance = {i: v for (g, i), v in _weighted_scores(_records_of(items, wanted)).items() if g == "alle"}
     rows = []
     for t in chosen:
         group = basis or ("borgernaer" if _shown(cells.get((t.id, "borgernaer"))) else "alle")
@@ -110,16 +111,31 @@ def _driver_columns(drivers: pd.DataFrame | None, index: pd.Index) -> tuple[pd.S
     return table["share"].astype(float), pd.Series(0.0, index=index)
 
 
-def _alle_scores(items: pd.DataFrame) -> pd.Series:
-    """All leaders' score (0–100) per item; an item asked on two scales (two files pooled) is the
-    n-weighted mean of its rows' 0–100 scores, and a hidden row makes it missing."""
+def _records_of(items: pd.DataFrame, ids: Collection[str]) -> list[dict[str, Any]]:
+    """The rows of ``items`` about the items ``ids``, as records (a few rows, read in Python: pandas
+    grouping of a frame this small cost more than the rest of a kommune's priority block)."""
     if items.empty:
-        return pd.Series(dtype="float64")
-    alle = items[items["group"] == "alle"]
-    parts = pd.DataFrame({"total": alle["score"] * alle["n"], "hidden": alle["score"].isna(), "n": alle["n"]})
-    by_item = parts.groupby(alle["item_id"].astype(str))  # grouped once for the three sums
-    total, hidden, n = by_item["total"].sum(min_count=1), by_item["hidden"].any(), by_item["n"].sum()
-    return (total / n.where(n > 0)).where(~hidden)
+        return []
+    columns = [c for c in items.columns if c in READ or (c.startswith("c") and c[1:].isdigit())]
+    return items.loc[items["item_id"].isin(list(ids)).to_numpy(), columns].to_dict("records")
+
+
+def _weighted_scores(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], float]:
+    """Each group's score (0–100) per item, ``(group, item_id)`` → score: the n-weighted mean of the
+    item's rows' scores (an item asked on two scales, two files pooled), NaN where a row is hidden
+    or no row has a count."""
+    acc: dict[tuple[str, str], list[Any]] = {}
+    for r in rows:
+        total_n_hidden = acc.setdefault((str(r["group"]), str(r["item_id"])), [None, 0.0, False])
+        score, n = r["score"], r["n"]
+        if pd.isna(score):
+            total_n_hidden[2] = True
+        elif not pd.isna(n):
+            total_n_hidden[0] = score * n if total_n_hidden[0] is None else total_n_hidden[0] + score * n
+        if not pd.isna(n):
+            total_n_hidden[1] += n
+    return {key: np.nan if hidden or total is None or not n > 0 else float(total / n)
+            for key, (total, n, hidden) in acc.items()}
 
 
 def _shown(cell: Mapping[str, Any] | None) -> bool:
@@ -145,29 +161,27 @@ def prerequisites(fw: Framework, items: pd.DataFrame, *, n_boot: int = stats.DEF
     if fw.prerequisites is None or items.empty:
         return []
     asked = set(items["item_id"].astype(str))
-    items = items[items["item_id"].isin([x.id for x in fw.prerequisites.items])]  # each item is scored alone
-    alle = items[items["group"] == "alle"]
-    every = _scores_by_group(items)
-    scores = every.get("alle", pd.Series(dtype="float64"))
+    rows = _records_of(items, [x.id for x in fw.prerequisites.items])  # each item is scored alone
+    every = _weighted_scores(rows)
     out = []
-    by_group = {g: every.get(g, pd.Series(dtype="float64")) for g in ("stab", "borgernaer")}
     for pre in [x for x in fw.prerequisites.items if x.id in asked]:
-        value = scores.get(pre.id, np.nan)
-        n = alle.loc[alle["item_id"] == pre.id, "n"]
+        mine = [r for r in rows if str(r["item_id"]) == pre.id]
+        value = every.get(("alle", pre.id), np.nan)
+        n = sum(r["n"] for r in mine if r["group"] == "alle" and not pd.isna(r["n"]))
         score = float(value) if pd.notna(value) else None
-        low, high = (prerequisite_interval(items[items["item_id"] == pre.id], n_boot=n_boot, confidence=confidence,
-                                           seed=cell_rng(seed, ("prerequisite", pre.id)))
+        low, high = (_interval(mine, n_boot=n_boot, confidence=confidence,
+                               seed=cell_rng(seed, ("prerequisite", pre.id)))
                      if score is not None else (np.nan, np.nan))
         verdict = (None if score is None or np.isnan(low) else "strong" if low >= WEAK_PREREQUISITE
                    else "weak" if high < WEAK_PREREQUISITE else "uncertain")
         out.append({"id": pre.id, "title": pre.title, "score": score,
-                    "n": int(n.sum()) if score is not None else None,
+                    "n": int(n) if score is not None else None,
                     "ci_low": _num(low), "ci_high": _num(high), "verdict": verdict, "weak": verdict == "weak",
-                    **{f"score_{g}": _num(v.get(pre.id, np.nan)) for g, v in by_group.items()}})
+                    **{f"score_{g}": _num(every.get((g, pre.id), np.nan)) for g in ("stab", "borgernaer")}})
     return out
 
 
-def _answers(rows: list[dict[str, Any]]) -> np.ndarray:
+def _answers(rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
     """The 0–100 answers behind one group's answer counts of an item (``c1``…``cK`` of each row's
     K-point scale; rows on two scales pooled), from the rows as records."""
     values = []
@@ -193,8 +207,13 @@ def prerequisite_interval(rows: pd.DataFrame, *, n_boot: int, confidence: float,
     rows
         The item's rows of the kommune's ``items`` (``group``, ``points``, ``c1``…).
     """
+    return _interval(rows.to_dict("records"), n_boot=n_boot, confidence=confidence, seed=seed)
+
+
+def _interval(records: Sequence[Mapping[str, Any]], *, n_boot: int, confidence: float,
+              seed: int | np.random.Generator) -> tuple[float, float]:
+    """:func:`prerequisite_interval` of the item's rows as records (a few rows, picked per group in Python)."""
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    records = rows.to_dict("records")  # a few rows: read once, picked per group in Python
     strata = [_answers([r for r in records if r["group"] == g]) for g in ("stab", "borgernaer")]
     alle = _answers([r for r in records if r["group"] == "alle"])
     if sum(len(x) for x in strata) != len(alle):  # a group hidden: no strata to resample within
@@ -205,19 +224,6 @@ def prerequisite_interval(rows: pd.DataFrame, *, n_boot: int, confidence: float,
     total = sum(stats.bootstrap_means(x, n_boot=n_boot, seed=rng)[:, 0] * len(x) for x in strata)
     low, high, _ = replicate_summary(np.asarray(total)[None, :] / sum(len(x) for x in strata), confidence)
     return float(low[0]), float(high[0])
-
-
-def _scores_by_group(items: pd.DataFrame) -> dict[str, pd.Series]:
-    """Each group's shown score (0–100) per item, as :func:`_alle_scores` makes all leaders' (n-weighted
-    over scales; missing where hidden), grouped once for every group."""
-    if items.empty:
-        return {}
-    parts = pd.DataFrame({"total": items["score"] * items["n"], "hidden": items["score"].isna(), "n": items["n"],
-                          "group": items["group"].astype(str), "item_id": items["item_id"].astype(str)})
-    by = parts.groupby(["group", "item_id"])
-    total, hidden, n = by["total"].sum(min_count=1), by["hidden"].any(), by["n"].sum()
-    score = (total / n.where(n > 0)).where(~hidden)
-    return {str(g): part.droplevel("group") for g, part in score.groupby(level="group")}
 
 
 def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], ref: pd.DataFrame, *,
@@ -249,12 +255,19 @@ def benchlearning(theme: str, code: str, national: Mapping[str, pd.DataFrame], r
     in_region = list(cells.index[(place["region"] == region).to_numpy()])
     same_group = [c for c in higher.index if c in in_group]
     same_region = [c for c in higher.index if c in in_region]
-    preferred = same_group + [c for c in same_region if c not in same_group]
-    preferred += [c for c in higher.sort_values("score", ascending=False).index if c not in preferred]
     return {"n_higher": len(higher),
             "same_group": len(same_group) if enough_others(len(in_group), min_n) else None,
             "same_region": len(same_region) if enough_others(len(in_region), min_n) else None,
-            "names": [str(ref.loc[c, "navn"]) for c in preferred if c in set(names)][:limit]}
+            "names": _names(higher, same_group, same_region, ref, names, limit) if names else []}
+
+
+def _names(higher: pd.DataFrame, same_group: list[str], same_region: list[str], ref: pd.DataFrame,
+           names: Collection[str], limit: int) -> list[str]:
+    """The nameable kommuner among ``higher``: same kommunegruppe first, then same region, then by score
+    (only sorted where some kommune may be named: most kommuner share no names)."""
+    preferred = same_group + [c for c in same_region if c not in same_group]
+    preferred += [c for c in higher.sort_values("score", ascending=False).index if c not in preferred]
+    return [str(ref.loc[c, "navn"]) for c in preferred if c in set(names)][:limit]
 
 
 def priority_section(fw: Framework, code: str, p: Params, scores: pd.DataFrame, items: pd.DataFrame,
@@ -334,11 +347,13 @@ def _with_change_and_reliability(inputs: pd.DataFrame, changes: pd.DataFrame | N
     ``change_clear``, ``change_since``) and its reliability (``alpha``)."""
     out = inputs.assign(change=np.nan, change_clear=False, change_since=previous, alpha=np.nan)
     if changes is not None and not changes.empty:
-        for theme, row in out.iterrows():
-            hit = changes[(changes["id"] == theme) & (changes["group"] == row["basis"])]
-            if not hit.empty and pd.notna(hit["change"].iloc[0]):
-                out.loc[theme, "change"] = float(hit["change"].iloc[0])
-                out.loc[theme, "change_clear"] = bool(hit["clear"].iloc[0])
+        first: dict[tuple[Any, Any], dict[str, Any]] = {}
+        for r in changes.to_dict("records"):  # each theme's first record per group, looked up by key
+            first.setdefault((r["id"], r["group"]), r)
+        hits = [first.get((theme, basis)) for theme, basis in zip(out.index, out["basis"], strict=True)]
+        hits = [h if h is not None and pd.notna(h["change"]) else None for h in hits]
+        out["change"] = [np.nan if h is None else float(h["change"]) for h in hits]
+        out["change_clear"] = [h is not None and bool(h["clear"]) for h in hits]
     if reliability is not None and not reliability.empty and "alpha" in reliability:
         out["alpha"] = reliability.set_index("id")["alpha"].reindex(out.index).astype(float)
     return out

@@ -63,13 +63,14 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
                     own: pd.DataFrame, *, data_id: str, started: str,
                     national: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
                     demo: bool = False, names: Collection[str] = (),
-                    gap_norms: Mapping[str, float] | None = None) -> dict[str, Any]:
+                    gap_norms: Mapping[str, float] | None = None, own_hash: str | None = None) -> dict[str, Any]:
     """One kommune's summary from the suppressed national tables (see the module docstring).
 
     ``national`` maps a group (``alle``, ``stab``) to score id → every kommune's shown cells of
     that group (for bench-learning); ``demo`` marks a kommune whose answers are demo data;
     ``names`` are the other kommuner it may name (:func:`fundament_lib.core.sharing.nameable`);
     ``gap_norms`` the national staff–frontline norm per id (:func:`fundament_lib.analysis.verdicts.gap_norms`).
+    ``own_hash`` is :func:`~.fingerprints.slice_hash` of ``own`` where the caller hashed every kommune's rows at once.
     Comparisons over fewer than ``min_n`` other kommuner are left out (:mod:`fundament_lib.core.sharing`).
 
     Only what the kommune's survey asked is in it (:mod:`fundament_lib.analysis.coverage`): a theme
@@ -135,7 +136,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         "scales": _scales(cells, code, wave, ids),
         "demo": demo,
         "provenance": {
-            "data_hash": slice_hash(own),
+            "data_hash": own_hash or slice_hash(own),
             "dataset_hash": data_id,
             "framework": f"{fw.id} {fw.version}",
             "library_version": __version__,

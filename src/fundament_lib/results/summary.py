@@ -25,6 +25,7 @@ from fundament_lib.core.sharing import nameable, national_view, rounded_by_id
 from fundament_lib.framework import load_framework
 
 from .cells import Cells
+from .fingerprints import slice_hashes
 from .kommune_summary import kommune_summary
 from .national_cells import (
     average_cells,
@@ -105,12 +106,14 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         slices = subset.groupby(["kommunekode", "wave"], observed=True).indices  # row positions; cut when used
         averages = average_cells(shown_cells(cells, waves_now))
         share = {c: params[c].share_names for c in codes}
-        for code in [c for c in codes if selected is None or c in selected]:
+        chosen = [c for c in codes if selected is None or c in selected]
+        own_hash = slice_hashes(subset, {c: slices[(c, current[c][0])] for c in chosen})  # in one pass
+        for code in chosen:
             wave, previous = current[code]
             names = nameable(code, share)
             summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
                                       subset.iloc[slices[(code, wave)]], data_id=data_id, started=started, national=by_group,
-                                      demo=code in demo, names=names, gap_norms=norms)
+                                      demo=code in demo, names=names, gap_norms=norms, own_hash=own_hash[code])
             summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref,
                                                 rounded=rounded)
             summary["national_averages"] = national_averages(averages, code, min_n=params[code].min_n)

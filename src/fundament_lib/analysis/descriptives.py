@@ -10,7 +10,7 @@ neither in ``n`` nor in any mean.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from fundament_lib.framework.model import Framework
 from .scoring import answer_points, score_ids
 
 __all__ = [
+    "count_columns",
     "item_distributions",
     "theme_positive_share",
     "role_scores",
@@ -32,6 +33,11 @@ __all__ = [
     "free_texts",
     "UNIT",
 ]
+
+
+def count_columns(columns: Iterable[str]) -> list[str]:
+    """The answer-count columns ``c1``…``cK`` of an item distribution (:func:`item_distributions`), in order given."""
+    return [c for c in columns if c.startswith("c") and c[1:].isdigit()]
 
 UNIT: tuple[str, ...] = ("kommunekode", "wave")
 

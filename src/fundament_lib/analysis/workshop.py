@@ -23,6 +23,7 @@ from fundament_lib.core.sharing import enough_others
 from fundament_lib.framework.model import Framework
 
 from . import stats
+from .descriptives import count_columns
 from .priority import prioritise
 
 __all__ = ["theme_inputs", "priority_section", "prerequisites", "benchlearning", "WEAK_PREREQUISITE"]
@@ -116,7 +117,7 @@ def _records_of(items: pd.DataFrame, ids: Collection[str]) -> list[dict[str, Any
     grouping of a frame this small cost more than the rest of a kommune's priority block)."""
     if items.empty:
         return []
-    columns = [c for c in items.columns if c in READ or (c.startswith("c") and c[1:].isdigit())]
+    columns = [*(c for c in items.columns if c in READ), *count_columns(items.columns)]
     return items.loc[items["item_id"].isin(list(ids)).to_numpy(), columns].to_dict("records")
 
 
@@ -187,7 +188,7 @@ def _answers(rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
     values = []
     for r in rows:
         k = int(r["points"]) if "points" in r and pd.notna(r["points"]) else \
-            len([c for c in r if c.startswith("c") and c[1:].isdigit() and pd.notna(r[c])])
+            len([c for c in count_columns(r) if pd.notna(r[c])])
         for j in range(1, k + 1):
             count = r.get(f"c{j}")
             if count is not None and pd.notna(count):

@@ -66,7 +66,7 @@ def _item_cells(ds: Dataset, *, theme: str, kommuner: Sequence[str] | None, fago
     rows = select_tidy(ds, kommuner=kommuner, wave=wave)
     rows = rows[rows["item_id"].astype(str).isin(items)]
     main = _by_scale(desc.item_distributions(rows, ds.fw, blocks=("theme",)))
-    counts = _count_columns(main)
+    counts = desc.count_columns(main.columns)
     main = _apply(main, ds, keys=["item_id", "points"], values=[*counts, "dont_know", "missing", "score"])
     if fagomraade is None:
         return main, "item_id"
@@ -84,10 +84,6 @@ def _by_scale(dist: pd.DataFrame) -> pd.DataFrame:
     """Item cells with ``points`` as a plain number (0 where the item has no points), so that cells of
     one item on two scales are two families to the privacy rules, never one."""
     return dist.assign(points=dist["points"].astype("Float64").fillna(0).astype(int))
-
-
-def _count_columns(cells: pd.DataFrame) -> list[str]:
-    return [c for c in cells.columns if c.startswith("c") and c[1:].isdigit()]
 
 
 def _score_cells(ds: Dataset, *, kommuner: Sequence[str] | None, wave: str | None,

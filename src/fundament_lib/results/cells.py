@@ -175,7 +175,7 @@ class Cells:
         return self._follow(self._apply(self.t.scores, keys=["id"], values=values), values)
 
     def _items(self) -> pd.DataFrame:
-        counts = [c for c in self.t.items.columns if c.startswith("c") and c[1:].isdigit()]
+        counts = desc.count_columns(self.t.items.columns)
         values = [*counts, "dont_know", "missing", "score"]
         items = self.t.items.assign(points=self.t.items["points"].fillna(0))  # a family per scale
         cells = self._apply(items, keys=["item_id", "points"], values=values)

@@ -34,10 +34,7 @@ def data_hash(paths: list[Path]) -> str:
 
 def slice_hash(tidy: pd.DataFrame) -> str:
     """Hash of a kommune's own answers (order-independent; first 16 hex digits)."""
-    rows = tidy.sort_values(SORT).astype("object")
-    digest = pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes()
-    return hashlib.sha256(digest).hexdigest()[:16]
-
+    return slice_hashes(tidy, {0: np.arange(len(tidy))})[0]
 
 
 def slice_hashes(tidy: pd.DataFrame, slices: Mapping[K, np.ndarray]) -> dict[K, str]:
@@ -45,7 +42,7 @@ def slice_hashes(tidy: pd.DataFrame, slices: Mapping[K, np.ndarray]) -> dict[K, 
 
     A row's hash depends on that row alone, so the rows of every slice are cast and hashed in one
     pass (per slice, the cast and the hashing cost more than the rest of a kommune's summary); each
-    slice's hashes are then put in :func:`slice_hash`'s order (a stable sort by ``respondent_id``
+    slice's hashes are then put in one order (a stable sort by ``respondent_id``
     and ``item_id`` within the slice) and digested.
     """
     keys = list(slices)

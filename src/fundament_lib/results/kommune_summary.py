@@ -18,6 +18,7 @@ import pandas as pd
 from fundament_lib import __version__
 from fundament_lib.analysis.analyses import analyses
 from fundament_lib.analysis.coverage import Coverage
+from fundament_lib.analysis.descriptives import count_columns
 from fundament_lib.analysis.scoring import SCORING_RULE
 from fundament_lib.analysis.verdicts import mark_changes, mark_gaps
 from fundament_lib.core.params import Params
@@ -90,7 +91,7 @@ def kommune_summary(code: str, wave: str, previous: str | None, cells: Cells, p:
         whole = cells.records(name, columns)
         return [dict(whole[i]) for i in rows]  # copies: the caller adds to them
 
-    counts = [c for c in cells.t.items.columns if c.startswith("c") and c[1:].isdigit()]
+    counts = count_columns(cells.t.items.columns)
     share = take("burden_share", ["n", "mean", "q1", "median", "q3", *FLAGS], ["group"])
     national = national or {}
     n_kommuner = len({c for f in national.get("alle", {}).values() for c in f.index} | {code})

@@ -22,9 +22,13 @@ maximum resident set size. Machines are shared: compare, don't clock.
 national tables, every kommune's summary) on demo data of 98 kommuner × each of ``--sizes``
 respondents (half staff, half frontline leaders), written to a temporary Parquet file:
 
-* **cold** — no national tables kept: computed, then written beside the data;
-* **warm** — the same again, the tables read back (what a second run on the same data pays);
-* **one kommune** — ``prepare(kommuner=["707"])`` with the tables kept (``fundament run --kommune 707``),
+* **cold** — nothing kept: the national tables and every kommune's summary computed, then
+  written beside the data;
+* **tables** — the tables read back, every summary cut again (what a run pays after one kommune's
+  parameters changed, :mod:`fundament_lib.results.summarycache`);
+* **warm** — the same data again: tables and summaries read back (a second run on the same data);
+* **707 tables** / **707 warm** — ``prepare(kommuner=["707"])`` (``fundament run --kommune 707``,
+  ``briefing.load("707")``) with only the tables kept, and with its summary kept too,
 
 and the growth factor from the smallest size to each larger one (the goal: at most 10× for 10×
 the respondents)::
@@ -39,6 +43,7 @@ import resource
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +55,7 @@ from fundament_lib.core.atomic import write_parquet
 from fundament_lib.demo import DemoConfig, generate
 from fundament_lib.framework import load_framework
 from fundament_lib.results.pipeline import prepare
+from fundament_lib.results.tablecache import cache_folder
 
 
 def straightforward(scores: pd.DataFrame, ids: list[str], *, n_boot: int, seed: int) -> pd.DataFrame:
@@ -71,7 +77,8 @@ def straightforward(scores: pd.DataFrame, ids: list[str], *, n_boot: int, seed: 
 
 
 def once_per_run(sizes: list[int]) -> None:
-    """Time ``pipeline.prepare`` cold, warm and for one kommune at each size (see the module docstring)."""
+    """Time ``pipeline.prepare`` cold, with the tables kept, warm and for one kommune at each size
+    (see the module docstring)."""
     fw = load_framework()
     rows = []
     for size in sizes:
@@ -81,23 +88,37 @@ def once_per_run(sizes: list[int]) -> None:
             path = Path(tmp) / "national.parquet"
             write_parquet(tidy, path)
             del tidy
-            t0 = time.perf_counter()
-            prepare(path)
-            t1 = time.perf_counter()
-            prepare(path)
-            t2 = time.perf_counter()
-            prepare(path, kommuner=["707"])
-            t3 = time.perf_counter()
-        rows.append((size, t1 - t0, t2 - t1, t3 - t2))
+            times = {"cold": _timed(prepare, path)}
+            _drop_summaries(path)
+            times["tables"] = _timed(prepare, path)
+            times["warm"] = _timed(prepare, path)
+            _drop_summaries(path)
+            times["707 tables"] = _timed(prepare, path, kommuner=["707"])
+            times["707 warm"] = _timed(prepare, path, kommuner=["707"])
+        rows.append((size, times))
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"  cold {t1 - t0:.1f} s, warm {t2 - t1:.1f} s, one kommune {t3 - t2:.1f} s; "
-              f"process max RSS so far {maxrss:.0f} MiB", flush=True)
-    print("\nonce-per-run step (pipeline.prepare), 98 kommuner:")
-    print(f"{'respondents':>12} {'cold s':>8} {'warm s':>8} {'707 s':>8} {'cold ×':>8} {'warm ×':>8}")
-    base = rows[0]
-    for size, cold, warm, one in rows:
-        print(f"{98 * size:12,} {cold:8.1f} {warm:8.1f} {one:8.1f} {cold / base[1]:8.1f} {warm / base[2]:8.1f}")
-    print("(× = growth from the smallest size; goal: warm ≤ 5 s at 98 × 300, ≤ 10× that at 10× the respondents)")
+        print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()) +
+              f"; process max RSS so far {maxrss:.0f} MiB", flush=True)
+    print("\nonce-per-run step (pipeline.prepare), 98 kommuner, seconds (× = growth from the smallest size):")
+    names = list(rows[0][1])
+    print(f"{'respondents':>12} " + " ".join(f"{n:>11}" for n in names) + " " + " ".join(f"{n + ' ×':>13}" for n in names))
+    base = rows[0][1]
+    for size, times in rows:
+        print(f"{98 * size:12,} " + " ".join(f"{times[n]:11.1f}" for n in names) + " " +
+              " ".join(f"{times[n] / base[n]:13.1f}" for n in names))
+    print("(goal: warm ≤ 5 s at 98 × 300, ≤ 10× that at 10× the respondents)")
+
+
+def _timed(fn: Callable[..., object], *args: object, **kwargs: object) -> float:
+    t0 = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - t0
+
+
+def _drop_summaries(path: Path) -> None:
+    """Forget the kept summaries, keep the tables."""
+    for entry in cache_folder(path).glob("kommune-summaries-*.pickle"):
+        entry.unlink()
 
 
 def main() -> None:

@@ -42,8 +42,8 @@ def _summarise(tidy, path: Path, *, n_boot: int = 100) -> dict:
     return json.loads(json.dumps(built.kommuner))
 
 
-def _entries(path: Path) -> list[Path]:
-    return sorted(tablecache.cache_folder(path).glob("*.pickle"))
+def _entries(path: Path, kind: str = "national-tables-") -> list[Path]:
+    return sorted(tablecache.cache_folder(path).glob(f"{kind}*.pickle"))
 
 
 def _computing(capsys) -> bool:
@@ -66,9 +66,11 @@ def test_computed_once_then_read_back_the_same(tidy, tmp_path, capsys, monkeypat
     _no_computing(monkeypatch)
     assert _summarise(tidy, path) == first
     assert not _computing(capsys)
-    # Nothing but the data and its cache folder was written.
+    # Nothing but the data and its cache folder (the tables and the summaries cut from them) was written.
+    kept = [_entries(path)[0], *_entries(path, "kommune-summaries-")]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == \
-        sorted(["data/survey.parquet", f"data/.fundament-cache/{_entries(path)[0].name}"])
+        sorted(["data/survey.parquet", *(f"data/.fundament-cache/{p.name}" for p in kept)])
+    assert len(kept) == 2
 
 
 def test_new_data_or_settings_compute_again_and_replace_the_old_entry(tidy, tmp_path, capsys):

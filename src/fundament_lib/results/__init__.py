@@ -15,6 +15,7 @@ about fewer respondents than the threshold leaves this stage.
 :mod:`.priority_block`     the priority rule's inputs, read from the cells
 :mod:`.kommune_summary`    one kommune's summary: what its briefing shows
 :mod:`.fingerprints`       fingerprints of the answers a summary rests on
+:mod:`.summarycache`       the summaries kept on disk between runs, beside the tables
 :mod:`.summary`            every kommune's summary in one pass
 :mod:`.national`           the national overview's data, from shown cells only
 :mod:`.export_tables`      what the export's tables hold
@@ -25,5 +26,5 @@ about fewer respondents than the threshold leaves this stage.
 """
 
 __all__ = ["pipeline", "tables", "tablecache", "privacy", "cells", "textscreen", "free_text",
-           "national_cells", "priority_block", "kommune_summary", "fingerprints", "summary", "national",
-           "export_tables", "dictionary", "spreadsheet", "export"]
+           "national_cells", "priority_block", "kommune_summary", "fingerprints", "summarycache",
+           "summary", "national", "export_tables", "dictionary", "spreadsheet", "export"]

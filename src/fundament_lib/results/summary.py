@@ -4,8 +4,9 @@
 (:mod:`fundament_lib.results.tables`), applies the privacy rules once
 (:mod:`fundament_lib.results.cells`), works out the national parts once
 (:mod:`.national_cells`), and cuts one JSON-ready mapping per kommune
-(:mod:`.kommune_summary`). The mapping is the contract other tools read
-(documented in the README); later fields are added, never renamed.
+(:mod:`.kommune_summary`), kept beside the data for the next run (:mod:`.summarycache`). The
+mapping is the contract other tools read (documented in the README); later fields are added,
+never renamed.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from .national_cells import (
     shown_cells,
     shown_groups,
 )
+from .summarycache import keep_summaries, kept_summaries, stamped, summary_key
 from .tablecache import cached_national_tables, table_key
-from .tables import settings_from
+from .tables import Tables, settings_from
 
 __all__ = ["build_summaries", "Summaries"]
 
@@ -74,7 +76,9 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         Also fit the national models the overview shows.
     cache
         The data file or folder ``tidy`` was read from: the national tables are kept beside it
-        per fingerprint (:mod:`fundament_lib.results.tablecache`); ``None`` computes them every time.
+        per fingerprint (:mod:`fundament_lib.results.tablecache`), and the summaries cut from them
+        per that fingerprint and every kommune's parameters (:mod:`.summarycache`), so a later run
+        cuts only the kommuner not kept yet; ``None`` computes everything every time.
 
     Returns
     -------
@@ -82,44 +86,63 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         Kommune code → JSON-ready summary, and framework id → national analyses.
     """
     started = (run_started or datetime.now(UTC)).isoformat(timespec="seconds")
-    demo = {str(c) for c in tidy.attrs.get("demo_kommuner", [])}
+    demo = frozenset(str(c) for c in tidy.attrs.get("demo_kommuner", []))
     by_framework: dict[str, list[str]] = {}
     for code, p in params.items():
         by_framework.setdefault(p.framework, []).append(code)
-    ref = kommuner()
     out: dict[str, dict[str, Any]] = {}
     national_extra: dict[str, dict[str, Any]] = {}
     for fw_id, codes in by_framework.items():
         subset = tidy[tidy["kommunekode"].isin(codes)]
-        fw, settings = load_framework(fw_id), settings_from({c: params[c] for c in codes})
-        tables = cached_national_tables(subset, fw, settings, data=cache,
-                                        key=table_key(data_id=data_id, fw=fw, settings=settings, codes=codes))
-        cells = Cells(tables, {c: params[c].min_n for c in codes})
-        waves = tables.respondents.groupby("kommunekode", observed=True)["wave"].unique()
-        current = {c: _current_wave(list(waves[c]), params[c].wave) for c in codes}
-        waves_now = {c: w for c, (w, _) in current.items()}
-        national = national_scores(cells, waves_now)
-        rounded = rounded_by_id(national)
-        by_group = {g: {i: f.set_index("kommunekode") for i, f in national_scores(cells, waves_now, g).groupby("id")}
-                    for g in ("alle", "stab")}
-        norms = gap_norms(current_gaps(cells, waves_now), min_kommuner=max(params[c].min_n for c in codes) + 1)
-        slices = subset.groupby(["kommunekode", "wave"], observed=True).indices  # row positions; cut when used
-        averages = average_cells(shown_cells(cells, waves_now))
-        share = {c: params[c].share_names for c in codes}
+        fw, own = load_framework(fw_id), {c: params[c] for c in codes}
+        settings = settings_from(own)
+        key = table_key(data_id=data_id, fw=fw, settings=settings, codes=codes)
+        tables = cached_national_tables(subset, fw, settings, data=cache, key=key)
         chosen = [c for c in codes if selected is None or c in selected]
-        own_hash = slice_hashes(subset, {c: slices[(c, current[c][0])] for c in chosen})  # in one pass
-        for code in chosen:
-            wave, previous = current[code]
-            names = nameable(code, share)
-            summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
-                                      subset.iloc[slices[(code, wave)]], data_id=data_id, started=started, national=by_group,
-                                      demo=code in demo, names=names, gap_norms=norms, own_hash=own_hash[code])
-            summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref,
-                                                rounded=rounded)
-            summary["national_averages"] = national_averages(averages, code, min_n=params[code].min_n)
-            out[code] = summary
-        national_extra[fw_id] = national_analyses(tables, shown_groups(subset, cells) if national_models else None)
+        skey = summary_key(key, own, demo=demo)
+        kept = kept_summaries(cache, fw, skey) if cache is not None else {}
+        missing = [c for c in chosen if c not in kept]
+        if missing:
+            kept.update(_cut(subset, tables, own, missing, data_id=data_id, started=started, demo=demo))
+            if cache is not None:
+                keep_summaries(cache, fw, skey, kept)
+        out.update({code: stamped(kept[code], started) for code in chosen})
+        shown = shown_groups(subset, Cells(tables, {c: own[c].min_n for c in codes})) if national_models else None
+        national_extra[fw_id] = national_analyses(tables, shown)
     return Summaries(out, national_extra)
+
+
+def _cut(subset: pd.DataFrame, tables: Tables, params: Mapping[str, Params], chosen: list[str], *,
+         data_id: str, started: str, demo: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """The summaries of the ``chosen`` kommuner, cut from one framework's national tables (``params``
+    holds every kommune scored with it: their thresholds and sharing choices shape the national parts)."""
+    codes = list(params)
+    ref = kommuner()
+    cells = Cells(tables, {c: params[c].min_n for c in codes})
+    waves = tables.respondents.groupby("kommunekode", observed=True)["wave"].unique()
+    current = {c: _current_wave(list(waves[c]), params[c].wave) for c in codes}
+    waves_now = {c: w for c, (w, _) in current.items()}
+    national = national_scores(cells, waves_now)
+    rounded = rounded_by_id(national)
+    by_group = {g: {i: f.set_index("kommunekode") for i, f in national_scores(cells, waves_now, g).groupby("id")}
+                for g in ("alle", "stab")}
+    norms = gap_norms(current_gaps(cells, waves_now), min_kommuner=max(params[c].min_n for c in codes) + 1)
+    slices = subset.groupby(["kommunekode", "wave"], observed=True).indices  # row positions; cut when used
+    averages = average_cells(shown_cells(cells, waves_now))
+    share = {c: params[c].share_names for c in codes}
+    own_hash = slice_hashes(subset, {c: slices[(c, current[c][0])] for c in chosen})  # in one pass
+    out: dict[str, dict[str, Any]] = {}
+    for code in chosen:
+        wave, previous = current[code]
+        names = nameable(code, share)
+        summary = kommune_summary(code, wave, previous, cells, params[code], ref.loc[code],
+                                  subset.iloc[slices[(code, wave)]], data_id=data_id, started=started, national=by_group,
+                                  demo=code in demo, names=names, gap_norms=norms, own_hash=own_hash[code])
+        summary["national"] = national_view(national, code, min_n=params[code].min_n, names=names, ref=ref,
+                                            rounded=rounded)
+        summary["national_averages"] = national_averages(averages, code, min_n=params[code].min_n)
+        out[code] = summary
+    return out
 
 
 def _current_wave(waves: list[str], wanted: str | None) -> tuple[str, str | None]:

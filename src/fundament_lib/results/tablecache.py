@@ -23,6 +23,7 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -33,12 +34,13 @@ from fundament_lib.framework.model import Framework
 from .tables import StatsSettings, Tables, national_tables
 
 __all__ = ["CACHE_FOLDER", "cache_folder", "table_key", "entry_path", "cached_tables", "cached_national_tables",
-           "say"]
+           "read_entry", "write_entry", "say"]
 
 CACHE_FOLDER = ".fundament-cache"
 _PREFIX = "national-tables-"
 # Packages the tables' numbers rest on beyond those of every fingerprint (pandas, numpy).
 _STATS_PACKAGES = ("scipy", "statsmodels", "pyarrow")
+T = TypeVar("T")
 
 
 def cache_folder(data: Path) -> Path:
@@ -78,18 +80,35 @@ def entry_path(data: Path, fw: Framework, key: str) -> Path:
 
 def cached_tables(data: Path, fw: Framework, key: str) -> Tables | None:
     """The national tables kept for ``key``, or ``None`` where there are none (or none readable)."""
-    return _read(entry_path(data, fw, key))
+    return read_entry(entry_path(data, fw, key), Tables)
 
 
-def _read(path: Path) -> Tables | None:
+def read_entry(path: Path, kind: type[T]) -> T | None:
+    """The object of type ``kind`` pickled at ``path``, or ``None`` where there is none, it cannot
+    be read (cut short, from another Python) or it is of another type: a cache is never trusted."""
     if not path.is_file():
         return None
     try:
         with path.open("rb") as fh:
-            tables = pickle.load(fh)
+            found = pickle.load(fh)
     except Exception:  # any unreadable cache is recomputed, never trusted
         return None
-    return tables if isinstance(tables, Tables) else None
+    return found if isinstance(found, kind) else None
+
+
+def write_entry(path: Path, value: object, *, replaces: str) -> None:
+    """Pickle ``value`` to ``path`` atomically, then remove the older entries of the cache folder
+    whose names start with ``replaces`` (one entry per data and framework).
+
+    Raises
+    ------
+    OSError
+        Where the cache folder cannot be written; the caller says so and goes on.
+    """
+    atomic.write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    for old in path.parent.glob(f"{replaces}*.pickle"):
+        if old != path:
+            old.unlink(missing_ok=True)
 
 
 def say(message: str) -> None:
@@ -126,7 +145,7 @@ def cached_national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSet
     if data is None:
         return national_tables(tidy, fw, settings)
     path = entry_path(data, fw, key)
-    found = _read(path)
+    found = read_entry(path, Tables)
     if found is not None:
         return found
     if path.is_file():
@@ -139,10 +158,7 @@ def cached_national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSet
     tables.drivers()  # the lazy parts every summary uses, so the cache holds them too
     tables.local_drivers()
     try:
-        atomic.write_bytes(path, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
-        for old in folder.glob(f"{_stem(data, fw)}*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        write_entry(path, tables, replaces=_stem(data, fw))
     except OSError as exc:
         say(f"Kunne ikke gemme de nationale tabeller i {folder} ({exc.strerror}); de beregnes igen næste gang.")
     return tables

@@ -15,6 +15,7 @@ Usage::
     .venv/bin/python benchmarks/bench_batch.py            # the first 20 kommuner
     .venv/bin/python benchmarks/bench_batch.py --n 5      # a quick look
     .venv/bin/python benchmarks/bench_batch.py --all      # all 98
+    .venv/bin/python benchmarks/bench_batch.py --n 10 --repeat 3   # the median of three rounds
 """
 
 from __future__ import annotations
@@ -154,23 +155,46 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20, help="number of kommuner (default 20)")
     parser.add_argument("--all", action="store_true", help="all 98 kommuner")
     parser.add_argument("--workers", type=int, default=None, help="workers for fundament run (default: cores)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the comparison; medians are printed")
     args = parser.parse_args()
     selected = codes(None if args.all else args.n)
     cores = os.cpu_count() or 1
-    print(f"{len(selected)} kommuner, {cores} cores, workers: {args.workers or cores}\n")
+    print(f"{len(selected)} kommuner, {cores} cores, workers: {args.workers or cores}, rounds: {args.repeat}\n",
+          flush=True)
+    rounds = []
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
-        work = Path(tmp)
-        # fundament run before and after the loop, so that a neighbour's load hits both sides alike
-        t_first, out = fast(selected, work, args.workers)
-        t_summaries, t_loop = naive(selected, work)
-        t_second, _ = fast(selected, work, args.workers, "fast2")
-        t_naive, t_fast = t_summaries + t_loop, (t_first + t_second) / 2
-        print(f"straightforward loop : {t_naive:7.1f} s  (summaries once {t_summaries:.1f} s + "
-              f"papermill/nbconvert loop {t_loop:.1f} s)  = {t_naive / len(selected):.2f} s per briefing")
-        print(f"fundament run --force: {t_fast:7.1f} s  (mean of {t_first:.1f} s before and {t_second:.1f} s "
-              f"after the loop)  = {t_fast / len(selected):.2f} s per briefing")
-        print(f"ratio                : {t_naive / t_fast:7.1f} x\n")
-        parts = {**kernel_costs(), **cell_costs(out, selected), **floor(work)}
+        for i in range(args.repeat):
+            work = Path(tmp) / f"round{i}"
+            work.mkdir()
+            rounds.append(one_round(selected, work, args.workers))
+            t_naive, t_fast = rounds[-1][0], rounds[-1][1]
+            print(f"round {i + 1}: loop {t_naive:.1f} s, fundament run {t_fast:.1f} s, "
+                  f"ratio {t_naive / t_fast:.1f} x", flush=True)
+        t_naive, t_fast, t_summaries, t_loop = (statistics.median(r[j] for r in rounds) for j in range(4))
+        ratio = statistics.median(r[0] / r[1] for r in rounds)
+        of = f"median of {args.repeat}" if args.repeat > 1 else "one round"
+        print(f"\nstraightforward loop : {t_naive:7.1f} s  (summaries once {t_summaries:.1f} s + "
+              f"papermill/nbconvert loop {t_loop:.1f} s)  = {t_naive / len(selected):.2f} s per briefing; {of}")
+        print(f"fundament run --force: {t_fast:7.1f} s  (each round the mean of a run before and one after the "
+              f"loop)  = {t_fast / len(selected):.2f} s per briefing; {of}")
+        print(f"ratio                : {ratio:7.1f} x  ({of}; rounds: "
+              f"{', '.join(f'{r[0] / r[1]:.1f}' for r in rounds)})\n")
+        out = Path(tmp) / "round0" / "fast"
+        parts = {**kernel_costs(), **cell_costs(out, selected), **floor(Path(tmp) / "round0")}
+    split(parts, t_loop, t_fast, len(selected), args.workers or cores)
+
+
+def one_round(selected: list[str], work: Path, workers: int | None) -> tuple[float, float, float, float]:
+    """One comparison: ``fundament run`` before and after the loop, so that a neighbour's load hits
+    both sides alike; return (loop with summaries, fundament run, summaries, loop) in seconds."""
+    t_first, _ = fast(selected, work, workers)
+    t_summaries, t_loop = naive(selected, work)
+    t_second, _ = fast(selected, work, workers, "fast2")
+    return t_summaries + t_loop, (t_first + t_second) / 2, t_summaries, t_loop
+
+
+def split(parts: dict[str, float], t_loop: float, t_fast: float, n: int, workers: int) -> None:
+    """Print where one briefing's time goes, against the floor."""
     k, imp = parts["kernel start"], parts["imports"]
     work_s = parts["compute"] + parts["plotting"]
     print("one briefing, seconds (means):")
@@ -182,9 +206,9 @@ def main() -> None:
           f"{parts['nbconvert CLI, empty notebook']:.2f} s)")
     print(f"  the briefing's own work (compute + plotting + export) = "
           f"{work_s + parts['export (in-process)']:.2f} s")
-    print(f"  straightforward loop pays the floor every time: {t_loop / len(selected):.2f} s per briefing; "
-          f"fundament run pays it once per worker and splits the work over {args.workers or cores} workers: "
-          f"{t_fast / len(selected):.2f} s per briefing")
+    print(f"  straightforward loop pays the floor every time: {t_loop / n:.2f} s per briefing; "
+          f"fundament run pays it once per worker and splits the work over {workers} workers: "
+          f"{t_fast / n:.2f} s per briefing")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import pytest
 from fundament_lib.cli.main import _Progress
 from fundament_lib.core.errors import ParamsError, RenderError, UnknownKommuneError
 from fundament_lib.core.params import Params
-from fundament_lib.run.fingerprints import fingerprint, slice_hashes
+from fundament_lib.run.fingerprints import fingerprint, kommune_hashes
 from fundament_lib.run.index import Details, index_html
 from fundament_lib.run.on_disk import OUTPUT_FILES
 from fundament_lib.run.outcome import Outcome
@@ -36,20 +36,20 @@ def _tidy() -> pd.DataFrame:
 
 def test_slice_hash_depends_only_on_the_kommunes_own_rows():
     tidy = _tidy()
-    before = slice_hashes(tidy, ["707", "101"])
+    before = kommune_hashes(tidy, ["707", "101"])
     changed = tidy.copy()
     changed.loc[changed["kommunekode"] == "101", "value"] = [3.0, 5.0]
-    after = slice_hashes(changed, ["707", "101"])
+    after = kommune_hashes(changed, ["707", "101"])
     assert after["707"] == before["707"]
     assert after["101"] != before["101"]
 
 
 def test_slice_hash_ignores_row_order_but_not_content():
     tidy = _tidy()
-    assert slice_hashes(tidy.iloc[::-1], ["707"]) == slice_hashes(tidy, ["707"])
+    assert kommune_hashes(tidy.iloc[::-1], ["707"]) == kommune_hashes(tidy, ["707"])
     moved = tidy.copy()
     moved.loc[0, "value"], moved.loc[1, "value"] = 2.0, 1.0  # same values, other items
-    assert slice_hashes(moved, ["707"]) != slice_hashes(tidy, ["707"])
+    assert kommune_hashes(moved, ["707"]) != kommune_hashes(tidy, ["707"])
 
 
 def test_fingerprint_changes_with_each_input_and_nothing_else():

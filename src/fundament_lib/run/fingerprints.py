@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 
     from .publish import Renderer
 
-__all__ = ["slice_hashes", "fingerprint", "overview_fingerprint", "OVERVIEW"]
+__all__ = ["kommune_hashes", "fingerprint", "overview_fingerprint", "OVERVIEW"]
 
 OVERVIEW = "landsoverblik"  # the national overview's folder, beside the kommuner's
 
 
-def slice_hashes(tidy: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
+def kommune_hashes(tidy: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
     """Hash of each kommune's own rows of the tidy table (every wave; row order does not matter).
 
     Parameters
@@ -65,7 +65,7 @@ def fingerprint(kommunekode: str, *, data_slice: str, params: Params, notebook: 
     kommunekode
         The kommune.
     data_slice
-        Hash of the kommune's own rows (:func:`slice_hashes`).
+        Hash of the kommune's own rows (:func:`kommune_hashes`).
     params
         The kommune's validated parameters.
     notebook

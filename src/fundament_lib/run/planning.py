@@ -24,7 +24,7 @@ from fundament_lib.core.paths import (
 )
 from fundament_lib.core.safe_names import child
 
-from .fingerprints import OVERVIEW, fingerprint, overview_fingerprint, slice_hashes
+from .fingerprints import OVERVIEW, fingerprint, kommune_hashes, overview_fingerprint
 from .publish import Outputs, stored_fingerprint
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def plan(data: Path | None = None, *, kommuner: list[str] | None = None, params_
     codes = list(dict.fromkeys(loaded.codes))
     for code in codes:  # each names a folder of ``out``: a plain name that stays inside it
         child(out, code, what="kommune code")
-    slices = slice_hashes(tidy, codes)  # every kommune's when the overview is planned (codes == present)
+    slices = kommune_hashes(tidy, codes)  # every kommune's when the overview is planned (codes == present)
     fps = {c: fingerprint(c, data_slice=slices[c], params=params[c], notebook=nb_bytes, renderer=outputs.renderer)
            for c in codes}
     files = outputs.files("briefing")

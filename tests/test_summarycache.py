@@ -37,10 +37,10 @@ def _params(**change: object) -> dict[str, Params]:
     return {c: Params(n_boot=100, **(change if c == "825" else {})) for c in CODES}  # type: ignore[arg-type]
 
 
-def _build(tidy, path: Path | None, *, started=FIRST, selected=None, params=None) -> dict:
+def _build(tidy, path: Path | None, *, started=FIRST, selected=None, params=None, models=False):
     built = build_summaries(tidy, params or _params(), data_id="survey-v1", run_started=started,
-                            selected=selected, cache=path)
-    return json.loads(json.dumps(built.kommuner))
+                            selected=selected, cache=path, national_models=models)
+    return json.loads(json.dumps(built.national if models else built.kommuner))
 
 
 def _counting(monkeypatch) -> list[str]:
@@ -99,6 +99,24 @@ def test_one_kommunes_parameters_changed_cut_every_kommune_again(tidy, path, mon
     assert _without_stamp(after) == _without_stamp(_build(tidy, None, params=_params(**change)))
     if "min_n" in change:
         assert after["825"]["provenance"]["parameters"]["min_n"] == 7 != before["825"]["provenance"]["parameters"]["min_n"]
+
+
+def test_the_national_models_are_fitted_once_and_kept_with_the_summaries(tidy, path, monkeypatch):
+    fitted: list[bool] = []
+    real = summary_module.national_analyses
+
+    def counted(tables, tidy=None):
+        fitted.append(tidy is not None)
+        return real(tables, tidy)
+
+    monkeypatch.setattr(summary_module, "national_analyses", counted)
+    first = _build(tidy, path, models=True)
+    assert fitted == [True] and "icc" in first["fundament2024"]  # the models were tried (3 kommuner: skipped, said why)
+    assert _build(tidy, path, models=True) == first
+    assert fitted == [True]  # read back, not fitted again
+    plain = build_summaries(tidy, _params(), data_id="survey-v1", run_started=FIRST, cache=path).national
+    assert "icc" not in plain["fundament2024"] and fitted == [True, False]  # without the models: not fitted
+    assert _build(tidy, None, models=True) == first  # no cache: the same
 
 
 def test_the_key_follows_the_tables_every_kommunes_parameters_and_the_demo_marks():

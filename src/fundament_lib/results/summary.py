@@ -24,6 +24,7 @@ from fundament_lib.core.kommuner import kommuner
 from fundament_lib.core.params import Params
 from fundament_lib.core.sharing import nameable, national_view, rounded_by_id
 from fundament_lib.framework import load_framework
+from fundament_lib.framework.model import Framework
 
 from .cells import Cells
 from .fingerprints import slice_hashes
@@ -37,7 +38,7 @@ from .national_cells import (
     shown_cells,
     shown_groups,
 )
-from .summarycache import keep_summaries, kept_summaries, stamped, summary_key
+from .summarycache import KeptSummaries, keep_summaries, kept_summaries, stamped, summary_key
 from .tablecache import cached_national_tables, table_key
 from .tables import Tables, settings_from
 
@@ -93,23 +94,39 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
     out: dict[str, dict[str, Any]] = {}
     national_extra: dict[str, dict[str, Any]] = {}
     for fw_id, codes in by_framework.items():
-        subset = tidy[tidy["kommunekode"].isin(codes)]
-        fw, own = load_framework(fw_id), {c: params[c] for c in codes}
-        settings = settings_from(own)
-        key = table_key(data_id=data_id, fw=fw, settings=settings, codes=codes)
-        tables = cached_national_tables(subset, fw, settings, data=cache, key=key)
         chosen = [c for c in codes if selected is None or c in selected]
-        skey = summary_key(key, own, demo=demo)
-        kept = kept_summaries(cache, fw, skey) if cache is not None else {}
-        missing = [c for c in chosen if c not in kept]
-        if missing:
-            kept.update(_cut(subset, tables, own, missing, data_id=data_id, started=started, demo=demo))
-            if cache is not None:
-                keep_summaries(cache, fw, skey, kept)
-        out.update({code: stamped(kept[code], started) for code in chosen})
-        shown = shown_groups(subset, Cells(tables, {c: own[c].min_n for c in codes})) if national_models else None
-        national_extra[fw_id] = national_analyses(tables, shown)
+        kommune_part, national_extra[fw_id] = _one_framework(
+            tidy[tidy["kommunekode"].isin(codes)], load_framework(fw_id), {c: params[c] for c in codes}, chosen,
+            data_id=data_id, started=started, demo=demo, national_models=national_models, cache=cache)
+        out.update(kommune_part)
     return Summaries(out, national_extra)
+
+
+def _one_framework(subset: pd.DataFrame, fw: Framework, params: Mapping[str, Params], chosen: list[str], *,
+                   data_id: str, started: str, demo: frozenset[str], national_models: bool,
+                   cache: Path | None) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The ``chosen`` kommuner's summaries and the national analyses of the kommuner scored with
+    ``fw`` (``params`` holds every one of them), read back from the cache where kept, else computed
+    and kept."""
+    codes = list(params)
+    settings = settings_from(params)
+    key = table_key(data_id=data_id, fw=fw, settings=settings, codes=codes)
+    tables = cached_national_tables(subset, fw, settings, data=cache, key=key)
+    skey = summary_key(key, params, demo=demo)
+    kept = kept_summaries(cache, fw, skey) if cache is not None else KeptSummaries()
+    missing = [c for c in chosen if c not in kept.kommuner]
+    if missing:
+        kept.kommuner.update(_cut(subset, tables, params, missing, data_id=data_id, started=started, demo=demo))
+    fit = national_models and kept.national_models is None
+    if fit:  # the ICC and gap models take a while: fitted once per fingerprint
+        kept.national_models = national_analyses(
+            tables, shown_groups(subset, Cells(tables, {c: params[c].min_n for c in codes})))
+    if cache is not None and (missing or fit):
+        keep_summaries(cache, fw, skey, kept)
+    # Without the models, the national analyses are read off the tables (drivers, reliability).
+    national = kept.national_models if national_models else national_analyses(tables)
+    assert national is not None
+    return {code: stamped(kept.kommuner[code], started) for code in chosen}, national
 
 
 def _cut(subset: pd.DataFrame, tables: Tables, params: Mapping[str, Params], chosen: list[str], *,

@@ -8,7 +8,8 @@ and its name-sharing choice decides whether others may see it named. So the summ
 *that* fingerprint plus every kommune's parameters, in one file per data file (or folder) and
 framework, and a later run — ``fundament run``, ``briefing.load()`` in JupyterLab — reads them back
 instead of cutting them again. Only the run's time stamp differs: :func:`stamped` puts the new
-one in.
+one in. The national models the overview shows (ICC per theme, the staff–frontline gap models) rest
+on the same inputs and are kept with them, fitted once.
 
 Privacy: the summaries are already suppressed, as in ``summary.json``; the file sits with the
 national tables in the data holder's cache folder and is never part of an output or a bundle.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,18 @@ from fundament_lib.framework.model import Framework
 
 from .tablecache import cache_folder, read_entry, say, write_entry
 
-__all__ = ["summary_key", "kept_summaries", "keep_summaries", "stamped"]
+__all__ = ["KeptSummaries", "summary_key", "kept_summaries", "keep_summaries", "stamped"]
 
 _PREFIX = "kommune-summaries-"
+
+
+@dataclass
+class KeptSummaries:
+    """What is kept under one key: the kommuner summarised so far, and the national analyses with
+    the models the overview shows (ICC, gap models), once fitted."""
+
+    kommuner: dict[str, dict[str, Any]] = field(default_factory=dict)
+    national_models: dict[str, Any] | None = None
 
 
 def summary_key(table_key: str, params: Mapping[str, Params], *, demo: Iterable[str] = ()) -> str:
@@ -57,16 +68,16 @@ def _path(data: Path, fw: Framework, key: str) -> Path:
     return cache_folder(data) / f"{_stem(data, fw)}{key}.pickle"
 
 
-def kept_summaries(data: Path, fw: Framework, key: str) -> dict[str, dict[str, Any]]:
-    """Kommune code → summary kept for ``key`` beside ``data`` (empty where none, or none readable)."""
-    return read_entry(_path(data, fw, key), dict) or {}
+def kept_summaries(data: Path, fw: Framework, key: str) -> KeptSummaries:
+    """What is kept for ``key`` beside ``data`` (nothing where there is no entry, or none readable)."""
+    return read_entry(_path(data, fw, key), KeptSummaries) or KeptSummaries()
 
 
-def keep_summaries(data: Path, fw: Framework, key: str, summaries: Mapping[str, dict[str, Any]]) -> None:
-    """Keep ``summaries`` (every kommune summarised so far under ``key``) beside ``data``, atomically,
-    replacing older entries; a folder that cannot be written is said and skipped."""
+def keep_summaries(data: Path, fw: Framework, key: str, kept: KeptSummaries) -> None:
+    """Keep ``kept`` (all summarised so far under ``key``) beside ``data``, atomically, replacing
+    older entries; a folder that cannot be written is said and skipped."""
     try:
-        write_entry(_path(data, fw, key), dict(summaries), replaces=_stem(data, fw))
+        write_entry(_path(data, fw, key), kept, replaces=_stem(data, fw))
     except OSError as exc:
         say(f"Kunne ikke gemme kommunernes resuméer i {cache_folder(data)} ({exc.strerror}); "
             "de beregnes igen næste gang.")

@@ -95,7 +95,8 @@ def summarise(loaded: Loaded, *, kommuner: list[str] | None = None, run_started:
     run_started
         When the run started (stamped into the summaries; default: now).
     national_models
-        Also fit the national models the overview shows (ICC, gap models; a few seconds).
+        Also the national models the overview shows (ICC, gap models: fitted once per fingerprint, then
+        read back, :mod:`fundament_lib.results.summarycache`).
     cache
         Keep the national tables beside the data and reuse them while the data, framework,
         settings and library are unchanged (:mod:`fundament_lib.results.tablecache`).
@@ -126,7 +127,8 @@ def prepare(data: Path | None = None, *, kommuner: list[str] | None = None, para
     params_root
         The ``params/`` folder (default: the project's).
     national_models
-        Also fit the national models the overview shows (ICC, gap models; a few seconds).
+        Also the national models the overview shows (ICC, gap models: fitted once per fingerprint, then
+        read back, :mod:`fundament_lib.results.summarycache`).
     cache
         Reuse (or write) the national tables kept beside the data (:mod:`fundament_lib.results.tablecache`).
 

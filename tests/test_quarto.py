@@ -277,6 +277,25 @@ def test_a_link_to_a_heading_keeps_its_target_in_typst(tmp_path):
     assert typst.compile(source.encode("utf-8"))[:5] == b"%PDF-"
 
 
+def test_statement_bars_become_an_aligned_table_with_every_share_in_words(tmp_path):
+    """The bilag's statement bars (HTML): in Typst a table whose rows keep their columns under the
+    statement that spans them, each bar as the levels' names and shares, the printed digits (decoration
+    for screen readers) not said twice."""
+    import pandas as pd
+
+    from fundament_lib.report.briefing.statements import statement_bars
+
+    items = pd.DataFrame([{"item_id": "i0", "group": g, "n": 10, "dont_know": 1, "c1": 1, "c2": 0, "c3": 9}
+                          for g in ("stab", "borgernaer")])
+    markup = statement_bars(items, labels={"i0": "Et udsagn"}, scale={1: "Nej", 2: "Måske", 3: "Ja"},
+                            groups=("stab", "borgernaer"), caption="Svarene")
+    ast = _pandoc_ast(html_to_markdown(markup, MediaFolder(tmp_path)))
+    [tbl] = list(_walk(ast, "Table"))
+    rows = [[_plain_text(cell[4]).replace("\u00a0", " ") for cell in row[1]] for body in tbl["c"][4] for row in body[3]]
+    assert rows == [["Et udsagn", "Stab", "Nej: 10 % Ja: 90 %", "n = 10 · 1 ved ikke"],
+                    ["", "Borgernære", "Nej: 10 % Ja: 90 %", "n = 10 · 1 ved ikke"]]
+
+
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")),
                 min_size=1, max_size=40).filter(lambda s: s.strip())
 

@@ -8,8 +8,9 @@ calls the briefing's sections as the notebook's cells do. One briefing (a kommun
 is made first, as a warm kernel has made one before; then ``--n`` kommuner are timed section by
 section. "plotting" is the sections that draw figures (status, profile, priorities, roles,
 burden, appendix — the bilag's statement answers and fagområde heatmap); "other" the rest.
-Trees alternate ``--repeat`` times; medians per briefing and the ratio are printed. Machines
-are shared: compare the columns, don't clock.
+Trees alternate ``--repeat`` times; medians per briefing (wall and the process's CPU time) and
+the ratios are printed. Machines are shared: compare the columns, don't clock; the CPU column is
+less at the mercy of other work on the machine.
 
 ``--profile`` instead profiles this tree's warm briefings with cProfile and prints, per section,
 where its time goes: building the figure, the constrained-layout engine, text layout and glyph
@@ -47,7 +48,7 @@ PROFILE_ROWS = {
     "savefig (all)": ("figure.py", "savefig"),
     "  Figure.draw": ("figure.py", "draw"),
     "  PNG encoding": ("ImageFile.py", "_save"),
-    "tight bbox (ours)": ("html.py", "_tight_box"),
+    "layout + box (ours)": ("html.py", "_laid_out_box"),
     "text layout (metrics)": ("text.py", "_get_layout"),
     "text drawing (glyphs)": ("backend_agg.py", "draw_text"),
     "base64": ("base64.py", "b64encode"),
@@ -84,19 +85,20 @@ def demo_codes(n: int) -> list[str]:
 
 
 # ---- the child: one interpreter, warm, section by section ------------------------------------------
-def child_times(folder: Path, codes: list[str]) -> dict[str, dict[str, float]]:
-    """Seconds per section per kommune, after one untimed briefing."""
+def child_times(folder: Path, codes: list[str]) -> dict[str, dict[str, list[float]]]:
+    """Seconds per section per kommune, after one untimed briefing: ``[wall, CPU]`` (the process's
+    CPU time is less at the mercy of other work on a shared machine than the wall time)."""
     import time
 
     from fundament_lib.report import briefing
 
-    def one(code: str) -> dict[str, float]:
+    def one(code: str) -> dict[str, list[float]]:
         s = briefing.load(code, folder / f"{code}.json")
         out = {}
         for name in SECTIONS:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             getattr(briefing, name)(s)
-            out[name] = time.perf_counter() - t0
+            out[name] = [time.perf_counter() - t0, time.process_time() - c0]
         return out
 
     one(WARMUP)
@@ -134,7 +136,7 @@ def child_profile(folder: Path, codes: list[str]) -> None:
         print(f"{row:24}" + "".join(f"{v:11.3f}" for v in values))
 
 
-def run_child(src: Path | None, folder: Path, codes: list[str]) -> dict[str, dict[str, float]]:
+def run_child(src: Path | None, folder: Path, codes: list[str]) -> dict[str, dict[str, list[float]]]:
     """:func:`child_times` in a fresh interpreter importing ``fundament_lib`` from ``src`` (or this tree)."""
     env = dict(os.environ)
     if src is not None:
@@ -144,22 +146,26 @@ def run_child(src: Path | None, folder: Path, codes: list[str]) -> dict[str, dic
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def per_briefing(times: dict[str, dict[str, float]], sections: tuple[str, ...]) -> float:
-    """Mean seconds per briefing in ``sections``."""
-    return statistics.mean(sum(t[s] for s in sections) for t in times.values())
+Times = dict[str, dict[str, list[float]]]  # kommune → section → [wall, CPU] seconds
 
 
-def report(runs: dict[str, list[dict[str, dict[str, float]]]], n: int) -> None:
-    """Medians over the repeats of the per-briefing means, per tree, with the ratio to the first tree."""
+def per_briefing(times: Times, sections: tuple[str, ...], clock: int) -> float:
+    """Mean seconds per briefing in ``sections`` (``clock`` 0: wall, 1: CPU)."""
+    return statistics.mean(sum(t[s][clock] for s in sections) for t in times.values())
+
+
+def report(runs: dict[str, list[Times]], n: int) -> None:
+    """Medians over the repeats of the per-briefing means, per tree, wall and CPU, with the ratio."""
     other = tuple(s for s in SECTIONS if s not in PLOTTING)
     rows = [("plotting", PLOTTING), ("other sections", other), *[(s, (s,)) for s in PLOTTING]]
     names = list(runs)
-    print(f"\nseconds per warm briefing, mean of {n} kommuner, median of {len(runs[names[0]])} runs:")
-    print(f"{'':18}" + "".join(f"{t:>18}" for t in names) + (f"{'ratio':>10}" if len(names) == 2 else ""))
+    print(f"\nseconds per warm briefing, mean of {n} kommuner, median of {len(runs[names[0]])} runs (wall | CPU):")
+    print(f"{'':16}" + "".join(f"{t:>22}" for t in names) + (f"{'ratio wall | CPU':>20}" if len(names) == 2 else ""))
     for label, sections in rows:
-        med = [statistics.median(per_briefing(r, sections) for r in runs[t]) for t in names]
-        ratio = f"{med[0] / med[1]:9.1f}x" if len(names) == 2 and med[1] > 0 else ""
-        print(f"{label:18}" + "".join(f"{m:18.3f}" for m in med) + ratio)
+        med = [[statistics.median(per_briefing(r, sections, c) for r in runs[t]) for c in (0, 1)] for t in names]
+        ratio = (f"{med[0][0] / med[1][0]:11.1f}x |{med[0][1] / med[1][1]:5.1f}x"
+                 if len(names) == 2 and min(med[1]) > 0 else "")
+        print(f"{label:16}" + "".join(f"{w:13.3f} |{c:7.3f}" for w, c in med) + ratio)
     if len(names) == 2:
         print(f"(ratio: {names[0]} / {names[1]}, how many times faster this tree is)")
 
@@ -187,7 +193,7 @@ def main() -> None:
         if args.base:
             trees[f"base {args.base}"] = source_tree(args.base, Path(tmp) / "base").resolve()
         trees["this tree"] = None
-        runs: dict[str, list[dict[str, dict[str, float]]]] = {t: [] for t in trees}
+        runs: dict[str, list[Times]] = {t: [] for t in trees}
         for _ in range(args.repeat):
             for name, src in trees.items():
                 runs[name].append(run_child(src, folder, codes))

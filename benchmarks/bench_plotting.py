@@ -3,7 +3,7 @@
 The kommune summaries are made once (``pipeline.prepare``) and written as ``summary.json`` files,
 as ``fundament run`` hands them to the notebook. Each measurement is then a fresh interpreter that
 imports ``fundament_lib`` (this tree, or the ``src`` of ``--base REV`` exported with
-``git archive`` and put first on ``PYTHONPATH``), reads each summary with ``briefing.load`` and
+``git archive`` and put first on ``PYTHONPATH``, as ``bench_ingest.py`` does), reads each summary with ``briefing.load`` and
 calls the briefing's sections as the notebook's cells do. One briefing (a kommune not measured)
 is made first, as a warm kernel has made one before; then ``--n`` kommuner are timed section by
 section. "plotting" is the sections that draw figures (status, profile, priorities, roles,
@@ -30,12 +30,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
-from io import BytesIO
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parents[1]
+from bench_ingest import source_tree  # the script's folder is first on sys.path
+
 SECTIONS = ("title", "status", "profile", "priorities", "roles", "burden", "changes", "quality", "appendix",
             "provenance")
 PLOTTING = ("status", "profile", "priorities", "roles", "burden", "appendix")
@@ -53,16 +52,6 @@ PROFILE_ROWS = {
     "text drawing (glyphs)": ("backend_agg.py", "draw_text"),
     "base64": ("base64.py", "b64encode"),
 }
-
-
-def source_tree(rev: str, folder: Path) -> Path:
-    """The ``src`` folder of a git revision, exported into ``folder`` (or ``rev`` itself, a ``src`` folder)."""
-    if Path(rev).is_dir():
-        return Path(rev)
-    blob = subprocess.run(["git", "-C", str(_REPO), "archive", rev, "src"], check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=BytesIO(blob)) as tar:
-        tar.extractall(folder, filter="data")
-    return folder / "src"
 
 
 def write_summaries(codes: list[str], folder: Path) -> None:

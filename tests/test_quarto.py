@@ -414,8 +414,13 @@ def test_the_cli_offers_exactly_the_renderers_publish_knows():
 
 
 # ---- a real briefing, side by side with nbconvert's ---------------------------------------------------
+_VOID = {"img", "br", "hr", "meta", "link", "input", "col", "source", "wbr", "area", "base", "embed", "track"}
+
+
 class _Page(HTMLParser):
-    """Headings, visible text, figures and tables of a page (script, style and head left out)."""
+    """Headings, text, figures and tables of a page (script, style and head left out, and what is
+    hidden from screen readers as decoration — the statement bars' printed digits, said again in
+    words — as the Typst path leaves it out)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -424,9 +429,14 @@ class _Page(HTMLParser):
         self.images = 0
         self.tables = 0
         self._skip = 0
+        self._hidden = 0  # depth inside an aria-hidden element
         self._heading: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
+        if self._hidden and tag not in _VOID:
+            self._hidden += 1
+        elif ("aria-hidden", "true") in attrs and tag not in _VOID:
+            self._hidden = 1
         if tag in ("script", "style", "title"):
             self._skip += 1
         elif tag in ("h1", "h2", "h3", "h4"):
@@ -435,6 +445,8 @@ class _Page(HTMLParser):
         self.tables += tag == "table"
 
     def handle_endtag(self, tag):
+        if self._hidden:
+            self._hidden -= 1
         if tag in ("script", "style", "title"):
             self._skip -= 1
         elif tag in ("h1", "h2", "h3", "h4") and self._heading is not None:
@@ -442,7 +454,7 @@ class _Page(HTMLParser):
             self._heading = None
 
     def handle_data(self, data):
-        if self._skip:
+        if self._skip or self._hidden:
             return
         self.text.append(data)
         if self._heading is not None:

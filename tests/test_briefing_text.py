@@ -14,8 +14,9 @@ import pytest
 from fundament_lib.core.fmt import fmt_ci
 from fundament_lib.framework import load_framework
 from fundament_lib.report import briefing, overview
-from fundament_lib.report.briefing.profile import fagomraade, statement_answers
+from fundament_lib.report.briefing.profile import fagomraade
 from fundament_lib.report.briefing.quality import change_table, hidden, method
+from fundament_lib.report.briefing.statements import statement_answers
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,9 @@ def test_provenance_parameters_are_danish(summaries, code):
 @pytest.mark.parametrize("code", ["707", "825"])
 def test_alt_texts_have_no_double_full_stops(summaries, profiles, code):
     markup = profiles[code] + str(statement_answers(summaries[code]))
-    alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', markup)]
+    # the figures' alt texts and the statement bars' description for screen readers
+    alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', markup)
+            + re.findall(r'<p class="sr-only" id="[^"]*">([^<]*)</p>', markup)]
     assert any("Mest kritisk" in a for a in alts)
     assert not [a for a in alts if ".." in a]
 

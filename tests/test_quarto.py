@@ -277,6 +277,25 @@ def test_a_link_to_a_heading_keeps_its_target_in_typst(tmp_path):
     assert typst.compile(source.encode("utf-8"))[:5] == b"%PDF-"
 
 
+def test_statement_bars_become_an_aligned_table_with_every_share_in_words(tmp_path):
+    """The bilag's statement bars (HTML): in Typst a table whose rows keep their columns under the
+    statement that spans them, each bar as the levels' names and shares, the printed digits (decoration
+    for screen readers) not said twice."""
+    import pandas as pd
+
+    from fundament_lib.report.briefing.statements import statement_bars
+
+    items = pd.DataFrame([{"item_id": "i0", "group": g, "n": 10, "dont_know": 1, "c1": 1, "c2": 0, "c3": 9}
+                          for g in ("stab", "borgernaer")])
+    markup = statement_bars(items, labels={"i0": "Et udsagn"}, scale={1: "Nej", 2: "Måske", 3: "Ja"},
+                            groups=("stab", "borgernaer"), caption="Svarene")
+    ast = _pandoc_ast(html_to_markdown(markup, MediaFolder(tmp_path)))
+    [tbl] = list(_walk(ast, "Table"))
+    rows = [[_plain_text(cell[4]).replace("\u00a0", " ") for cell in row[1]] for body in tbl["c"][4] for row in body[3]]
+    assert rows == [["Et udsagn", "Stab", "Nej: 10 % Ja: 90 %", "n = 10 · 1 ved ikke"],
+                    ["", "Borgernære", "Nej: 10 % Ja: 90 %", "n = 10 · 1 ved ikke"]]
+
+
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")),
                 min_size=1, max_size=40).filter(lambda s: s.strip())
 
@@ -395,8 +414,13 @@ def test_the_cli_offers_exactly_the_renderers_publish_knows():
 
 
 # ---- a real briefing, side by side with nbconvert's ---------------------------------------------------
+_VOID = {"img", "br", "hr", "meta", "link", "input", "col", "source", "wbr", "area", "base", "embed", "track"}
+
+
 class _Page(HTMLParser):
-    """Headings, visible text, figures and tables of a page (script, style and head left out)."""
+    """Headings, text, figures and tables of a page (script, style and head left out, and what is
+    hidden from screen readers as decoration — the statement bars' printed digits, said again in
+    words — as the Typst path leaves it out)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -405,9 +429,14 @@ class _Page(HTMLParser):
         self.images = 0
         self.tables = 0
         self._skip = 0
+        self._hidden = 0  # depth inside an aria-hidden element
         self._heading: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
+        if self._hidden and tag not in _VOID:
+            self._hidden += 1
+        elif ("aria-hidden", "true") in attrs and tag not in _VOID:
+            self._hidden = 1
         if tag in ("script", "style", "title"):
             self._skip += 1
         elif tag in ("h1", "h2", "h3", "h4"):
@@ -416,6 +445,8 @@ class _Page(HTMLParser):
         self.tables += tag == "table"
 
     def handle_endtag(self, tag):
+        if self._hidden:
+            self._hidden -= 1
         if tag in ("script", "style", "title"):
             self._skip -= 1
         elif tag in ("h1", "h2", "h3", "h4") and self._heading is not None:
@@ -423,7 +454,7 @@ class _Page(HTMLParser):
             self._heading = None
 
     def handle_data(self, data):
-        if self._skip:
+        if self._skip or self._hidden:
             return
         self.text.append(data)
         if self._heading is not None:

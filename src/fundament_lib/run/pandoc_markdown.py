@@ -12,6 +12,8 @@ rewrites any HTML fragment as that markdown, with markdownify doing the walking:
 * tables become pipe tables with their ``<caption>`` as Pandoc's table caption,
   right-aligned where the header cell says so (``class="num"`` or ``text-align``), and
   column widths in proportion to their content;
+* what is hidden from screen readers as decoration (``aria-hidden``) is left out, and a cell
+  spanning rows (``rowspan``) leaves an empty cell in the rows below it;
 * images embedded as ``data:`` URIs (the briefing's figures) are written to files in
   a media folder and referenced by relative path; a ``<figure>``'s ``<figcaption>``
   becomes the figure's caption and the image's ``alt`` its ``fig-alt``; inline ``<svg>``
@@ -131,6 +133,19 @@ class _Converter(MarkdownConverter):
         super().__init__(heading_style=ATX, bullets="-", newline_style=BACKSLASH, escape_misc=False)
         self.media = media
         self._captions: dict[int, str] = {}
+
+    def convert_soup(self, soup: Any) -> str:
+        """Leave out what a browser hides from screen readers as decoration (``aria-hidden``; the
+        briefing says it again in text for them), and give every row below a ``rowspan`` cell an
+        empty cell in its place, so pipe-table columns stay aligned."""
+        for hidden in soup.find_all(attrs={"aria-hidden": "true"}):
+            hidden.decompose()
+        for cell in soup.find_all(["td", "th"], rowspan=True):
+            row, span = cell.find_parent("tr"), int(cell.get("rowspan") or 1)
+            at = row.find_all(["td", "th"], recursive=False).index(cell)
+            for below in row.find_next_siblings("tr", limit=span - 1):
+                below.insert(at, soup.new_tag("td"))
+        return str(super().convert_soup(soup))
 
     # ---- text ---------------------------------------------------------------------------------
     def escape(self, text: str, parent_tags: Any) -> str:

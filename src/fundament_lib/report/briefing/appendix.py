@@ -8,8 +8,9 @@ from typing import Any
 from fundament_lib.report.html import Html, heading, paragraph
 
 from .frontline import quotes
-from .profile import fagomraade, statement_answers
+from .profile import fagomraade
 from .quality import change_table, hidden, method
+from .statements import statement_answers
 
 __all__ = ["appendix", "APPENDIX_TITLE"]
 

@@ -1,4 +1,4 @@
-"""Section 2: the theme profile of staff and frontline leaders, fagområder and item answers."""
+"""Section 2: the theme profile of staff and frontline leaders, and the fagområder (in the bilag)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from .common import (
     GAP_COLUMN,
     GROUPS,
     KEY_HEADINGS,
-    asked_groups,
     asked_ids,
     cell_of,
     colour_caption,
@@ -36,7 +35,7 @@ from .common import (
 )
 from .hidden import frontline_hidden_note, omitted_fagomraader_text
 
-__all__ = ["profile", "statement_answers", "fagomraade"]
+__all__ = ["profile", "fagomraade"]
 
 POSITIVE_COLUMN = "Positive svar (alle)"
 NORM_COLUMN = "Normalt"  # the national staff–frontline norm of the theme
@@ -210,84 +209,3 @@ def _subgroup_figure(s: dict[str, Any], fw: Framework) -> str:
     if omitted:
         caption += " " + omitted
     return heading("Borgernære ledere pr. fagområde", 3) + figure(ax, alt=alt, caption=caption)
-
-
-def statement_answers(s: dict[str, Any]) -> Html:
-    """Bilag: the distribution of all leaders' answers to every statement, one figure per pejlemærke
-    and scale."""
-    plots.set_style()
-    return Html(_likert_part(s, fw_of(s)))
-
-
-def _likert_part(s: dict[str, Any], fw: Framework) -> str:
-    items = frame(s["items"])
-    own = fw.scales[fw.theme_scale]
-    groups, hidden = _likert_groups(items, asked_groups(s))
-    who = {"alle": "alle lederes", "stab": "stabens", "borgernaer": "de borgernære lederes"}
-    lead = (f"Fordelingen af {' og '.join(who[g] for g in groups)} svar på hvert udsagn, i procent af dem, der "
-            "tog stilling; mest negative svar til venstre. Procenter under 8 står ikke i bjælken. "
-            "«Ved ikke» står for sig til højre og indgår ikke i scoren.")
-    if hidden:
-        lead += " " + hidden
-    parts: list[str] = [heading("Svarene på de enkelte udsagn", 3), paragraph(lead)]
-    part_items = items[items["group"].isin(groups)] if not items.empty else items
-    points = part_items["points"] if "points" in part_items else pd.Series(pd.NA, index=part_items.index)
-    scales = sorted({int(k) for k in points.dropna()}) or [own.high - own.low + 1]
-    for d in fw.domains:
-        labels = {i.id: f"{i.id} {i.text}" for t in d.themes for i in t.items}
-        for k in scales:
-            # One figure per scale: answers on scales of different lengths are never stacked together.
-            part = part_items[part_items["item_id"].isin(labels) & (points.fillna(own.high - own.low + 1) == k)]
-            if part.empty:
-                continue
-            scale = own.labels if k == own.high - own.low + 1 else point_labels(k)
-            caption = f"{d.id} {d.title}: svarfordeling pr. udsagn"
-            if len(scales) > 1 or k != own.high - own.low + 1:
-                by = _answered_by(items, list(labels), k, own.high - own.low + 1)
-                caption += f" ({k}-trinsskala{f'; besvaret af {by}' if by else ''})"
-            caption += "; tallene i bjælkerne er procent."
-            ax = plots.group_likert_bars(part, labels=labels, scale=scale, groups=groups)
-            alle = part[part["group"] == groups[-1]]
-            parts.append(figure(ax, alt=_likert_alt(alle, labels, d.id, who[groups[-1]]), caption=caption))
-    return "".join(parts)
-
-
-def _likert_groups(items: pd.DataFrame, asked: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
-    """The groups the statement figures show (staff and frontline leaders where their answers are
-    shown, else all leaders under one) and the one line saying which group is left out and why."""
-    if items.empty:
-        return ("alle",), ""
-    shown = tuple(g for g in asked if items.loc[items["group"] == g, "n"].notna().any())
-    if len(shown) == len(asked):
-        return shown, ""
-    if not shown:
-        return ("alle",), ("Stab og borgernære ledere vises ikke hver for sig, fordi en af grupperne har for få "
-                           "svar; figurerne viser alle ledere under ét.") if len(asked) == 2 else ""
-    missing = next(g for g in asked if g not in shown)
-    name = {"stab": "Stabens", "borgernaer": "De borgernære lederes"}[missing]
-    return shown, f"{name} svar vises ikke: for få svar til at vise dem."
-
-
-def _answered_by(items: pd.DataFrame, ids: list[str], k: int, own: int) -> str:
-    """'staben' or 'de borgernære ledere' when only that group answered these items on the K-point
-    scale (two surveys on different scales pooled), else ''."""
-    points = items["points"].fillna(own) if "points" in items else pd.Series(own, index=items.index)
-    rows = items[items["item_id"].isin(ids) & (points == k) & items["group"].isin(["stab", "borgernaer"])]
-    groups = set(rows["group"])
-    return {"stab": "staben", "borgernaer": "de borgernære ledere"}[groups.pop()] if len(groups) == 1 else ""
-
-
-def point_labels(k: int) -> dict[int, str]:
-    """Legend labels of a K-point scale the framework has no wording for: '1 (lavest)' … 'K (højest)'."""
-    return {j: f"{j} (lavest)" if j == 1 else f"{j} (højest)" if j == k else str(j) for j in range(1, k + 1)}
-
-
-def _likert_alt(part: pd.DataFrame, labels: dict[str, str], domain_id: str, who: str) -> str:
-    scored = part.dropna(subset=["score"])
-    if scored.empty:
-        return f"Svarfordeling for udsagnene under {domain_id}: for få svar til at vise."
-    low = scored.loc[scored["score"].idxmin()]
-    high = scored.loc[scored["score"].idxmax()]
-    return (f"Stablede bjælker med svarfordelingen for {part['item_id'].nunique()} udsagn under {domain_id}. "
-            f"Mest positivt i {who} svar: {sentence(labels[high['item_id']])} "
-            f"Mest kritisk: {sentence(labels[low['item_id']])}")

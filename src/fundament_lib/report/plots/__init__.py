@@ -24,14 +24,14 @@ matplotlib.use("Agg")  # before any figure module imports pyplot
 from .heatmaps import DEVIATION_LABEL, deviation_heatmap, role_heatmap, subgroup_heatmap
 from .labels import place_labels
 from .layout import print_scale
-from .likert import group_likert_bars, likert_bars
+from .likert import likert_bars
 from .loadings import loadings_heatmap
 from .national import benchmark_strip, distribution_box, strip_jitter
 from .priority import importance_performance
 from .profiles import share_bars, theme_profile
 from .style import GROUP_STYLE, GroupStyle, likert_palette, set_style, wrap
 
-__all__ = ["theme_profile", "likert_bars", "group_likert_bars", "likert_palette", "role_heatmap", "share_bars",
+__all__ = ["theme_profile", "likert_bars", "likert_palette", "role_heatmap", "share_bars",
            "subgroup_heatmap", "deviation_heatmap", "DEVIATION_LABEL", "benchmark_strip", "strip_jitter",
            "importance_performance", "distribution_box", "place_labels", "print_scale", "GROUP_STYLE", "GroupStyle",
            "set_style", "wrap", "loadings_heatmap"]

@@ -1,26 +1,25 @@
-"""Likert answers as stacked bars: every statement's answer shares, overall or per group.
+"""Likert answers as stacked bars: every statement's answer shares (the explorer's view).
 
-:func:`likert_bars` draws diverging bars centred on the middle level, with "Ved ikke" apart;
-:func:`group_likert_bars` draws, per statement, one thin 100 % bar per respondent group with the
-percentages printed on the segments. Both size their text to print at 9.5 pt or more on A4.
+:func:`likert_bars` draws diverging bars centred on the middle level, with "Ved ikke" apart, its
+text sized to print at 9.5 pt or more on A4. (A briefing's bilag shows its statements as HTML bars:
+``report.briefing.statements``.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 
 from .layout import _new_ax, _renderer, _text_px, _wrap_to, print_scale
-from .style import DONT_KNOW_COLOR, _ink_on, likert_palette
+from .style import DONT_KNOW_COLOR, likert_palette
 
-__all__ = ["likert_bars", "group_likert_bars", "GROUP_SHORT"]
+__all__ = ["likert_bars"]
 
 DK_START = 118  # where the "Ved ikke" bar starts, right of the 100 % mark
 
@@ -147,104 +146,3 @@ def likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mappin
             units_per_px = (right + 100) / frame.width
             ax.set_xlim(-100, right + (reach - frame.x1 + 12) * units_per_px * 1.2)
     return ax
-
-
-# The compact statement figure's columns, as fractions of its width: statement text, group label,
-# the 100 % bar, and n (with "Ved ikke") at the right.
-_GL_TEXT, _GL_LABEL, _GL_BAR, _GL_END = 0.45, 0.555, 0.56, 0.855
-GROUP_SHORT = {"alle": "Alle", "stab": "Stab", "borgernaer": "Borgernære"}
-
-
-def group_likert_bars(items: pd.DataFrame, *, labels: Mapping[str, str], scale: Mapping[int, str],
-                      groups: Sequence[str], min_label: float = 8.0) -> Axes:
-    """Per statement one thin stacked 100 % bar per group (e.g. staff above frontline leaders).
-
-    Each statement's text stands at the left; each bar carries its group's short name, the share
-    of every answer level (worst level left) with its percentage printed on segments of at least
-    ``min_label`` %, and at the right the group's n (substantive answers, the bar's denominator)
-    and how many answered "Ved ikke" (not in the bar, as it is not in the score). A cell
-    without ``n`` (hidden) is drawn as the word "skjult".
-
-    Parameters
-    ----------
-    items
-        One row per item × group: ``item_id``, ``group``, ``n``, ``c<code>`` for every code of
-        ``scale``, ``dont_know``.
-    labels
-        Item id → statement text, in drawing order.
-    scale
-        Code → label, worst first.
-    groups
-        The groups to draw, in order (each statement gets one bar per group).
-
-    Raises
-    ------
-    ValueError
-        When none of the items in ``labels`` is in ``items``.
-    """
-    codes, order = sorted(scale), _drawn_items(items, labels, "group_likert_bars")
-    width = 7.4
-    fontsize = round(9.5 / print_scale(width), 1)
-    small = max(8.0, fontsize - 2.0)
-    fig = plt.figure(figsize=(width, 4.0))
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    texts = _wrap_to([labels[i] for i in order], _GL_TEXT * width * fig.dpi - 6, fontsize, fig.dpi)
-    px_per_pt = fig.dpi / 72
-    text_h = [_text_px(t, fontsize, fig.dpi, 1.05)[1] / px_per_pt for t in texts]
-    bar, step, gap = 1.05 * small, 1.25 * small, 0.8 * fontsize
-    heights = np.maximum(np.array(text_h), step * len(groups)) + gap
-    tops = np.concatenate([[0.0], np.cumsum(heights)[:-1]])
-    legend_pt = 3.2 * small
-    total = float(heights.sum()) - gap
-    fig.set_figheight((total + legend_pt) / 72)
-    ax.set_position((0.0, legend_pt / (total + legend_pt), 1.0, total / (total + legend_pt)))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(total, 0)
-    ax.set_axis_off()
-    colors, hatches = likert_palette(len(codes))
-    rows = items.set_index(["item_id", "group"])
-    span = _GL_END - _GL_BAR
-    bars: list[tuple[float, np.ndarray]] = []  # (y, shares) of every drawn bar, drawn below level by level
-    for top, item, text in zip(tops, order, texts, strict=True):
-        ax.text(0.0, top, text, va="top", ha="left", fontsize=fontsize, linespacing=1.05)
-        for k, group in enumerate(groups):
-            y = top + step * k + step / 2
-            ax.text(_GL_LABEL - 0.005, y, GROUP_SHORT.get(group, group), va="center", ha="right", fontsize=small,
-                    color="#333333")
-            if (item, group) not in rows.index:
-                ax.text(_GL_BAR, y, "ikke spurgt", va="center", ha="left", fontsize=small, color="#555555")
-                continue
-            row = rows.loc[(item, group)]
-            n = row["n"]
-            if pd.isna(n) or float(n) <= 0:
-                ax.text(_GL_BAR, y, "skjult", va="center", ha="left", fontsize=small, color="#555555")
-                continue
-            counts = np.array([float(row.get(f"c{c}", 0) or 0) for c in codes])
-            shares = counts / counts.sum() * 100 if counts.sum() > 0 else counts
-            bars.append((y, shares))
-            for j, (left, share) in enumerate(zip(_starts(shares), shares, strict=True)):
-                if share >= min_label:
-                    ax.text(_GL_BAR + (left + share / 2) / 100 * span, y, f"{share:.0f}", ha="center",
-                            va="center", fontsize=small, color=_ink_on(colors[j]),  # the hatch stops at the number
-                            bbox={"boxstyle": "square,pad=0.05", "fc": colors[j], "ec": "none"} if hatches[j] else None)
-            dk = row.get("dont_know")
-            end = f"n = {int(n)}" + (f" · {int(dk)} ved ikke" if dk is not None and pd.notna(dk) and dk > 0 else "")
-            ax.text(_GL_END + 0.008, y, end, va="center", ha="left", fontsize=small, color="#333333")
-    if bars:  # level by level, as barh would place them (centred on y), without its per-bar autoscaling
-        ys = np.array([y for y, _ in bars]) - bar / 2
-        shares_all = np.vstack([sh for _, sh in bars])
-        lefts = np.vstack([_starts(sh) for _, sh in bars])
-        for j in range(len(codes)):
-            for x, b, w in zip(_GL_BAR + lefts[:, j] / 100 * span, ys, shares_all[:, j] / 100 * span, strict=True):
-                ax.add_artist(Rectangle((x, b), w, bar, facecolor=colors[j], hatch=hatches[j], edgecolor="white",
-                                        linewidth=0.5))
-    handles = [Patch(facecolor=colors[j], hatch=hatches[j], edgecolor="white", label=scale[c])
-               for j, c in enumerate(codes)]
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=len(handles), frameon=False,
-               fontsize=small, handlelength=1.4, columnspacing=1.0)
-    return ax
-
-
-def _starts(shares: np.ndarray) -> np.ndarray:
-    """Where each stacked segment starts: the running sum of the shares before it (summed in order)."""
-    return np.concatenate([[0.0], np.cumsum(shares)[:-1]])

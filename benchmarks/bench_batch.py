@@ -109,7 +109,8 @@ def kernel_costs(repeat: int = 3) -> dict[str, float]:
 
 
 def cell_costs(out: Path, selected: list[str]) -> dict[str, float]:
-    """Mean seconds per briefing in cells that draw figures (plotting) and in the others (compute),
+    """Mean seconds per briefing in cells that draw figures — PNGs or the bilag's HTML statement
+    bars — (plotting) and in the others (compute),
     from the cell durations Papermill records, and the export, from ``run.json``."""
     compute, plotting = [], []
     for code in selected:
@@ -119,7 +120,8 @@ def cell_costs(out: Path, selected: list[str]) -> dict[str, float]:
             if cell.cell_type != "code":
                 continue
             seconds = float(cell.metadata.get("papermill", {}).get("duration") or 0.0)
-            if "data:image/png" in json.dumps(cell.get("outputs", [])):
+            shown = json.dumps(cell.get("outputs", []))
+            if "data:image/png" in shown or "likert-figure" in shown:  # a PNG, or the HTML statement bars
                 p += seconds
             else:
                 c += seconds

@@ -162,9 +162,8 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     blank = blank_frame(data[answer_cols])
     answered = ~blank.all(axis=1)
     empty_rows = int((~answered).sum())
-    data = data[answered]
-    if empty_rows:
-        blank = blank[answered]
+    if empty_rows:  # else no copy of every column: all rows stay
+        data, blank = data[answered], blank[answered]
     if data.empty:
         raise DataFileError(f"{table.file}: {NO_ANSWERS}")
     people = read_respondents(table, data, plan, codebook, options, rep)
@@ -176,10 +175,12 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     read_background(table, data, ids, plan, codebook, background)
     keep = ~row_bad.to_numpy(dtype=bool)
     identical = _identical_patterns(data[answer_cols], blank, keep)
+    del blank  # a bool per cell: not to be held while the chunks are made
     kept = ids[keep]
     rows = _People(kept.assign(respondent_id=prefixed_ids(kept, options, made_up=made_up)), ~keep)
     n_kept = len(kept)
     del kept  # its prefixed ids live on as the chunks' categories
+    pa.default_memory_pool().release_unused()  # the ids joined and sorted: else the allocator keeps them
     out = sink if sink is not None else FrameSink()
     parts = itertools.chain(item_parts(table, data, ids, plan, codebook, rep, strict=options.strict),
                             choice_parts(table, data, ids, plan, codebook, rep))
@@ -263,10 +264,14 @@ class _People:
         self.codes: dict[str, np.ndarray] = {}
         self.dtypes: dict[str, pd.CategoricalDtype] = {}
         for c in TIDY_COLUMNS:
-            if c not in _ANSWER_COLUMNS:
+            if c in _ANSWER_COLUMNS:
+                continue
+            if isinstance(kept[c].dtype, pd.StringDtype) and kept[c].array.dtype.storage == "pyarrow":
+                column = _sorted_categorical(pa.array(kept[c].array))  # the prefixed ids: never Python strings
+            else:
                 codes, uniques = _codes(kept[c].to_numpy(dtype=object))
                 column = _categorical(codes, uniques)
-                self.codes[c], self.dtypes[c] = np.asarray(column.codes), column.dtype
+            self.codes[c], self.dtypes[c] = np.asarray(column.codes), column.dtype
 
 
 def _stream(parts: Iterator[LongPart], people: _People, sink: TidySink, rep: Report, *, file: str,
@@ -332,6 +337,20 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
     dtype = np.int8 if len(uniques) < 2**7 else np.int16 if len(uniques) < 2**15 else np.int32
     return codes.astype(dtype), np.asarray(uniques, dtype=object)
+
+
+def _sorted_categorical(values: pa.Array) -> pd.Categorical:
+    """Arrow text as a ``Categorical`` of its distinct values, sorted (as :func:`_codes` sorts them: UTF-8 bytes
+    sort as code points), missing values missing; made by pyarrow."""
+    encoded = pc.dictionary_encode(values)
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order], rank[-1] = np.arange(len(order)), -1  # a missing value's index (-1) takes the last: -1
+    codes = rank[pc.fill_null(encoded.indices, -1).to_numpy()]
+    dtype = np.int8 if len(order) < 2**7 else np.int16 if len(order) < 2**15 else np.int32
+    categories = ArrowStringArray(encoded.dictionary.take(order).cast(pa.large_string()),
+                                  dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    return pd.Categorical.from_codes(codes.astype(dtype), categories=pd.Index(categories))
 
 
 def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:

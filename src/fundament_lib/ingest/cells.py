@@ -81,7 +81,7 @@ def cells_frame(data: pd.DataFrame, *, clean_categoricals: bool = False) -> pd.D
     def one(col: pd.Series) -> pd.Series:
         return col if is_cells(col) and not clean_categoricals else as_cells(col)
 
-    return pd.DataFrame({j: one(data.iloc[:, j]) for j in range(data.shape[1])}, index=data.index
+    return pd.DataFrame({j: one(data.iloc[:, j]) for j in range(data.shape[1])}, index=data.index, copy=False
                         ).set_axis(data.columns, axis=1)
 
 

@@ -266,7 +266,8 @@ class _People:
         for c in TIDY_COLUMNS:
             if c in _ANSWER_COLUMNS:
                 continue
-            if isinstance(kept[c].dtype, pd.StringDtype) and kept[c].array.dtype.storage == "pyarrow":
+            if isinstance(kept[c].dtype, pd.StringDtype) and kept[c].array.dtype.storage == "pyarrow" \
+                    and not kept[c].hasnans:
                 column = _sorted_categorical(pa.array(kept[c].array))  # the prefixed ids: never Python strings
             else:
                 codes, uniques = _codes(kept[c].to_numpy(dtype=object))
@@ -340,17 +341,26 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sorted_categorical(values: pa.Array) -> pd.Categorical:
-    """Arrow text as a ``Categorical`` of its distinct values, sorted (as :func:`_codes` sorts them: UTF-8 bytes
-    sort as code points), missing values missing; made by pyarrow."""
-    encoded = pc.dictionary_encode(values)
-    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
-    rank = np.empty(len(order) + 1, dtype=np.int64)
-    rank[order], rank[-1] = np.arange(len(order)), -1  # a missing value's index (-1) takes the last: -1
-    codes = rank[pc.fill_null(encoded.indices, -1).to_numpy()]
-    dtype = np.int8 if len(order) < 2**7 else np.int16 if len(order) < 2**15 else np.int32
-    categories = ArrowStringArray(encoded.dictionary.take(order).cast(pa.large_string()),
+    """Arrow text without missing values as a ``Categorical`` of its distinct values, sorted as :func:`_codes`
+    sorts them (UTF-8 bytes sort as code points).
+
+    Sorted by pyarrow, each value then compared with the one before it: no hash table of a national
+    file's ids (pyarrow's costs five times the ids' own size).
+    """
+    order = pc.array_sort_indices(values)
+    ranked = values.take(order)
+    starts = np.ones(len(values), dtype=bool)  # where a new distinct value begins, in sorted order
+    if len(values) > 1:
+        starts[1:] = pc.not_equal(ranked[1:], ranked[:-1]).to_numpy(zero_copy_only=False)
+    codes = np.empty(len(values), dtype=np.int64)
+    codes[order.to_numpy()] = np.cumsum(starts) - 1
+    n = int(starts.sum())
+    dtype = np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
+    categories = ArrowStringArray(ranked.filter(pa.array(starts)).cast(pa.large_string()),
                                   dtype=pd.StringDtype("pyarrow", na_value=np.nan))
-    return pd.Categorical.from_codes(codes.astype(dtype), categories=pd.Index(categories))
+    # distinct by construction: pandas' check of that would keep a Python string of every id in a hash table
+    return pd.Categorical.from_codes(codes.astype(dtype),
+                                     dtype=pd.CategoricalDtype._from_fastpath(pd.Index(categories), ordered=False))
 
 
 def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:

@@ -65,11 +65,13 @@ def as_cells(values: pd.Series) -> pd.Series:
     else:
         raw_codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     cleaned = np.array([clean_cell(u) for u in uniques], dtype=object)
+    if is_cells(values) and values.cat.categories.dtype == object and np.array_equal(cleaned, uniques):
+        return values  # cleaned already (categories are distinct): no new codes for every row
     new_codes, new_uniques = pd.factorize(cleaned, use_na_sentinel=True)
     remap = np.append(new_codes, -1)  # a missing cell (code -1) stays missing
     cats = pd.Index(np.asarray(new_uniques, dtype=object), dtype=object)
     return pd.Series(pd.Categorical.from_codes(remap[raw_codes], categories=cats), index=values.index,
-                     name=values.name)
+                     name=values.name, copy=False)
 
 
 def cells_frame(data: pd.DataFrame, *, clean_categoricals: bool = False) -> pd.DataFrame:

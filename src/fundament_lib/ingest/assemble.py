@@ -162,9 +162,8 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     blank = blank_frame(data[answer_cols])
     answered = ~blank.all(axis=1)
     empty_rows = int((~answered).sum())
-    data = data[answered]
-    if empty_rows:
-        blank = blank[answered]
+    if empty_rows:  # else no copy of every column: all rows stay
+        data, blank = data[answered], blank[answered]
     if data.empty:
         raise DataFileError(f"{table.file}: {NO_ANSWERS}")
     people = read_respondents(table, data, plan, codebook, options, rep)
@@ -176,10 +175,12 @@ def assemble(table: SourceTable, plan: ColumnPlan, codebook: Codebook, options: 
     read_background(table, data, ids, plan, codebook, background)
     keep = ~row_bad.to_numpy(dtype=bool)
     identical = _identical_patterns(data[answer_cols], blank, keep)
+    del blank  # a bool per cell: not to be held while the chunks are made
     kept = ids[keep]
     rows = _People(kept.assign(respondent_id=prefixed_ids(kept, options, made_up=made_up)), ~keep)
     n_kept = len(kept)
     del kept  # its prefixed ids live on as the chunks' categories
+    pa.default_memory_pool().release_unused()  # the ids joined and sorted: else the allocator keeps them
     out = sink if sink is not None else FrameSink()
     parts = itertools.chain(item_parts(table, data, ids, plan, codebook, rep, strict=options.strict),
                             choice_parts(table, data, ids, plan, codebook, rep))
@@ -263,10 +264,15 @@ class _People:
         self.codes: dict[str, np.ndarray] = {}
         self.dtypes: dict[str, pd.CategoricalDtype] = {}
         for c in TIDY_COLUMNS:
-            if c not in _ANSWER_COLUMNS:
+            if c in _ANSWER_COLUMNS:
+                continue
+            if isinstance(kept[c].dtype, pd.StringDtype) and kept[c].array.dtype.storage == "pyarrow" \
+                    and not kept[c].hasnans:
+                column = _sorted_categorical(pa.array(kept[c].array))  # the prefixed ids: never Python strings
+            else:
                 codes, uniques = _codes(kept[c].to_numpy(dtype=object))
                 column = _categorical(codes, uniques)
-                self.codes[c], self.dtypes[c] = np.asarray(column.codes), column.dtype
+            self.codes[c], self.dtypes[c] = np.asarray(column.codes), column.dtype
 
 
 def _stream(parts: Iterator[LongPart], people: _People, sink: TidySink, rep: Report, *, file: str,
@@ -332,6 +338,29 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
     dtype = np.int8 if len(uniques) < 2**7 else np.int16 if len(uniques) < 2**15 else np.int32
     return codes.astype(dtype), np.asarray(uniques, dtype=object)
+
+
+def _sorted_categorical(values: pa.Array) -> pd.Categorical:
+    """Arrow text without missing values as a ``Categorical`` of its distinct values, sorted as :func:`_codes`
+    sorts them (UTF-8 bytes sort as code points).
+
+    Sorted by pyarrow, each value then compared with the one before it: no hash table of a national
+    file's ids (pyarrow's costs five times the ids' own size).
+    """
+    order = pc.array_sort_indices(values)
+    ranked = values.take(order)
+    starts = np.ones(len(values), dtype=bool)  # where a new distinct value begins, in sorted order
+    if len(values) > 1:
+        starts[1:] = pc.not_equal(ranked[1:], ranked[:-1]).to_numpy(zero_copy_only=False)
+    codes = np.empty(len(values), dtype=np.int64)
+    codes[order.to_numpy()] = np.cumsum(starts) - 1
+    n = int(starts.sum())
+    dtype = np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
+    categories = ArrowStringArray(ranked.filter(pa.array(starts)).cast(pa.large_string()),
+                                  dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    # distinct by construction: pandas' check of that would keep a Python string of every id in a hash table
+    return pd.Categorical.from_codes(codes.astype(dtype),
+                                     dtype=pd.CategoricalDtype._from_fastpath(pd.Index(categories), ordered=False))
 
 
 def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:

@@ -65,11 +65,13 @@ def as_cells(values: pd.Series) -> pd.Series:
     else:
         raw_codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     cleaned = np.array([clean_cell(u) for u in uniques], dtype=object)
+    if is_cells(values) and values.cat.categories.dtype == object and np.array_equal(cleaned, uniques):
+        return values  # cleaned already (categories are distinct): no new codes for every row
     new_codes, new_uniques = pd.factorize(cleaned, use_na_sentinel=True)
     remap = np.append(new_codes, -1)  # a missing cell (code -1) stays missing
     cats = pd.Index(np.asarray(new_uniques, dtype=object), dtype=object)
     return pd.Series(pd.Categorical.from_codes(remap[raw_codes], categories=cats), index=values.index,
-                     name=values.name)
+                     name=values.name, copy=False)
 
 
 def cells_frame(data: pd.DataFrame, *, clean_categoricals: bool = False) -> pd.DataFrame:
@@ -81,7 +83,7 @@ def cells_frame(data: pd.DataFrame, *, clean_categoricals: bool = False) -> pd.D
     def one(col: pd.Series) -> pd.Series:
         return col if is_cells(col) and not clean_categoricals else as_cells(col)
 
-    return pd.DataFrame({j: one(data.iloc[:, j]) for j in range(data.shape[1])}, index=data.index
+    return pd.DataFrame({j: one(data.iloc[:, j]) for j in range(data.shape[1])}, index=data.index, copy=False
                         ).set_axis(data.columns, axis=1)
 
 

@@ -304,7 +304,7 @@ def _named_table(names: list[str], columns: list[pd.Series], rows: np.ndarray, *
     ``categorical``: keep the columns as :mod:`.cells` makes them (a small code
     per cell) rather than as object columns of strings and ``None``.
     """
-    frame = cells_frame(pd.DataFrame(dict(enumerate(columns))))
+    frame = cells_frame(pd.DataFrame(dict(enumerate(columns)), copy=False))
     used = [bool((codes(frame[j]) >= 0).any()) for j in range(len(names))]
     empty_named = [j for j in range(len(names)) if not names[j] and used[j]]
     if empty_named:
@@ -315,7 +315,7 @@ def _named_table(names: list[str], columns: list[pd.Series], rows: np.ndarray, *
     # Object columns whose cells share one string per distinct text: 8 bytes a cell, not one object each;
     # categorical ones (a national CSV): 1-4 bytes a cell.
     as_column = (lambda col: col) if categorical else object_column
-    data = pd.DataFrame({k: as_column(frame[j]) for k, j in enumerate(keep)}, index=frame.index)
+    data = pd.DataFrame({k: as_column(frame[j]) for k, j in enumerate(keep)}, index=frame.index, copy=False)
     data.columns = _unique([names[j] for j in keep])
     return SourceTable(data=data, rows=pd.Series(rows, index=data.index, dtype="int64"), file=file, info=info)
 
@@ -340,14 +340,15 @@ def read_text_table(path: Path, *, file: str | None = None) -> SourceTable:
     found = read_csv_columns(path, scan, sep)
     if found is None:
         return table_from_sheet(read_text_grid(path, file=name), file=name)
-    frame = cells_frame(pd.DataFrame(dict(enumerate(found.columns))))
+    # copy=False, and no row filter where every row has a cell: each copy of a national table is 25 MB more
+    frame = cells_frame(pd.DataFrame(dict(enumerate(found.columns)), copy=False))
     filled = np.zeros(len(frame), dtype=bool)
     for j in range(frame.shape[1]):
         filled |= codes(frame[j]) >= 0
     if not filled.any():
         raise DataFileError(f"{name}: {NO_ROWS}")
     rows = np.flatnonzero(filled) + found.first_row
-    body = frame[filled].reset_index(drop=True)
+    body = frame if filled.all() else frame[filled].reset_index(drop=True)
     return _named_table(found.names, [body[j] for j in range(body.shape[1])], rows, file=name,
                         info={**info, "header_row": 1}, categorical=True)
 

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
+from pandas.arrays import ArrowStringArray
 
 from fundament_lib.core.errors import Problem, UnknownKommuneError
 from fundament_lib.core.kommuner import kommuner, normalise_code
@@ -26,7 +29,7 @@ from .codebook import Codebook
 from .plan import ColumnPlan
 from .problems import Report
 from .readers import SourceTable
-from .schema import BACKGROUND_COLUMNS, respondent_schema
+from .schema import BACKGROUND_COLUMNS, passes, respondent_schema
 from .text import normalise_label
 from .waves import wave_from_times
 
@@ -135,6 +138,7 @@ def read_respondents(table: SourceTable, data: pd.DataFrame, plan: ColumnPlan, c
     for bg in BACKGROUND_COLUMNS:
         ids[bg] = None
     bad = _respondent_problems(table, data, ids, plan, rep)
+    pa_arrow.default_memory_pool().release_unused()  # the checked columns' text: else the allocator keeps it
     return People(ids, bad, made_up)
 
 
@@ -182,8 +186,11 @@ def _respondent_problems(table: SourceTable, data: pd.DataFrame, ids: pd.DataFra
     A cell that breaks several checks is reported once: for a control character, that one.
     """
     bad = np.zeros(len(ids), dtype=bool)
+    columns, schema = ids[["respondent_id", "kommunekode", "group", "wave"]].astype(str), respondent_schema()
+    if passes(schema, columns):
+        return bad
     try:
-        respondent_schema().validate(ids[["respondent_id", "kommunekode", "group", "wave"]].astype(str), lazy=True)
+        schema.validate(columns, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         cases = cases[cases["index"].notna()]
@@ -205,11 +212,22 @@ def _respondent_problems(table: SourceTable, data: pd.DataFrame, ids: pd.DataFra
 
 
 def prefixed_ids(people: pd.DataFrame, options: object, *, made_up: bool) -> pd.Series:
-    """Respondent ids prefixed with kommune, group and wave (and, for Forms, the source's hash)."""
+    """Respondent ids prefixed with kommune, group and wave (and, for Forms, the source's hash).
+
+    Joined by pyarrow into a ``str`` column: a national file's ids never become Python strings.
+    """
     if not options.id_prefix:  # type: ignore[attr-defined]
         return people["respondent_id"]
-    prefix = people["kommunekode"] + "-" + people["group"] + "-" + people["wave"] + "-"
+    dash = pa_arrow.scalar("-", pa_arrow.large_string())
+    prefix: list[pa_arrow.Array | pa_arrow.Scalar] = [_arrow(people["kommunekode"]), dash, _arrow(people["group"]),
+                                                      dash, _arrow(people["wave"]), dash]
     if options.tag_ids and not made_up and options.source_tag:  # type: ignore[attr-defined]
-        prefix = prefix + options.source_tag + "-"  # type: ignore[attr-defined]
-    return prefix + people["respondent_id"]
+        prefix += [pa_arrow.scalar(options.source_tag, pa_arrow.large_string()), dash]  # type: ignore[attr-defined]
+    joined = pc.binary_join_element_wise(*prefix, _arrow(people["respondent_id"]),
+                                         pa_arrow.scalar("", pa_arrow.large_string()))
+    return pd.Series(ArrowStringArray(joined, dtype=pd.StringDtype("pyarrow", na_value=np.nan)), index=people.index)
 
+
+def _arrow(column: pd.Series) -> pa_arrow.Array:
+    """A text column as a large-string arrow array."""
+    return pa_arrow.array(column, type=pa_arrow.large_string(), from_pandas=True)

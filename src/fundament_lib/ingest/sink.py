@@ -22,9 +22,6 @@ from .parquet import marked_schema
 
 __all__ = ["TidySink", "FrameSink", "ParquetSink"]
 
-# Statistics (min/max per row group) of a column of 300,000 distinct ids cost as much as writing it, and
-# no reader filters on it.
-_NO_STATISTICS = ("respondent_id", "text")
 # Written as plain text (Parquet still dictionary-encodes each row group's own ids): as a dictionary column every
 # row group would carry all the file's ids. read_tidy reads it back as a dictionary.
 _PLAIN = ("respondent_id",)
@@ -89,16 +86,11 @@ class ParquetSink:
 
     def write(self, chunk: pd.DataFrame) -> None:
         """Append ``chunk`` as one row group."""
-        table = pa.Table.from_pandas(chunk, preserve_index=False)
+        table = _plain_ids(pa.Table.from_pandas(chunk, preserve_index=False))
         if self._writer is None or self._schema is None:
-            schema = table.schema
-            for name in _PLAIN:
-                if name in schema.names and pa.types.is_dictionary(schema.field(name).type):
-                    j = schema.get_field_index(name)
-                    schema = schema.set(j, schema.field(name).with_type(schema.field(name).type.value_type))
-            self._schema = marked_schema(schema, demo=self.demo, source_sha256=self.source_sha256)
-            stats = [c for c in self._schema.names if c not in _NO_STATISTICS]
-            self._writer = pq.ParquetWriter(self.path, self._schema, write_statistics=stats)
+            self._schema = marked_schema(table.schema, demo=self.demo, source_sha256=self.source_sha256)
+            # no statistics: no reader filters row groups, and they cost a third of the writing
+            self._writer = pq.ParquetWriter(self.path, self._schema, write_statistics=False)
         if not table.schema.equals(self._schema, check_metadata=False):
             table = table.cast(self._schema)  # e.g. a chunk whose text column is all missing
         self._writer.write_table(table.replace_schema_metadata(self._schema.metadata), row_group_size=len(table))
@@ -111,3 +103,14 @@ class ParquetSink:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+
+def _plain_ids(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary columns of :data:`_PLAIN` as plain text (only those cast: the rest is kept)."""
+    for name in _PLAIN:
+        j = table.schema.get_field_index(name)
+        if j >= 0 and pa.types.is_dictionary(table.schema.field(j).type):
+            column = table.column(j)
+            table = table.set_column(j, table.schema.field(j).with_type(column.type.value_type),
+                                     column.cast(column.type.value_type))
+    return table

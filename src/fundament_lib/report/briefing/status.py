@@ -46,12 +46,12 @@ def title(s: dict[str, Any]) -> Html:
     """The page title, an introduction (what the survey asked) and the key findings in three lines;
     a visible notice first when the briefing is made from demo data."""
     fw = fw_of(s)
-    groups = asked_groups(s)
+    groups, both = asked_groups(s), len(theme_groups(s)) == 2  # both asked the themes: their views compared
     intro = (
         f"Denne briefing samler svarene fra {official_name(s['kommunekode'])}s "
         f"{_WHO_ASKED.get(groups, _WHO_ASKED[('stab', 'borgernaer')])} i målingen fra {s['wave']}. Den viser, hvor "
         f"kommunen står på {domain_name(fw, plural=True)} i «{fw.short_title or fw.title}»"
-        + (", hvor staben og de borgernære ledere ser forskelligt på temaerne," if len(theme_groups(s)) == 2 else "")
+        + (", hvor staben og de borgernære ledere ser forskelligt på temaerne," if both else "")
         + " og hvad workshoppen bør tage op først."
     )
     parts = [heading(f"{fw.short_title or fw.title}: {official_name(s['kommunekode'])}", 1)]
@@ -64,7 +64,7 @@ def title(s: dict[str, Any]) -> Html:
         parts.append(note(" ".join(scope)))
     parts += [paragraph(f"Region {s['region']} · {s['kommunegruppe']} · måling {s['wave']}", cls="meta"),
               heading("Kort fortalt", 2, anchor="kort"), bullets(key_findings(s, fw)),
-              how_to_read(int(s["min_n"]), both_groups=len(theme_groups(s)) == 2), contents(s)]
+              how_to_read(int(s["min_n"]), both_groups=both), contents(s)]
     return Html("".join(parts))
 
 
@@ -110,14 +110,15 @@ def status(s: dict[str, Any]) -> Html:
     rows = []
     domains = [d for d in fw.domains if d.id in asked]
     # A group hidden on every pejlemærke is said once, not as rows of «skjult».
-    hidden_groups = [g for g in shown_groups(s) if g != "alle" and domains and g in theme_groups(s)
+    shown, themed = shown_groups(s), theme_groups(s)
+    hidden_groups = [g for g in shown if g != "alle" and domains and g in themed
                      and not any(is_shown(cell_of(scores, d.id, g)) for d in domains)]
-    not_asked = [g for g in shown_groups(s) if g != "alle" and domains and g not in theme_groups(s)]
+    not_asked = [g for g in shown if g != "alle" and domains and g not in themed]
     for d in domains:
         name = f"{d.id} {d.title}" + (f" (bygger på {len(partial[d.id])} af {len(d.themes)} temaer)"
                                       if d.id in partial else "")
         rows += [{fw.domain_label: name if i == 0 else "", **_status_row(cell_of(scores, d.id, g), GROUP_LABELS[g])}
-                 for i, g in enumerate(g for g in shown_groups(s) if g not in hidden_groups + not_asked)]
+                 for i, g in enumerate(g for g in shown if g not in hidden_groups + not_asked)]
     if rows:
         parts.append(table(pd.DataFrame(rows), caption=f"Score pr. {domain_name(fw)} og gruppe", numeric=cols,
                            row_header="Gruppe"))

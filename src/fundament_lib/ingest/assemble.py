@@ -57,7 +57,7 @@ from .respondents import (
     prefixed_ids,
     read_respondents,
 )
-from .schema import STATUSES, TIDY_COLUMNS, validate_tidy
+from .schema import STATUSES, TIDY_COLUMNS, sorted_runs, validate_tidy
 from .sink import FrameSink, TidySink
 
 __all__ = ["IngestOptions", "IngestResult", "Scope", "assemble", "GROUP_SYNONYMS", "NO_MATCH", "FEW_MATCH",
@@ -344,19 +344,14 @@ def _sorted_categorical(values: pa.Array) -> pd.Categorical:
     """Arrow text without missing values as a ``Categorical`` of its distinct values, sorted as :func:`_codes`
     sorts them (UTF-8 bytes sort as code points).
 
-    Sorted by pyarrow, each value then compared with the one before it: no hash table of a national
-    file's ids (pyarrow's costs five times the ids' own size).
+    Sorted by pyarrow (:func:`~.schema.sorted_runs`): no hash table of a national file's ids.
     """
-    order = pc.array_sort_indices(values)
-    ranked = values.take(order)
-    starts = np.ones(len(values), dtype=bool)  # where a new distinct value begins, in sorted order
-    if len(values) > 1:
-        starts[1:] = pc.not_equal(ranked[1:], ranked[:-1]).to_numpy(zero_copy_only=False)
+    order, starts = sorted_runs(values)
     codes = np.empty(len(values), dtype=np.int64)
-    codes[order.to_numpy()] = np.cumsum(starts) - 1
+    codes[order] = np.cumsum(starts) - 1
     n = int(starts.sum())
     dtype = np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
-    categories = ArrowStringArray(ranked.filter(pa.array(starts)).cast(pa.large_string()),
+    categories = ArrowStringArray(values.take(order[starts]).cast(pa.large_string()),
                                   dtype=pd.StringDtype("pyarrow", na_value=np.nan))
     # distinct by construction: pandas' check of that would keep a Python string of every id in a hash table
     return pd.Categorical.from_codes(codes.astype(dtype),

@@ -58,6 +58,7 @@ __all__ = [
     "with_str_columns",
     "validate_tidy",
     "passes",
+    "sorted_runs",
     "UNKNOWN_KOMMUNE",
     "BAD_GROUP",
     "EMPTY_ID",
@@ -188,13 +189,29 @@ def _first_use(ids: pd.Series) -> pd.Series:
     """
     if not isinstance(ids.dtype, pd.StringDtype) or ids.hasnans or len(ids) < 2:
         return ~ids.duplicated(keep="first")
-    text = pa_arrow.array(ids.array)
-    order = pc.array_sort_indices(text)
-    ranked = text.take(order)
-    later = pc.equal(ranked[1:], ranked[:-1]).to_numpy(zero_copy_only=False)
-    ok = np.ones(len(ids), dtype=bool)
-    ok[order.to_numpy()[1:][later]] = False
+    order, starts = sorted_runs(pa_arrow.array(ids.array))
+    ok = np.empty(len(ids), dtype=bool)
+    ok[order] = starts  # the first of each run of equal ids, in row order, is its first use
     return pd.Series(ok, index=ids.index)
+
+
+def sorted_runs(values: pa_arrow.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` sorted by pyarrow (stably: equal values keep their row order), and where each
+    run of equal values begins in that order.
+
+    Returns
+    -------
+    order, starts
+        Row positions in sorted order, and ``True`` where the value at that position differs from
+        the one before it (the first is always ``True``). No hash table: for a national file's
+        ids pyarrow's costs five times the ids' own size.
+    """
+    order = pc.array_sort_indices(values)
+    ranked = values.take(order)
+    starts = np.ones(len(values), dtype=bool)
+    if len(values) > 1:
+        starts[1:] = pc.not_equal(ranked[1:], ranked[:-1]).to_numpy(zero_copy_only=False)
+    return order.to_numpy(), starts
 
 
 def tidy_schema(item_ids: list[str] | None = None, *, filter_columns: bool = True) -> pa.DataFrameSchema:

@@ -15,8 +15,9 @@ Nothing in ``core`` imports another stage, so any module may import it.
 :mod:`.sharing`        what one kommune's files may show of the other kommuner
 :mod:`.interrupts`     Ctrl-C stops a run even where Python swallows it
 :mod:`.libhash`        the library's fingerprint (cache and resume keys)
+:mod:`.lazy_modules`   third-party import-time work a run never uses, put off until used
 =====================  ======================================================================
 """
 
 __all__ = ["errors", "values", "safe_names", "paths", "atomic", "jsonready", "fmt", "kommuner", "params",
-           "sharing", "interrupts", "libhash"]
+           "sharing", "interrupts", "libhash", "lazy_modules"]

@@ -31,6 +31,12 @@ run uses them.
 =========================  ===================================================================
 """
 
+from fundament_lib.core.lazy_modules import defer_iri_grammars
+
+# Before anything here imports nbformat: every run process (the parent, each worker) would
+# otherwise compile jsonschema's IRI grammars, about 1.3 s of CPU, and never use them.
+defer_iri_grammars()
+
 __all__ = ["batch", "outcome", "planning", "fingerprints", "workers", "kernels", "kernel_state",
            "kernel_folders", "papermill_engine", "schedule", "task", "render", "quarto_input",
            "pandoc_markdown", "quarto", "browser", "pdf", "publish", "finish", "on_disk", "backlink",

@@ -21,7 +21,6 @@ from fundament_lib.framework import load_framework
 from fundament_lib.ingest.tidy_files import demo_codes, read_tidy
 
 from .fingerprints import data_hash
-from .summary import build_summaries
 
 __all__ = ["Prepared", "Loaded", "prepare", "load", "summarise", "summarise_one", "data_files", "national_from_data"]
 
@@ -106,6 +105,8 @@ def summarise(loaded: Loaded, *, kommuner: list[str] | None = None, run_started:
     UnknownKommuneError
         For a code in ``kommuner`` that is not in the data.
     """
+    from .summary import build_summaries  # here, not above: planning a run (:func:`load`) needs no statistics
+
     codes = check_codes(kommuner, set(loaded.params)) if kommuner else loaded.codes
     data_id = data_hash(data_files(loaded.data))
     built = build_summaries(loaded.tidy, loaded.params, data_id=data_id, selected=codes, run_started=run_started,

@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from fundament_lib.cli.main import _Progress
 from fundament_lib.core.errors import ParamsError, RenderError, UnknownKommuneError
 from fundament_lib.core.params import Params
+from fundament_lib.run.batch import run
 from fundament_lib.run.fingerprints import fingerprint, kommune_hashes
 from fundament_lib.run.index import Details, index_html
 from fundament_lib.run.on_disk import OUTPUT_FILES
@@ -204,3 +206,27 @@ def test_progress_line_counts_done_failed_unchanged_and_remaining():
     bar.notify("done", Outcome("825", "Læsø", "failed"))
     assert bar.status() == "færdige 0 · fejlet 1 · uændrede 1 · tilbage 2 · nu: 707 Norddjurs"
     bar.bar.stop()
+
+
+def test_workers_start_before_the_plan_only_when_the_run_will_render(tmp_path):
+    from fundament_lib.run.batch import _early_workers
+
+    first = _early_workers(tmp_path, ["707"], force=False, workers=1, warm=False, overview=False)
+    assert first is not None  # no earlier run here: every kommune will be rendered
+    first.close()
+    (tmp_path / "run.json").write_text("{}", encoding="utf-8")
+    assert _early_workers(tmp_path, ["707"], force=False, workers=1, warm=False, overview=False) is None
+    forced = _early_workers(tmp_path, ["707", "101"], force=True, workers=4, warm=False, overview=False)
+    assert forced is not None and forced.capacity == 2  # no more workers than kommuner
+    forced.close()
+
+
+def test_a_bad_input_found_by_the_plan_stops_the_workers_started_before_it(project, tmp_path):
+    children = {p.pid for p in psutil.Process().children(recursive=True)}
+    with pytest.raises(UnknownKommuneError, match="unknown kommune code '999'"):
+        run(_data(project), kommuner=["999", "707"], params=project / "params", out=tmp_path / "out",
+            force=True, workers=2, warm=False)
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in children and p.is_running()
+            and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, [p.cmdline() for p in left]
+    assert not (tmp_path / "out").exists()

@@ -9,7 +9,8 @@ A run (:func:`run`):
    and the versions of the packages that shape the output — and skips the
    kommuner whose fingerprint matches the one stored with their finished
    outputs (unless ``force``);
-3. starts the workers (their kernels warm up meanwhile) and computes the
+3. starts the workers (their kernels warm up meanwhile; when the run will surely render — ``force``,
+   or no earlier run in the output folder — they start before step 1) and computes the
    summaries of the kommuner left, once, for all of them, from the data the plan
    loaded (:func:`pipeline.summarise`);
    each summary goes to ``OUT/.work/<kode>/summary.json``, which the notebook reads;
@@ -128,8 +129,15 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
 
     t_start, started = time.perf_counter(), datetime.now(UTC)
     notify = progress or (lambda kind, obj: None)
-    p = plan(data, kommuner=kommuner, params_root=params, notebook=notebook, out=out, force=force,
-             outputs=Outputs(renderer=renderer, pdf=pdf), overview=overview, overview_notebook=overview_notebook)
+    pool = None if scheduler is not None else _early_workers(out, kommuner, force=force, workers=workers,
+                                                                warm=warm, overview=overview)
+    try:
+        p = plan(data, kommuner=kommuner, params_root=params, notebook=notebook, out=out, force=force,
+                 outputs=Outputs(renderer=renderer, pdf=pdf), overview=overview, overview_notebook=overview_notebook)
+    except BaseException as exc:
+        if pool is not None:  # a bad input: the kernels finish warming up and stop (see _render_stale)
+            pool.close(abort=not isinstance(exc, Exception))
+        raise
     notify("plan", len(p.codes))
     from .kernel_folders import clean_stale_folders
 
@@ -142,8 +150,10 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     overview_outcome = None
     if p.stale or p.overview_stale:
         seconds, overview_outcome = _render_stale(p, outcomes, workers=workers, scheduler=scheduler, warm=warm,
-                                                  notify=notify)
+                                                  notify=notify, pool=pool)
         prepare_seconds += seconds
+    elif pool is not None:
+        pool.close()
     outcomes.sort(key=lambda o: o.kommunekode)
     write_bundles(p, [o for o in outcomes if o.status == "skipped"])  # the rendered ones are bundled as they finish
     write_run_index(p, outcomes, run_date=started.isoformat(timespec="seconds"))
@@ -158,21 +168,39 @@ def run(data: Path | None = None, *, kommuner: list[str] | None = None, out: Pat
     return RunReport(outcomes, p.out, prepare_seconds, time.perf_counter() - t_start, overview_outcome)
 
 
+def _early_workers(out: Path | None, kommuner: list[str] | None, *, force: bool, workers: int | None, warm: bool,
+                   overview: bool) -> Workers | None:
+    """Local workers started before the plan when the run will render (``force``, or no earlier run in
+    the output folder): their kernels warm up while this process loads and checks the data."""
+    from fundament_lib.core.paths import reports_dir
+
+    from .workers import LocalWorkers
+
+    if not (force or not ((out or reports_dir()) / "run.json").is_file()):
+        return None  # perhaps every kommune is unchanged: the plan decides first
+    cores = os.cpu_count() or 1
+    n_tasks = len(set(kommuner)) + overview if kommuner else cores
+    pool = LocalWorkers(min(workers or cores, n_tasks), warm=warm)
+    pool.start()
+    return pool
+
+
 def _render_stale(p: Plan, outcomes: list[Outcome], *, workers: int | None, scheduler: Any, warm: bool,
-                  notify: Progress) -> tuple[float, Outcome | None]:
+                  notify: Progress, pool: Workers | None = None) -> tuple[float, Outcome | None]:
     """Summarise and render ``p.stale`` into ``outcomes``, then the overview when it is stale.
 
+    ``pool`` is the workers when they were started before the plan (:func:`_early_workers`).
     Returns the seconds spent summarising, and the overview's outcome (``None`` when not rendered).
     """
     from fundament_lib.results.pipeline import Loaded, summarise
 
     from .workers import DaskWorkers, LocalWorkers
 
-    n_tasks = len(p.stale) + p.overview_stale
-    pool: Workers = (
-        DaskWorkers(scheduler) if scheduler is not None
-        else LocalWorkers(min(workers or os.cpu_count() or 1, n_tasks), warm=warm))
-    pool.start()  # the workers' kernels start while the summaries are computed
+    if pool is None:
+        n_tasks = len(p.stale) + p.overview_stale
+        pool = (DaskWorkers(scheduler) if scheduler is not None
+                else LocalWorkers(min(workers or os.cpu_count() or 1, n_tasks), warm=warm))
+        pool.start()  # the workers' kernels start while the summaries are computed
     overview_outcome = None
     rendering = False
     try:

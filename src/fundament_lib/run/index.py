@@ -16,13 +16,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape as esc  # report.html's esc would import Matplotlib into the run's parent
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fundament_lib.core import atomic
 from fundament_lib.core.fmt import fmt_datetime
 from fundament_lib.core.kommuner import danish_sort_key, kommuner
-from fundament_lib.report.html import esc
 
 from .bundles import BUNDLES, bundle_name
 

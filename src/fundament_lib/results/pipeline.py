@@ -105,7 +105,8 @@ def summarise(loaded: Loaded, *, kommuner: list[str] | None = None, run_started:
     UnknownKommuneError
         For a code in ``kommuner`` that is not in the data.
     """
-    from .summary import build_summaries  # here, not above: planning a run (:func:`load`) needs no statistics
+    # Imported here, not above: planning a run (:func:`load`) needs no statistics.
+    from .summary import build_summaries
 
     codes = check_codes(kommuner, set(loaded.params)) if kommuner else loaded.codes
     data_id = data_hash(data_files(loaded.data))

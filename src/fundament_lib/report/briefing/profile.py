@@ -33,6 +33,7 @@ from .common import (
     theme_groups,
     theme_labels,
 )
+from .heatmap import HeatLayout, heat_table
 from .hidden import frontline_hidden_note, omitted_fagomraader_text
 
 __all__ = ["profile", "fagomraade"]
@@ -196,16 +197,19 @@ def _subgroup_figure(s: dict[str, Any], fw: Framework) -> str:
     shown_groups = [g for g in options if g in set(cells.loc[cells["score"].notna(), "group"])]
     columns = {g: options[g] for g in shown_groups}
     national = national_cells(s, "subgroups")
-    ax = plots.subgroup_heatmap(cells, rows=asked_ids(s, fw), columns=columns, national=national)
+    layout = HeatLayout(row="id", column="group", rows=asked_ids(s, fw), columns=columns, corner="Tema",
+                        n_format="({n})", missing="skjult")
     omitted = omitted_fagomraader_text(s)
     alt = sentence(f"Varmekort over de borgernære lederes score pr. tema opdelt på {len(columns)} fagområder. "
                    + omitted)
-    grid = cells[cells["group"].isin(shown_groups)]
-    dashes = bool(grid["score"].isna().any())
+    grid = cells.pivot(index="id", columns="group", values="score").reindex(index=list(layout.rows),
+                                                                           columns=shown_groups)
+    hidden_cells = bool(grid.isna().to_numpy().any())
     caption = ("Tallet i hver celle er de borgernære lederes score (0–100) og antal svar i parentes. "
                + colour_caption(national, "samme fagområde og tema"))
-    if dashes:
-        caption += " «–»: skjult for at beskytte små grupper."
+    if hidden_cells:
+        caption += " «skjult»: for få svar; skjult for at beskytte små grupper."
     if omitted:
         caption += " " + omitted
-    return heading("Borgernære ledere pr. fagområde", 3) + figure(ax, alt=alt, caption=caption)
+    return heading("Borgernære ledere pr. fagområde", 3) + heat_table(cells, national, layout, summary=alt,
+                                                                      caption=caption)

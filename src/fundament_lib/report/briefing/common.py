@@ -99,6 +99,16 @@ def cell_of(scores: pd.DataFrame, sid: str, group: str) -> pd.Series | None:
     return None if hit.empty else hit.iloc[0]
 
 
+def cell_index(scores: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    """Every score cell by (id, group), the first where one repeats, as :func:`cell_of` finds it: built
+    once for a section that looks up every theme × group (a boolean mask per look-up cost more than
+    the section's figure)."""
+    cells: dict[tuple[str, str], pd.Series] = {}
+    for _, row in scores.iterrows():
+        cells.setdefault((row["id"], row["group"]), row)
+    return cells
+
+
 def domain_name(fw: Framework, plural: bool = False) -> str:
     """'pejlemærke' / 'pejlemærkerne' (or 'område' / 'områderne' for another framework)."""
     label = fw.domain_label.lower()

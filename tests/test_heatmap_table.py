@@ -140,3 +140,11 @@ def test_the_heatmap_reaches_typst_as_a_table_with_every_number(tmp_path):
     assert lines[0].replace(" ", "") == "|Tema|A|B|"
     assert "70 (12), 9 point over landsgennemsnittet" in lines[2] and "skjult" in lines[2]
     assert ": Varmekort\\: P1 højest i A\\." in markdown and "\n\nTallene" in markdown  # caption, then the figcaption
+
+
+def test_the_colour_key_spans_the_limits_with_ticks_on_whole_steps():
+    cells = pd.DataFrame([{"id": "P1", "group": "a", "n": 12, "score": 70.0}])
+    national = pd.DataFrame([{"id": "P1", "group": "a", "mean": 58.0}])  # 12 points: limits ±15
+    key = BeautifulSoup(heat_table(cells, national, LAYOUT, summary="s", caption="c"), "html.parser").select_one(".hm-key")
+    assert [t.get_text() for t in key.select(".hm-ticks span")] == ["−15", "−10", "−5", "0", "+5", "+10", "+15"]
+    assert key.select_one(".hm-label").get_text() == plots.DEVIATION_LABEL and key["aria-hidden"] == "true"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fundament_lib.core.fmt import fmt_ci, fmt_num
@@ -103,10 +104,9 @@ def cell_index(scores: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     """Every score cell by (id, group), the first where one repeats, as :func:`cell_of` finds it: built
     once for a section that looks up every theme × group (a boolean mask per look-up cost more than
     the section's figure)."""
-    cells: dict[tuple[str, str], pd.Series] = {}
-    for _, row in scores.iterrows():
-        cells.setdefault((row["id"], row["group"]), row)
-    return cells
+    first = np.flatnonzero(~scores.duplicated(["id", "group"]).to_numpy()) if not scores.empty else []
+    rows = (scores.iloc[i] for i in first)  # each as cell_of returns it
+    return {(row["id"], row["group"]): row for row in rows}
 
 
 def domain_name(fw: Framework, plural: bool = False) -> str:

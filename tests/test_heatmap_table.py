@@ -9,10 +9,11 @@ import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from matplotlib.colors import to_hex
+from matplotlib.colors import to_hex, to_rgb
 
 from fundament_lib.core.params import load_params
 from fundament_lib.demo import DemoConfig, generate
@@ -148,3 +149,23 @@ def test_the_colour_key_spans_the_limits_with_ticks_on_whole_steps():
     key = BeautifulSoup(heat_table(cells, national, LAYOUT, summary="s", caption="c"), "html.parser").select_one(".hm-key")
     assert [t.get_text() for t in key.select(".hm-ticks span")] == ["−15", "−10", "−5", "0", "+5", "+10", "+15"]
     assert key.select_one(".hm-label").get_text() == plots.DEVIATION_LABEL and key["aria-hidden"] == "true"
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(c: str) -> float:
+        rgb = np.array(to_rgb(c))
+        return float(np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4) @ [0.2126, 0.7152, 0.0722])
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_cells_text_reaches_wcag_aa_contrast_on_its_colour():
+    """Across the whole colour map (the mid reds and blues too) the cell's text contrasts 4.5:1 or more."""
+    cells = pd.DataFrame([{"id": "P1", "group": "a", "n": 12, "score": float(v)} for v in range(20, 81, 1)])
+    cells["id"] = [f"P{v}" for v in range(len(cells))]
+    layout = HeatLayout(row="id", column="group", rows={i: i for i in cells["id"]}, columns={"a": "A"}, corner="",
+                        n_format="({n})")
+    soup = BeautifulSoup(heat_table(cells, None, layout, summary="s", caption="c"), "html.parser")
+    for td in soup.select("table.heat td"):
+        style = dict(part.split(":") for part in td["style"].split(";") if part)
+        assert _contrast(style["background-color"], style["color"]) >= 4.5, td

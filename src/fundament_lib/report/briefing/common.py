@@ -104,7 +104,9 @@ def cell_index(scores: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     """Every score cell by (id, group), the first where one repeats, as :func:`cell_of` finds it: built
     once for a section that looks up every theme × group (a boolean mask per look-up cost more than
     the section's figure)."""
-    first = np.flatnonzero(~scores.duplicated(["id", "group"]).to_numpy()) if not scores.empty else []
+    if scores.empty:
+        return {}
+    first = np.flatnonzero(~scores.duplicated(["id", "group"]).to_numpy())
     rows = (scores.iloc[i] for i in first)  # each as cell_of returns it
     return {(row["id"], row["group"]): row for row in rows}
 

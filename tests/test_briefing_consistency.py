@@ -209,3 +209,17 @@ def test_prerequisites_split_by_group_show_only_shown_cells(summaries):
                     assert value == pytest.approx(expected, abs=1e-3), (code, pre["id"], group)
                     split += 1
     assert split > 300
+
+
+def test_cell_index_finds_what_cell_of_finds():
+    """The one-pass look-up of a section's score cells gives, for every id × group, the very row
+    :func:`cell_of` gives (the first where a key repeats), and nothing for a cell not in the table."""
+    from fundament_lib.report.briefing.common import cell_index, cell_of
+
+    scores = pd.DataFrame([{"id": "P1.1", "group": "alle", "score": 50.0}, {"id": "P1.1", "group": "stab", "score": None},
+                           {"id": "P1.1", "group": "alle", "score": 99.0}, {"id": "P1.2", "group": "stab", "score": 61.5}])
+    index = cell_index(scores)
+    assert set(index) == {("P1.1", "alle"), ("P1.1", "stab"), ("P1.2", "stab")}
+    for (sid, group), row in index.items():
+        pd.testing.assert_series_equal(row, cell_of(scores, sid, group))
+    assert index[("P1.1", "alle")]["score"] == 50.0 and ("P1.2", "alle") not in index

@@ -66,18 +66,18 @@ def test_section_7_groups_hidden_fagomraader_instead_of_listing_cells(summaries)
     assert "P2.1" not in text.split("Derfor er dette skjult:")[1]  # no raw cells
 
 
-def test_fagomraade_caption_says_which_columns_are_left_out_and_promises_no_dashes(summaries):
+def test_fagomraade_caption_says_which_columns_are_left_out_and_explains_no_hidden_cells(summaries):
     caption = next(c for c in _figcaptions(str(fagomraade(summaries["707"]))) if "antal svar i parentes" in c)
     assert "Beskæftigelse og Teknik og miljø er udeladt: for få svar (under 5)" in caption
-    assert "«–»" not in caption  # every shown column is complete: the figure has no dash
+    assert "«skjult»" not in caption  # every shown column is complete: no cell says «skjult»
 
 
-def test_fagomraade_caption_explains_dashes_when_the_figure_has_them(summaries):
+def test_fagomraade_caption_explains_hidden_cells_when_the_table_has_them(summaries):
     s = {**summaries["707"], "subgroups": {"fagomraade": [dict(r) for r in summaries["707"]["subgroups"]["fagomraade"]]}}
     cell = next(r for r in s["subgroups"]["fagomraade"] if r["group"] == "skole" and r["id"] == "P1.1")
     cell.update(score=None, n=None, suppressed=True, suppression="few")
     caption = next(c for c in _figcaptions(str(fagomraade(s))) if "antal svar i parentes" in c)
-    assert "«–»: skjult for at beskytte små grupper." in caption
+    assert "«skjult»: for få svar; skjult for at beskytte små grupper." in caption
 
 
 # ---- 2. no English or Python values ----------------------------------------------------------------

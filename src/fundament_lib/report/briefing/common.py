@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fundament_lib.core.fmt import fmt_ci, fmt_num
@@ -97,6 +98,17 @@ def cell_of(scores: pd.DataFrame, sid: str, group: str) -> pd.Series | None:
     """The score cell of one id and group, or None."""
     hit = scores[(scores["id"] == sid) & (scores["group"] == group)]
     return None if hit.empty else hit.iloc[0]
+
+
+def cell_index(scores: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    """Every score cell by (id, group), the first where one repeats, as :func:`cell_of` finds it: built
+    once for a section that looks up every theme × group (a boolean mask per look-up cost more than
+    the section's figure)."""
+    if scores.empty:
+        return {}
+    first = np.flatnonzero(~scores.duplicated(["id", "group"]).to_numpy())
+    rows = (scores.iloc[i] for i in first)  # each as cell_of returns it
+    return {(row["id"], row["group"]): row for row in rows}
 
 
 def domain_name(fw: Framework, plural: bool = False) -> str:

@@ -18,6 +18,7 @@ from .common import (
     section_number,
     skipped_text,
 )
+from .heatmap import HeatLayout, heat_table
 from .hidden import frontline_hidden_note
 
 __all__ = ["roles", "burden", "quotes"]
@@ -44,7 +45,8 @@ def roles(s: dict[str, Any]) -> Html:
         return Html("".join(parts) + note(frontline_hidden_note(s, "Rollevurderingen")
                                           or "For få svar til at vise rollevurderingen."))
     national = national_cells(s, "roles")
-    ax = plots.role_heatmap(cells, functions=functions, roles_order=roles_order, national=national)
+    layout = HeatLayout(row="function", column="role", rows=functions, columns=roles_order,
+                        corner="Stabsfunktion", n_format="n = {n}")
     best, worst = shown.loc[shown["score"].idxmax()], shown.loc[shown["score"].idxmin()]
     alt = (f"Varmekort over {len(functions)} stabsfunktioner og fem roller. Bedst vurderet: "
            f"{functions[best['function']]} til at {_role_title(fw, best['role'])} ({fmt_num(best['score'])}). "
@@ -52,7 +54,7 @@ def roles(s: dict[str, Any]) -> Html:
            f"({fmt_num(worst['score'])}).")
     caption = ("Tallet i hver celle er kommunens score (0–100) og antal svar. "
                + colour_caption(national, "samme stabsfunktion og rolle"))
-    parts.append(figure(ax, alt=alt, caption=caption))
+    parts.append(heat_table(cells, national, layout, summary=alt, caption=caption))
     return Html("".join(parts))
 
 

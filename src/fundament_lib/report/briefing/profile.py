@@ -17,7 +17,7 @@ from .common import (
     GROUPS,
     KEY_HEADINGS,
     asked_ids,
-    cell_of,
+    cell_index,
     colour_caption,
     frame,
     fw_of,
@@ -33,6 +33,7 @@ from .common import (
     theme_groups,
     theme_labels,
 )
+from .heatmap import HeatLayout, heat_table
 from .hidden import frontline_hidden_note, omitted_fagomraader_text
 
 __all__ = ["profile", "fagomraade"]
@@ -77,8 +78,9 @@ def profile(s: dict[str, Any]) -> Html:
             f"scoren sandsynligvis ligger.{band}")))
     gap = len(groups) == 2 and bool(s.get("gaps"))
     # A group hidden on every theme is said once (the note above), not as a column of «skjult».
+    cells = cell_index(themes)
     shown = tuple(g for g in shown_groups(s) if g == "alle" or
-                  any(is_shown(cell_of(themes, t, g)) for t in labels))
+                  any(is_shown(cells.get((t, g))) for t in labels))
     columns = [GROUP_LABELS[g] for g in shown] + ([GAP_COLUMN, NORM_COLUMN] if gap else [])
     parts += [table(_profile_table(themes, labels, frame(s.get("gaps", [])), shown, gap),
                     caption="Temascore pr. gruppe og forskellen mellem dem" if gap else "Temascore",
@@ -125,10 +127,11 @@ def _count_da(n: int) -> str:
 def _profile_table(themes: pd.DataFrame, labels: dict[str, str], gaps: pd.DataFrame,
                    groups: tuple[str, ...] = GROUPS, gap: bool = True) -> pd.DataFrame:
     by_id = gaps.set_index("id") if not gaps.empty else pd.DataFrame()
+    index = cell_index(themes)
     rows = []
     for theme_id, label in labels.items():
-        alle = cell_of(themes, theme_id, "alle")
-        cells = {GROUP_LABELS[g]: score_text(cell_of(themes, theme_id, g)) for g in groups}
+        alle = index.get((theme_id, "alle"))
+        cells = {GROUP_LABELS[g]: score_text(index.get((theme_id, g))) for g in groups}
         first = {k: cells.pop(k) for k in list(cells)[:1]}  # «Alle» (or the one group asked) first
         row = {"Tema": label, **first,
                POSITIVE_COLUMN: fmt_pct(alle.get("top2")) if alle is not None and is_shown(alle) else "–", **cells}
@@ -196,16 +199,19 @@ def _subgroup_figure(s: dict[str, Any], fw: Framework) -> str:
     shown_groups = [g for g in options if g in set(cells.loc[cells["score"].notna(), "group"])]
     columns = {g: options[g] for g in shown_groups}
     national = national_cells(s, "subgroups")
-    ax = plots.subgroup_heatmap(cells, rows=asked_ids(s, fw), columns=columns, national=national)
+    layout = HeatLayout(row="id", column="group", rows=asked_ids(s, fw), columns=columns, corner="Tema",
+                        n_format="({n})", missing="skjult")
     omitted = omitted_fagomraader_text(s)
     alt = sentence(f"Varmekort over de borgernære lederes score pr. tema opdelt på {len(columns)} fagområder. "
                    + omitted)
-    grid = cells[cells["group"].isin(shown_groups)]
-    dashes = bool(grid["score"].isna().any())
+    grid = cells.pivot(index="id", columns="group", values="score").reindex(index=list(layout.rows),
+                                                                           columns=shown_groups)
+    hidden_cells = bool(grid.isna().to_numpy().any())
     caption = ("Tallet i hver celle er de borgernære lederes score (0–100) og antal svar i parentes. "
                + colour_caption(national, "samme fagområde og tema"))
-    if dashes:
-        caption += " «–»: skjult for at beskytte små grupper."
+    if hidden_cells:
+        caption += " «skjult»: for få svar; skjult for at beskytte små grupper."
     if omitted:
         caption += " " + omitted
-    return heading("Borgernære ledere pr. fagområde", 3) + figure(ax, alt=alt, caption=caption)
+    return heading("Borgernære ledere pr. fagområde", 3) + heat_table(cells, national, layout, summary=alt,
+                                                                      caption=caption)

@@ -20,7 +20,8 @@ from matplotlib.colors import to_hex
 from .layout import _fit_column_labels, _new_ax
 from .style import DIVERGING_CMAP, _ink_on, wrap
 
-__all__ = ["role_heatmap", "subgroup_heatmap", "deviation_heatmap", "DEVIATION_LABEL"]
+__all__ = ["role_heatmap", "subgroup_heatmap", "deviation_heatmap", "deviation_colours", "cell_fill", "DEVIATION_LABEL",
+           "NO_AVERAGE", "reference_grid"]
 
 
 def _around_middle(grid: pd.DataFrame, middle: float = 50.0, least: float = 10.0) -> dict[str, float]:
@@ -50,7 +51,7 @@ def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_ord
     asked = roles.assign(_asked=True).pivot(index="function", columns="role", values="_asked").reindex(
         index=index, columns=columns).notna().to_numpy()
     annot = np.where(grid.isna(), "", grid.round(0).astype("Int64").astype(str) + "\nn = " + ns.astype("Int64").astype(str))
-    ref = _reference(national, "function", "role", index, columns)
+    ref = reference_grid(national, "function", "role", index, columns)
     deviation_heatmap(grid, annot, ref, ax=ax, fontsize=9.5)
     for (y, x) in zip(*np.nonzero(grid.isna().to_numpy()), strict=True):
         ax.text(x + 0.5, y + 0.5, "skjult" if asked[y, x] else "ikke\nspurgt", ha="center", va="center",
@@ -60,8 +61,8 @@ def role_heatmap(roles: pd.DataFrame, *, functions: Mapping[str, str], roles_ord
     return ax
 
 
-def _reference(national: pd.DataFrame | None, row: str, column: str, index: list[str],
-               columns: list[str]) -> pd.DataFrame | None:
+def reference_grid(national: pd.DataFrame | None, row: str, column: str, index: list[str],
+                   columns: list[str]) -> pd.DataFrame | None:
     """The national averages as a grid like the kommune's, or ``None`` where there are none."""
     if national is None or national.empty:
         return None
@@ -71,25 +72,41 @@ def _reference(national: pd.DataFrame | None, row: str, column: str, index: list
 DEVIATION_LABEL = "Point over (+) / under (−) landsgennemsnittet"
 
 
+def deviation_colours(grid: pd.DataFrame, reference: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, float], str]:
+    """What a heatmap's cells are coloured by: ``grid − reference`` with limits symmetric around 0 and
+    :data:`DEVIATION_LABEL`, or without any ``reference`` the scores themselves around the scale's
+    middle (50). Returns the colour values, the limits (``vmin``, ``vmax``) and the colour bar's label."""
+    if reference is None or reference.isna().to_numpy().all():
+        return grid, _around_middle(grid), "Score (0–100; 50 er skalaens midte)"
+    colour = grid - reference
+    return colour, _around_middle(colour, middle=0.0, least=5.0), DEVIATION_LABEL
+
+
+NO_AVERAGE = "#e6e6e6"  # a shown cell without a national average reads as neutral grey
+
+
+def cell_fill(value: float, limits: Mapping[str, float]) -> str:
+    """The colour (hex) of a cell whose colour value is ``value`` (:data:`NO_AVERAGE` where it is NaN)."""
+    if np.isnan(value):
+        return NO_AVERAGE
+    cmap = plt.get_cmap(DIVERGING_CMAP)
+    return to_hex(cmap((value - limits["vmin"]) / (limits["vmax"] - limits["vmin"])))
+
+
 def deviation_heatmap(grid: pd.DataFrame, annot: np.ndarray, reference: pd.DataFrame | None, *, ax: Axes,
                       fontsize: float) -> Axes:
     """A heatmap whose colour is ``grid − reference`` (blue above the national average, red below,
     white at it; limits symmetric and fitted to the data) and whose text is ``annot`` (the
     kommune's own values). A cell without a national average is grey with its text; without any
     ``reference`` the colours diverge around the scale's middle (50) instead."""
-    if reference is None or reference.isna().to_numpy().all():
-        colour, limits, label = grid, _around_middle(grid), "Score (0–100; 50 er skalaens midte)"
-    else:
-        colour, label = grid - reference, DEVIATION_LABEL
-        limits = _around_middle(colour, middle=0.0, least=5.0)
-    ax.set_facecolor("#e6e6e6")  # a shown cell without a national average (NaN colour) reads as neutral grey
+    colour, limits, label = deviation_colours(grid, reference)
+    ax.set_facecolor(NO_AVERAGE)  # a shown cell without a national average (NaN colour) reads as neutral grey
     _heatmap(colour.astype(float), ax=ax, cmap=DIVERGING_CMAP, label=label, **limits)
-    cmap, values = plt.get_cmap(DIVERGING_CMAP), colour.to_numpy(dtype=float)
+    values = colour.to_numpy(dtype=float)
     for (y, x), text in np.ndenumerate(annot):  # every shown cell keeps the kommune's own value
         if text:
-            value = values[y, x]
-            fill = "#e6e6e6" if np.isnan(value) else to_hex(cmap((value - limits["vmin"]) / (limits["vmax"] - limits["vmin"])))
-            ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=fontsize, color=_ink_on(fill))
+            ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=fontsize,
+                    color=_ink_on(cell_fill(values[y, x], limits)))
     ax.set_xlabel("")
     ax.set_ylabel("")
     return ax
@@ -123,7 +140,7 @@ def subgroup_heatmap(cells: pd.DataFrame, *, rows: Mapping[str, str], columns: M
     ns = cells.pivot(index="id", columns="group", values="n").reindex(index=index, columns=cols)
     annot = np.where(grid.isna(), "–", grid.round(0).astype("Int64").astype(str) + "\n(" +
                      ns.astype("Int64").astype(str) + ")")
-    deviation_heatmap(grid, annot, _reference(national, "id", "group", index, cols), ax=ax, fontsize=8.5)
+    deviation_heatmap(grid, annot, reference_grid(national, "id", "group", index, cols), ax=ax, fontsize=8.5)
     ax.set_yticks(np.arange(len(rows)) + 0.5, [wrap(v, 34) for v in rows.values()], rotation=0)
     _fit_column_labels(ax, list(columns.values()))
     return ax

@@ -124,9 +124,11 @@ def _sorted_categories(values: pd.Series) -> pd.Series:
     if not isinstance(values.dtype, pd.CategoricalDtype):
         return values.astype("category")
     codes, cats = values.cat.codes.to_numpy(), values.cat.categories
-    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cats)))
+    used = np.flatnonzero(np.bincount(codes.astype(np.intp) + 1, minlength=len(cats) + 1)[1:])  # +1: missing
     kept = cats[used]
     order = np.argsort(np.asarray(kept, dtype=object), kind="stable")
+    if len(used) == len(cats) and (order == np.arange(len(order))).all() and cats.dtype == "str":
+        return values  # as read: every category used, in order
     remap = np.full(len(cats) + 1, -1, dtype=codes.dtype)  # code -1 (missing) takes the last
     remap[used[order]] = np.arange(len(used))
     return pd.Series(pd.Categorical.from_codes(remap[codes], kept[order].astype("str")), index=values.index,

@@ -73,7 +73,7 @@ def load(data: Path | None = None, *, kommuner: list[str] | None = None,
     data = data or demo_data_path()
     folder = params_root or params_dir()
     tidy = read_tidy(data)
-    present = sorted(set(tidy["kommunekode"].astype(str).unique()))
+    present = sorted({str(k) for k in tidy["kommunekode"].unique()})  # distinct first: no str per row
     codes = check_codes(kommuner, set(present)) if kommuner else present
     demo = demo_codes(tidy)
     params = {code: load_params(folder, code, demo=code in demo) for code in present}

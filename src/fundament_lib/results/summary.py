@@ -95,8 +95,9 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
     national_extra: dict[str, dict[str, Any]] = {}
     for fw_id, codes in by_framework.items():
         chosen = [c for c in codes if selected is None or c in selected]
+        rows = tidy["kommunekode"].isin(codes)  # every row (one framework): no copy of them all
         kommune_part, national_extra[fw_id] = _one_framework(
-            tidy[tidy["kommunekode"].isin(codes)], load_framework(fw_id), {c: params[c] for c in codes}, chosen,
+            tidy if rows.all() else tidy[rows], load_framework(fw_id), {c: params[c] for c in codes}, chosen,
             data_id=data_id, started=started, demo=demo, national_models=national_models, cache=cache)
         out.update(kommune_part)
     return Summaries(out, national_extra)

@@ -87,3 +87,13 @@ def test_without_the_cache_or_with_another_library_the_rows_are_read(data, proje
     with pytest.raises(AssertionError):
         pipeline.load(data, params_root=params)
     assert asked == [data, data]
+
+
+def test_the_lazy_table_pickles_before_and_after_it_is_read(data):
+    import pickle
+
+    lazy = datacheck.LazyTidy.of(data, datacheck.Checked(tuple(CODES), ()))
+    again = pickle.loads(pickle.dumps(lazy))
+    assert not again.is_read
+    pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(datacheck.LazyTidy.ready(again.frame()))).frame(),
+                                  read_tidy(data))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,28 +72,30 @@ def keep_check(data: Path, key: str, checked: Checked) -> None:
 class LazyTidy:
     """The tidy table of a dataset, read (and validated) the first time it is asked for.
 
+    Picklable like the table itself (no closure): it holds the data's path or the table read.
+
     Parameters
     ----------
-    read
-        Reads the table (:func:`read_tidy` of the data).
+    data
+        The data file or folder read with :func:`read_tidy` when the table is first asked for.
     demo
         The kommuner whose rows are demo data (known without reading them: :class:`Checked`).
     """
 
-    def __init__(self, read: Callable[[], pd.DataFrame], *, demo: frozenset[str]) -> None:
-        self._read = read
+    def __init__(self, data: Path | None, *, demo: frozenset[str]) -> None:
+        self._data = data
         self._frame: pd.DataFrame | None = None
         self.demo = demo
 
     @classmethod
     def of(cls, data: Path, checked: Checked) -> LazyTidy:
         """The table of the data file or folder ``data``, which passed as ``checked``; read when first asked for."""
-        return cls(lambda: read_tidy(data), demo=frozenset(checked.demo))
+        return cls(data, demo=frozenset(checked.demo))
 
     @classmethod
     def ready(cls, frame: pd.DataFrame) -> LazyTidy:
         """A table already read (its demo kommuner in ``attrs``, as :func:`read_tidy` gives them)."""
-        lazy = cls(lambda: frame, demo=frozenset(str(c) for c in frame.attrs.get("demo_kommuner", [])))
+        lazy = cls(None, demo=frozenset(str(c) for c in frame.attrs.get("demo_kommuner", [])))
         lazy._frame = frame
         return lazy
 
@@ -106,5 +107,6 @@ class LazyTidy:
     def frame(self) -> pd.DataFrame:
         """The table, read now if it has not been."""
         if self._frame is None:
-            self._frame = self._read()
+            assert self._data is not None
+            self._frame = read_tidy(self._data)
         return self._frame

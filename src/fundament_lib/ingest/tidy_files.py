@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from fundament_lib.core.errors import DataFileError, DataValidationError, Problem
 
@@ -56,29 +59,80 @@ def read_tidy(path: str | Path | list[Path], *, item_ids: list[str] | None = Non
     frames, marks = [], []
     for p in paths:
         try:
-            # ids as a dictionary (each distinct id once), whether the file stored them plain or not
-            frames.append(pd.read_parquet(p, read_dictionary=["respondent_id"]))
+            frames.append(_read_coded(p))
             marks.append(read_marks(p))
         except Exception as exc:  # pyarrow raises several types for a bad file
             raise DataFileError(f"{p}: not a readable Parquet file ({exc})") from None
     demo = _demo_kommuner(paths, frames, marks)
     if len(frames) > 1:
         _check_across_files(paths, frames, marks)
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    df = pd.concat(_shared_categories(frames), ignore_index=True) if len(frames) > 1 else frames[0]
     # absent in older files: NaN after concat, or no column at all; a nullable integer here
     df["points"] = df["points"].astype("Int64") if "points" in df.columns else pd.array([pd.NA] * len(df),
                                                                                            dtype="Int64")
     missing = [c for c in TIDY_COLUMNS if c not in df.columns and c not in _OPTIONAL]
     if missing:
         raise DataFileError(f"{paths[0]}: not a tidy Fundament table, missing columns {missing}")
-    # Validated as read (a categorical column is checked once per category), then ids and free text as
-    # str and the columns of few values categorical, whatever dtype the file gave them.
-    df = with_str_columns(validate_tidy(df, file=_name(paths), item_ids=item_ids), keep=_CATEGORICAL)
+    # Validated as read (a categorical column is checked once per category, the answers' uniqueness on the
+    # codes), then ids and free text as str and the columns of few values categorical with their categories
+    # sorted (as ``astype("category")`` makes them), whatever dtype the file gave them.
+    df = validate_tidy(df, file=_name(paths), item_ids=item_ids)
+    df = df.assign(**{c: _decoded(df[c]) for c in ("respondent_id", "text")
+                      if c in df.columns and isinstance(df[c].dtype, pd.CategoricalDtype)})
+    df = with_str_columns(df, keep=_CATEGORICAL)
     for col in _CATEGORICAL:
-        if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype):
-            df[col] = df[col].astype("category")
+        if col in df.columns:
+            df[col] = _sorted_categories(df[col])
     df.attrs["demo_kommuner"] = demo
     return df
+
+
+def _read_coded(path: Path) -> pd.DataFrame:
+    """One Parquet file with every text column read as a dictionary (categorical: each distinct value
+    decoded once, not one Python-visible string per row), whether the file stored it plain or not."""
+    text = [f.name for f in pq.read_schema(path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    return pd.read_parquet(path, read_dictionary=text)
+
+
+def _shared_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """``frames`` with each categorical column on the union of its categories, so that they concatenate
+    into one categorical column (frames whose column is not categorical are left as they are)."""
+    names = {c for df in frames for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)}
+    out = []
+    for df in frames:
+        cats = {c: sorted({str(v) for f in frames if c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype)
+                           for v in f[c].cat.categories}) for c in names if c in df.columns}
+        out.append(df.assign(**{c: df[c].cat.set_categories(v) for c, v in cats.items()
+                                if isinstance(df[c].dtype, pd.CategoricalDtype)}))
+    return out
+
+
+def _decoded(values: pd.Series) -> pd.Series:
+    """A categorical text column as ``str``, decoded by pyarrow (``astype("str")`` costs seconds on a
+    national file's ids)."""
+    codes = values.cat.codes.to_numpy()
+    arrow = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
+                                           pa.array(values.cat.categories.astype("str").array))
+    decoded = arrow.dictionary_decode().cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(decoded, dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+                     index=values.index, name=values.name)
+
+
+def _sorted_categories(values: pd.Series) -> pd.Series:
+    """``values`` as a categorical of the values it holds, sorted (what ``astype("category")`` of the column
+    as ``str`` gives), remapping the codes where it is categorical already (no pass over the strings)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("category")
+    codes, cats = values.cat.codes.to_numpy(), values.cat.categories
+    used = np.flatnonzero(np.bincount(codes.astype(np.intp) + 1, minlength=len(cats) + 1)[1:])  # +1: missing
+    kept = cats[used]
+    order = np.argsort(np.asarray(kept, dtype=object), kind="stable")
+    if len(used) == len(cats) and (order == np.arange(len(order))).all() and cats.dtype == "str":
+        return values  # as read: every category used, in order
+    remap = np.full(len(cats) + 1, -1, dtype=codes.dtype)  # code -1 (missing) takes the last
+    remap[used[order]] = np.arange(len(used))
+    return pd.Series(pd.Categorical.from_codes(remap[codes], kept[order].astype("str")), index=values.index,
+                     name=values.name)
 
 
 def _name(paths: list[Path]) -> str:

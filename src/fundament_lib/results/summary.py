@@ -11,7 +11,8 @@ never renamed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from fundament_lib.framework import load_framework
 from fundament_lib.framework.model import Framework
 
 from .cells import Cells
+from .datacheck import LazyTidy
 from .fingerprints import slice_hashes
 from .kommune_summary import kommune_summary
 from .national_cells import (
@@ -39,7 +41,7 @@ from .national_cells import (
     shown_groups,
 )
 from .summarycache import KeptSummaries, keep_summaries, kept_summaries, stamped, summary_key
-from .tablecache import cached_national_tables, table_key
+from .tablecache import cached_national_tables, cached_tables, table_key
 from .tables import Tables, settings_from
 
 __all__ = ["build_summaries", "Summaries"]
@@ -54,7 +56,7 @@ class Summaries:
     national: dict[str, dict[str, Any]]
 
 
-def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id: str,
+def build_summaries(tidy: pd.DataFrame | LazyTidy, params: Mapping[str, Params], *, data_id: str,
                     selected: list[str] | None = None, run_started: datetime | None = None,
                     national_models: bool = False, cache: Path | None = None) -> Summaries:
     """Compute all tables once and build the selected kommuner's summaries.
@@ -62,7 +64,8 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
     Parameters
     ----------
     tidy
-        The validated tidy answers (all kommuner).
+        The validated tidy answers (all kommuner), or a :class:`~.datacheck.LazyTidy` read only when
+        something is not kept in ``cache``.
     params
         Validated parameters of every kommune in ``tidy`` (each kommune's
         threshold applies to its own cells in the national comparison too).
@@ -87,7 +90,8 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
         Kommune code → JSON-ready summary, and framework id → national analyses.
     """
     started = (run_started or datetime.now(UTC)).isoformat(timespec="seconds")
-    demo = frozenset(str(c) for c in tidy.attrs.get("demo_kommuner", []))
+    rows = tidy if isinstance(tidy, LazyTidy) else LazyTidy.ready(tidy)
+    demo = rows.demo
     by_framework: dict[str, list[str]] = {}
     for code, p in params.items():
         by_framework.setdefault(p.framework, []).append(code)
@@ -96,13 +100,24 @@ def build_summaries(tidy: pd.DataFrame, params: Mapping[str, Params], *, data_id
     for fw_id, codes in by_framework.items():
         chosen = [c for c in codes if selected is None or c in selected]
         kommune_part, national_extra[fw_id] = _one_framework(
-            tidy[tidy["kommunekode"].isin(codes)], load_framework(fw_id), {c: params[c] for c in codes}, chosen,
+            _subset(rows, codes), load_framework(fw_id), {c: params[c] for c in codes}, chosen,
             data_id=data_id, started=started, demo=demo, national_models=national_models, cache=cache)
         out.update(kommune_part)
     return Summaries(out, national_extra)
 
 
-def _one_framework(subset: pd.DataFrame, fw: Framework, params: Mapping[str, Params], chosen: list[str], *,
+def _subset(rows: LazyTidy, codes: list[str]) -> Callable[[], pd.DataFrame]:
+    """The rows of the kommuner ``codes``, read and cut when first asked for (never, when all is kept)."""
+
+    @functools.cache
+    def subset() -> pd.DataFrame:
+        tidy = rows.frame()
+        mine = tidy["kommunekode"].isin(codes)
+        return tidy if mine.all() else tidy[mine]  # every row (one framework): no copy of them all
+    return subset
+
+
+def _one_framework(rows: Callable[[], pd.DataFrame], fw: Framework, params: Mapping[str, Params], chosen: list[str], *,
                    data_id: str, started: str, demo: frozenset[str], national_models: bool,
                    cache: Path | None) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """The ``chosen`` kommuner's summaries and the national analyses of the kommuner scored with
@@ -111,16 +126,18 @@ def _one_framework(subset: pd.DataFrame, fw: Framework, params: Mapping[str, Par
     codes = list(params)
     settings = settings_from(params)
     key = table_key(data_id=data_id, fw=fw, settings=settings, codes=codes)
-    tables = cached_national_tables(subset, fw, settings, data=cache, key=key)
+    tables = cached_tables(cache, fw, key) if cache is not None else None  # kept: the rows are not read
+    if tables is None:
+        tables = cached_national_tables(rows(), fw, settings, data=cache, key=key)
     skey = summary_key(key, params, demo=demo)
     kept = kept_summaries(cache, fw, skey) if cache is not None else KeptSummaries()
     missing = [c for c in chosen if c not in kept.kommuner]
     if missing:
-        kept.kommuner.update(_cut(subset, tables, params, missing, data_id=data_id, started=started, demo=demo))
+        kept.kommuner.update(_cut(rows(), tables, params, missing, data_id=data_id, started=started, demo=demo))
     fit = national_models and kept.national_models is None
     if fit:  # the ICC and gap models take a while: fitted once per fingerprint
         kept.national_models = national_analyses(
-            tables, shown_groups(subset, Cells(tables, {c: params[c].min_n for c in codes})))
+            tables, shown_groups(rows(), Cells(tables, {c: params[c].min_n for c in codes})))
     if cache is not None and (missing or fit):
         keep_summaries(cache, fw, skey, kept)
     # Without the models, the national analyses are read off the tables (drivers, reliability).

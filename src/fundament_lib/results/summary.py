@@ -41,7 +41,7 @@ from .national_cells import (
     shown_groups,
 )
 from .summarycache import KeptSummaries, keep_summaries, kept_summaries, stamped, summary_key
-from .tablecache import cached_national_tables, cached_tables, table_key
+from .tablecache import cached_national_tables, table_key
 from .tables import Tables, settings_from
 
 __all__ = ["build_summaries", "Summaries"]
@@ -126,9 +126,7 @@ def _one_framework(rows: Callable[[], pd.DataFrame], fw: Framework, params: Mapp
     codes = list(params)
     settings = settings_from(params)
     key = table_key(data_id=data_id, fw=fw, settings=settings, codes=codes)
-    tables = cached_tables(cache, fw, key) if cache is not None else None  # kept: the rows are not read
-    if tables is None:
-        tables = cached_national_tables(rows(), fw, settings, data=cache, key=key)
+    tables = cached_national_tables(rows, fw, settings, data=cache, key=key)  # kept: the rows are not read
     skey = summary_key(key, params, demo=demo)
     kept = kept_summaries(cache, fw, skey) if cache is not None else KeptSummaries()
     missing = [c for c in chosen if c not in kept.kommuner]

@@ -116,15 +116,16 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def cached_national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSettings, *, data: Path | None,
-                           key: str, say: Callable[[str], None] = say) -> Tables:
-    """The national tables of ``tidy``: read from the cache beside ``data`` when computed before
-    for ``key``, else computed (saying so) and written there atomically.
+def cached_national_tables(rows: Callable[[], pd.DataFrame], fw: Framework, settings: StatsSettings, *,
+                           data: Path | None, key: str, say: Callable[[str], None] = say) -> Tables:
+    """The national tables of the answers ``rows()`` gives: read from the cache beside ``data`` when
+    computed before for ``key``, else computed (saying so) and written there atomically.
 
     Parameters
     ----------
-    tidy
-        The tidy answers of the kommuner scored with ``fw``.
+    rows
+        Gives the tidy answers of the kommuner scored with ``fw``; called only when the tables are
+        computed (kept tables need no rows read).
     fw, settings
         As :func:`fundament_lib.results.tables.national_tables`.
     data
@@ -143,7 +144,7 @@ def cached_national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSet
     set of tables per data file (or folder) and framework.
     """
     if data is None:
-        return national_tables(tidy, fw, settings)
+        return national_tables(rows(), fw, settings)
     path = entry_path(data, fw, key)
     found = read_entry(path, Tables)
     if found is not None:
@@ -151,6 +152,7 @@ def cached_national_tables(tidy: pd.DataFrame, fw: Framework, settings: StatsSet
     if path.is_file():
         say(f"Cachen {path} kunne ikke læses; beregner igen.")
     folder = path.parent
+    tidy = rows()
     n = tidy["kommunekode"].nunique()
     say(f"Beregner de nationale tabeller for {n} kommuner ({fw.id}: scorer med bootstrap-intervaller, "
         f"reliabilitet, drivere) — første gang for disse data; gemmes i {folder} til næste gang.")
